@@ -1,0 +1,105 @@
+"""Looking a visitor up by ID number, phone, name, pinyin initials, case number or query code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from desk.deadlines import Warning, warning
+from desk.idcard import normalize_id
+from desk.models import Matter, Visit, Visitor
+from desk.settings import Settings
+from desk.store import Doc, Reader
+
+_CASE_NUMBER = re.compile(r"^\d{4}-\d*$")
+_DIGITS = re.compile(r"^[\dXx]+$")
+_LETTERS = re.compile(r"^[A-Za-z]+$")
+_QUERY_CODE = re.compile(r"^[A-Za-z2-9]{6}$")
+MIN_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class MatterBrief:
+    matter: Matter
+    warning: Warning | None
+
+
+@dataclass(frozen=True)
+class LookupHit:
+    visitor: Visitor
+    visits: tuple[Visit, ...]  # newest first
+    matters: tuple[MatterBrief, ...]  # newest first
+
+    @property
+    def open_matters(self) -> tuple[MatterBrief, ...]:
+        return tuple(b for b in self.matters if b.matter.is_open)
+
+    @property
+    def repeat(self) -> bool:
+        """An open matter means this visit is most likely about it (重复访)."""
+        return bool(self.open_matters)
+
+    @property
+    def last_visit(self) -> dt.datetime | None:
+        return self.visits[0].at if self.visits else None
+
+
+def _visitor_matches(doc: Doc, text: str) -> bool:
+    if _DIGITS.match(text):
+        if len(text) < MIN_DIGITS:
+            return False
+        return text.upper() in doc.get("id_number", "") or text in doc.get("phone", "")
+    if _LETTERS.match(text):
+        low = text.lower()
+        return any(i.startswith(low) for i in (*doc.get("name_initials", ()), *doc.get("township_initials", ())))
+    return text in doc.get("name", "") or text in doc.get("township", "")
+
+
+def _visitor_ids_by_matter(reader: Reader, text: str) -> list[int]:
+    if _CASE_NUMBER.match(text):
+        return [d["visitor_id"] for d in reader.scan("matters") if d["number"].startswith(text)]
+    if _QUERY_CODE.match(text):
+        return [d["visitor_id"] for d in reader.find("matters", "query_code", text.upper())]
+    return []
+
+
+def find_visitors(reader: Reader, text: str, limit: int) -> list[Visitor]:
+    text = text.strip()
+    if not text:
+        return []
+    if _DIGITS.match(text):
+        text = normalize_id(text)
+    ids = _visitor_ids_by_matter(reader, text)
+    if len(text) == 18:
+        ids += [d["id"] for d in reader.find("visitors", "id_number", text)]
+    docs = {i: reader.get("visitors", i) for i in dict.fromkeys(ids)}
+    if not _CASE_NUMBER.match(text):
+        for doc in reader.scan("visitors"):
+            if doc["id"] not in docs and _visitor_matches(doc, text):
+                docs[doc["id"]] = doc
+            if len(docs) >= limit * 4:  # enough to rank; typing narrows it further
+                break
+    return [Visitor.from_doc(d) for d in docs.values() if d is not None]
+
+
+def hit_for(reader: Reader, visitor: Visitor, today: dt.date, settings: Settings) -> LookupHit:
+    visits = sorted(
+        (Visit.from_doc(d) for d in reader.find("visits", "visitor_id", visitor.id)),
+        key=lambda v: v.at,
+        reverse=True,
+    )
+    matters = sorted(
+        (Matter.from_doc(d) for d in reader.find("matters", "visitor_id", visitor.id)),
+        key=lambda m: m.registered_at,
+        reverse=True,
+    )
+    briefs = tuple(MatterBrief(m, warning(m, today, settings)) for m in matters)
+    return LookupHit(visitor, tuple(visits), briefs)
+
+
+def lookup(reader: Reader, text: str, today: dt.date, settings: Settings, limit: int = 20) -> list[LookupHit]:
+    hits = [hit_for(reader, v, today, settings) for v in find_visitors(reader, text, limit)]
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    hits.sort(key=lambda h: (h.repeat, h.last_visit or epoch), reverse=True)
+    return hits[:limit]

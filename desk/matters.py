@@ -1,0 +1,78 @@
+"""The list of matters with its filters, and one matter in detail with its timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from desk.deadlines import Warning, warning
+from desk.errors import DeskError
+from desk.models import Event, Matter, Status, Track, Visit, Visitor
+from desk.settings import Settings
+from desk.store import Reader
+
+
+@dataclass(frozen=True)
+class MatterFilter:
+    status: Status | None = None
+    track: Track | None = None
+    category: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    first_responder: str | None = None  # "mine": the logged-in operator's name
+
+    def accepts(self, matter: Matter) -> bool:
+        day = matter.registered_at.date()
+        return (
+            (self.status is None or matter.status is self.status)
+            and (self.track is None or matter.track is self.track)
+            and (self.category is None or matter.category == self.category)
+            and (self.date_from is None or day >= self.date_from)
+            and (self.date_to is None or day <= self.date_to)
+            and (self.first_responder is None or matter.first_responder == self.first_responder)
+        )
+
+
+@dataclass(frozen=True)
+class MatterRow:
+    matter: Matter
+    visitor: Visitor | None
+    warning: Warning | None
+
+
+@dataclass(frozen=True)
+class MatterDetail:
+    matter: Matter
+    visitor: Visitor | None
+    visits: tuple[Visit, ...]  # oldest first
+    events: tuple[Event, ...]  # oldest first
+    warning: Warning | None
+
+
+def _visitor(reader: Reader, visitor_id: int) -> Visitor | None:
+    doc = reader.get("visitors", visitor_id)
+    return Visitor.from_doc(doc) if doc else None
+
+
+def list_matters(
+    reader: Reader, flt: MatterFilter, today: dt.date, settings: Settings, limit: int = 500
+) -> list[MatterRow]:
+    """Newest first. `limit` keeps a ten-year hall's list quick; filters narrow it."""
+    matters = [m for m in map(Matter.from_doc, reader.scan("matters")) if flt.accepts(m)]
+    matters.sort(key=lambda m: (m.registered_at, m.id), reverse=True)
+    return [
+        MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, settings))
+        for m in matters[:limit]
+    ]
+
+
+def matter_detail(reader: Reader, matter_id: int, today: dt.date, settings: Settings) -> MatterDetail:
+    doc = reader.get("matters", matter_id)
+    if doc is None:
+        raise DeskError("err.matter.missing", id=matter_id)
+    matter = Matter.from_doc(doc)
+    visits = sorted(map(Visit.from_doc, reader.find("visits", "matter_id", matter_id)), key=lambda v: (v.at, v.id))
+    events = sorted(map(Event.from_doc, reader.find("events", "matter_id", matter_id)), key=lambda e: (e.at, e.id))
+    return MatterDetail(
+        matter, _visitor(reader, matter.visitor_id), tuple(visits), tuple(events), warning(matter, today, settings)
+    )

@@ -1,0 +1,327 @@
+"""The hall's records as frozen dataclasses, serialised to documents only at the edge.
+
+Every document carries `schema` (the layout version) and `rev` (bumped on each write,
+so a write based on a stale read is refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Self
+
+SCHEMA = 1
+GROUP_MIN_PERSONS = 5
+MAX_REPRESENTATIVES = 5
+
+
+class Track(StrEnum):
+    SIMPLE = "simple"
+    GENERAL = "general"
+    COMPLEX = "complex"
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    HANDLING = "handling"
+    REPLIED = "replied"
+    FOLLOWED_UP = "followed_up"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (Status.CLOSED, Status.REJECTED)
+
+
+class Role(StrEnum):
+    RECEPTIONIST = "receptionist"
+    STATION = "station"
+    LEADER = "leader"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class VisitKind(StrEnum):
+    FIRST = "first"
+    REPEAT = "repeat"
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class Record:
+    """Shared edge code: identity, revision, and edited copies."""
+
+    id: int
+    rev: int
+
+    def edit(self, **changes: Any) -> Self:
+        return replace(self, **changes)  # type: ignore[type-var]
+
+    def _head(self) -> dict[str, Any]:
+        return {"id": self.id, "rev": self.rev, "schema": SCHEMA}
+
+
+@dataclass(frozen=True)
+class Person:
+    """A representative of a group visit (the visitor is the first)."""
+
+    name: str
+    id_number: str = ""
+    phone: str = ""
+
+    def to_doc(self) -> dict[str, str]:
+        return {"name": self.name, "id_number": self.id_number, "phone": self.phone}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Person:
+        return cls(doc["name"], doc.get("id_number", ""), doc.get("phone", ""))
+
+
+@dataclass(frozen=True)
+class Visitor(Record):
+    id: int
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    township: str = ""
+    village: str = ""
+    address: str = ""
+    birth_date: dt.date | None = None
+    sex: str = ""
+    key_person: bool = False
+    name_initials: tuple[str, ...] = ()
+    township_initials: tuple[str, ...] = ()
+    created_at: dt.datetime | None = None
+    rev: int = 0
+
+    def to_doc(self) -> dict[str, Any]:
+        return self._head() | {
+            "name": self.name,
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "township": self.township,
+            "village": self.village,
+            "address": self.address,
+            "birth_date": _iso(self.birth_date),
+            "sex": self.sex,
+            "key_person": self.key_person,
+            "name_initials": list(self.name_initials),
+            "township_initials": list(self.township_initials),
+            "created_at": _iso(self.created_at),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Visitor:
+        return cls(
+            id=doc["id"],
+            name=doc["name"],
+            id_number=doc.get("id_number", ""),
+            phone=doc.get("phone", ""),
+            township=doc.get("township", ""),
+            village=doc.get("village", ""),
+            address=doc.get("address", ""),
+            birth_date=_date(doc.get("birth_date")),
+            sex=doc.get("sex", ""),
+            key_person=doc.get("key_person", False),
+            name_initials=tuple(doc.get("name_initials", ())),
+            township_initials=tuple(doc.get("township_initials", ())),
+            created_at=_datetime(doc.get("created_at")),
+            rev=doc.get("rev", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Visit(Record):
+    id: int
+    visitor_id: int
+    matter_id: int
+    at: dt.datetime
+    persons: int
+    kind: VisitKind
+    operator: str
+    skip_level: bool = False
+    threat: bool = False
+    representatives: tuple[Person, ...] = ()
+    rev: int = 0
+
+    @property
+    def group(self) -> bool:
+        return self.persons >= GROUP_MIN_PERSONS
+
+    def to_doc(self) -> dict[str, Any]:
+        return self._head() | {
+            "visitor_id": self.visitor_id,
+            "matter_id": self.matter_id,
+            "at": self.at.isoformat(),
+            "date": self.at.date().isoformat(),
+            "persons": self.persons,
+            "kind": self.kind.value,
+            "operator": self.operator,
+            "skip_level": self.skip_level,
+            "threat": self.threat,
+            "representatives": [p.to_doc() for p in self.representatives],
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Visit:
+        return cls(
+            id=doc["id"],
+            visitor_id=doc["visitor_id"],
+            matter_id=doc["matter_id"],
+            at=dt.datetime.fromisoformat(doc["at"]),
+            persons=doc["persons"],
+            kind=VisitKind(doc["kind"]),
+            operator=doc["operator"],
+            skip_level=doc.get("skip_level", False),
+            threat=doc.get("threat", False),
+            representatives=tuple(Person.from_doc(p) for p in doc.get("representatives", ())),
+            rev=doc.get("rev", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Matter(Record):
+    id: int
+    number: str
+    query_code: str
+    visitor_id: int
+    category: str
+    summary: str
+    track: Track
+    status: Status
+    first_responder: str
+    registered_at: dt.datetime
+    acceptance_due: dt.date
+    place: str = ""
+    demands: str = ""
+    township: str = ""
+    closed_at: dt.datetime | None = None
+    resolution: str = ""
+    rev: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    def to_doc(self) -> dict[str, Any]:
+        return self._head() | {
+            "number": self.number,
+            "query_code": self.query_code,
+            "visitor_id": self.visitor_id,
+            "category": self.category,
+            "summary": self.summary,
+            "track": self.track.value,
+            "status": self.status.value,
+            "first_responder": self.first_responder,
+            "registered_at": self.registered_at.isoformat(),
+            "acceptance_due": self.acceptance_due.isoformat(),
+            "place": self.place,
+            "demands": self.demands,
+            "township": self.township,
+            "closed_at": _iso(self.closed_at),
+            "resolution": self.resolution,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Matter:
+        return cls(
+            id=doc["id"],
+            number=doc["number"],
+            query_code=doc["query_code"],
+            visitor_id=doc["visitor_id"],
+            category=doc["category"],
+            summary=doc["summary"],
+            track=Track(doc["track"]),
+            status=Status(doc["status"]),
+            first_responder=doc["first_responder"],
+            registered_at=dt.datetime.fromisoformat(doc["registered_at"]),
+            acceptance_due=dt.date.fromisoformat(doc["acceptance_due"]),
+            place=doc.get("place", ""),
+            demands=doc.get("demands", ""),
+            township=doc.get("township", ""),
+            closed_at=_datetime(doc.get("closed_at")),
+            resolution=doc.get("resolution", ""),
+            rev=doc.get("rev", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Event(Record):
+    """One entry on a matter's timeline: who, when, what."""
+
+    id: int
+    matter_id: int
+    kind: str
+    at: dt.datetime
+    operator: str
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    rev: int = 0
+
+    def to_doc(self) -> dict[str, Any]:
+        return self._head() | {
+            "matter_id": self.matter_id,
+            "kind": self.kind,
+            "at": self.at.isoformat(),
+            "operator": self.operator,
+            "note": self.note,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Event:
+        return cls(
+            id=doc["id"],
+            matter_id=doc["matter_id"],
+            kind=doc["kind"],
+            at=dt.datetime.fromisoformat(doc["at"]),
+            operator=doc["operator"],
+            note=doc.get("note", ""),
+            data=doc.get("data", {}),
+            rev=doc.get("rev", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Operator(Record):
+    id: int
+    name: str
+    role: Role
+    password: dict[str, Any]
+    active: bool = True
+    created_at: dt.datetime | None = None
+    rev: int = 0
+
+    def to_doc(self) -> dict[str, Any]:
+        return self._head() | {
+            "name": self.name,
+            "role": self.role.value,
+            "password": self.password,
+            "active": self.active,
+            "created_at": _iso(self.created_at),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Operator:
+        return cls(
+            id=doc["id"],
+            name=doc["name"],
+            role=Role(doc["role"]),
+            password=doc["password"],
+            active=doc.get("active", True),
+            created_at=_datetime(doc.get("created_at")),
+            rev=doc.get("rev", 0),
+        )

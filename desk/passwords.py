@@ -1,0 +1,33 @@
+"""Salted scrypt hashes, stored with their parameters so they can be raised later."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+MIN_LENGTH = 8
+_N, _R, _P, _DKLEN = 2**14, 8, 1, 32
+
+
+def hash_password(password: str) -> dict[str, Any]:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=_DKLEN)
+    return {"algo": "scrypt", "n": _N, "r": _R, "p": _P, "salt": salt.hex(), "hash": digest.hex()}
+
+
+def verify_password(password: str, stored: dict[str, Any]) -> bool:
+    if stored.get("algo") != "scrypt":
+        return False
+    expected = bytes.fromhex(stored["hash"])
+    digest = hashlib.scrypt(
+        password.encode(),
+        salt=bytes.fromhex(stored["salt"]),
+        n=stored["n"],
+        r=stored["r"],
+        p=stored["p"],
+        dklen=len(expected),
+        maxmem=128 * stored["n"] * stored["r"] * 2,
+    )
+    return hmac.compare_digest(digest, expected)

@@ -1,0 +1,219 @@
+"""One-stop registration (一站受理): the form as typed, its validation, and the save."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from desk.errors import FieldError, FormErrors
+from desk.idcard import IdNumberError, is_valid_phone, normalize_id, normalize_phone, parse_id_number
+from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Person, Track
+from desk.settings import Settings
+from desk.text import check_text, clean
+
+MAX_PERSONS = 9999
+
+
+@dataclass(frozen=True)
+class PersonForm:
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationForm:
+    """Exactly what the receptionist typed: strings and ticks, nothing parsed yet.
+
+    `representatives` are those besides the visitor, who is always the first.
+    `matter_id` set means the visit is attached to that open matter (a repeat visit).
+    """
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    township: str = ""
+    village: str = ""
+    address: str = ""
+    persons: str = "1"
+    representatives: tuple[PersonForm, ...] = ()
+    skip_level: bool = False
+    threat: bool = False
+    key_person: bool = False
+    category: str = ""
+    place: str = ""
+    summary: str = ""
+    demands: str = ""
+    track: str = Track.GENERAL.value
+    visitor_id: int | None = None
+    matter_id: int | None = None
+
+    def to_draft(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_draft(cls, draft: dict[str, Any]) -> RegistrationForm:
+        known = {k: v for k, v in draft.items() if k in cls.__dataclass_fields__}
+        reps = tuple(PersonForm(**p) for p in known.pop("representatives", ()))
+        return cls(**known, representatives=reps)
+
+    @property
+    def is_blank(self) -> bool:
+        return self == RegistrationForm(visitor_id=self.visitor_id, matter_id=self.matter_id)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A validated form: clean values, ready to save."""
+
+    name: str
+    id_number: str
+    birth_date: dt.date | None
+    sex: str
+    phone: str
+    township: str
+    village: str
+    address: str
+    persons: int
+    representatives: tuple[Person, ...]
+    skip_level: bool
+    threat: bool
+    key_person: bool
+    category: str
+    place: str
+    summary: str
+    demands: str
+    track: Track
+    visitor_id: int | None = None
+    matter_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError]):
+    if not raw.strip():
+        return None
+    try:
+        return parse_id_number(raw, today)
+    except IdNumberError as exc:
+        errors.append(FieldError(field_name, exc.code))
+        return None
+
+
+def _check_phone(field_name: str, raw: str, errors: list[FieldError]) -> str:
+    if raw.strip() and not is_valid_phone(raw):
+        errors.append(FieldError(field_name, "err.phone"))
+    return normalize_phone(raw)
+
+
+def _check_persons(raw: str, errors: list[FieldError]) -> int:
+    try:
+        persons = int(raw.strip() or "1")
+    except ValueError:
+        errors.append(FieldError("persons", "err.persons.number"))
+        return 1
+    if not 1 <= persons <= MAX_PERSONS:
+        errors.append(FieldError("persons", "err.persons.range", {"max": MAX_PERSONS}))
+    return persons
+
+
+def _check_representatives(form: RegistrationForm, persons: int, today: dt.date, errors: list[FieldError]):
+    extra = [p for p in form.representatives if any((p.name, p.id_number, p.phone))]
+    if extra and persons < GROUP_MIN_PERSONS:
+        errors.append(FieldError("representatives", "err.reps.not_group", {"min": GROUP_MIN_PERSONS}))
+    if len(extra) + 1 > MAX_REPRESENTATIVES:
+        errors.append(FieldError("representatives", "err.reps.too_many", {"max": MAX_REPRESENTATIVES}))
+    people = []
+    for n, rep in enumerate(extra, start=2):
+        prefix = f"representatives.{n}"
+        if not rep.name.strip():
+            errors.append(FieldError(f"{prefix}.name", "err.required"))
+        info = _check_id(f"{prefix}.id_number", rep.id_number, today, errors)
+        phone = _check_phone(f"{prefix}.phone", rep.phone, errors)
+        _check_texts(errors, (f"{prefix}.name", rep.name))
+        people.append(Person(clean(rep.name), info.id_number if info else "", phone))
+    return people
+
+
+def _check_texts(errors: list[FieldError], *pairs: tuple[str, str]) -> None:
+    for name, value in pairs:
+        problem = check_text(name, value)
+        if problem:
+            errors.append(problem)
+
+
+def _check_matter(form: RegistrationForm, settings: Settings, errors: list[FieldError]) -> Track:
+    if form.matter_id is not None:  # attached to an existing matter: its fields are not retyped
+        return Track.GENERAL
+    if form.category not in settings.categories:
+        errors.append(FieldError("category", "err.category"))
+    if not form.summary.strip():
+        errors.append(FieldError("summary", "err.required"))
+    try:
+        return Track(form.track)
+    except ValueError:
+        errors.append(FieldError("track", "err.track"))
+        return Track.GENERAL
+
+
+def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Registration:
+    """Return the clean registration, or raise FormErrors naming every problem at once."""
+    errors: list[FieldError] = []
+    if not form.name.strip():
+        errors.append(FieldError("name", "err.required"))
+    _check_texts(
+        errors,
+        *[(f, getattr(form, f)) for f in ("name", "township", "village", "address", "place", "summary", "demands")],
+    )
+    info = _check_id("id_number", form.id_number, today, errors)
+    phone = _check_phone("phone", form.phone, errors)
+    persons = _check_persons(form.persons, errors)
+    people = _check_representatives(form, persons, today, errors)
+    track = _check_matter(form, settings, errors)
+    if errors:
+        raise FormErrors(errors)
+    visitor = Person(clean(form.name), info.id_number if info else "", phone)
+    return Registration(
+        name=visitor.name,
+        id_number=visitor.id_number,
+        birth_date=info.birth_date if info else None,
+        sex=info.sex if info else "",
+        phone=phone,
+        township=clean(form.township),
+        village=clean(form.village),
+        address=clean(form.address),
+        persons=persons,
+        representatives=tuple([visitor, *people]) if persons >= GROUP_MIN_PERSONS else (),
+        skip_level=form.skip_level,
+        threat=form.threat,
+        key_person=form.key_person,
+        category=form.category,
+        place=clean(form.place),
+        summary=clean(form.summary),
+        demands=clean(form.demands),
+        track=track,
+        visitor_id=form.visitor_id,
+        matter_id=form.matter_id,
+    )
+
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a counter
+
+
+def new_query_code(rng: random.Random) -> str:
+    return "".join(rng.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+def id_preview(raw: str, today: dt.date) -> tuple[str, dict[str, Any]]:
+    """What the form shows under the ID field as the clerk types: a catalog key and params."""
+    value = normalize_id(raw)
+    if not value:
+        return "", {}
+    if len(value) < 18:
+        return "id.typing", {"count": len(value)}
+    try:
+        info = parse_id_number(value, today)
+    except IdNumberError as exc:
+        return exc.code, {}
+    return "id.ok", {"birth": info.birth_date.isoformat(), "sex": info.sex}

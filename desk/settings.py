@@ -1,0 +1,71 @@
+"""Hall settings: stored in the `settings` table, with the defaults of the 2022 regulation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from desk.store import Reader, Transaction
+
+# The eight mediation groups (八大调处组); codes are stable, labels live in the catalogs.
+DEFAULT_CATEGORIES = (
+    "land",
+    "forest_land",
+    "labour",
+    "housing",
+    "demolition",
+    "medical",
+    "marriage_family",
+    "other",
+)
+SETTINGS_ID = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    acceptance_days: int = 15
+    yellow_days: int = 3
+    counter: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    rev: int = 0
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "id": SETTINGS_ID,
+            "rev": self.rev,
+            "categories": list(self.categories),
+            "acceptance_days": self.acceptance_days,
+            "yellow_days": self.yellow_days,
+            "counter": self.counter,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any] | None) -> Settings:
+        if doc is None:
+            return cls()
+        return cls(
+            categories=tuple(doc.get("categories") or DEFAULT_CATEGORIES),
+            acceptance_days=doc.get("acceptance_days", 15),
+            yellow_days=doc.get("yellow_days", 3),
+            counter=doc.get("counter", ""),
+            extra=doc.get("extra", {}),
+            rev=doc.get("rev", 0),
+        )
+
+
+def load_settings(reader: Reader) -> Settings:
+    return Settings.from_doc(reader.get("settings", SETTINGS_ID))
+
+
+def save_settings(txn: Transaction, settings: Settings) -> Settings:
+    if settings.rev == 0:
+        stored = txn.insert("settings", settings.to_doc())
+    else:
+        stored = txn.update("settings", settings.to_doc())
+    return Settings.from_doc(stored)
+
+
+def with_categories(settings: Settings, categories: list[str]) -> Settings:
+    return replace(settings, categories=tuple(categories))

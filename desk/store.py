@@ -1,0 +1,79 @@
+"""What the services need from persistence. `storage/` implements it; tests may fake it.
+
+Documents are plain dicts with an integer `id`, a `rev` and a `schema`. Writes happen
+only inside a transaction, which lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol
+
+Doc = dict[str, Any]
+
+
+class StoreError(Exception):
+    """A persistence problem a clerk can act on. `code` is a catalog key."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+
+class StoreCorrupt(StoreError):
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__("err.store.corrupt", path=str(path), detail=detail)
+
+
+class StoreLocked(StoreError):
+    def __init__(self, path: Path) -> None:
+        super().__init__("err.store.locked", path=str(path))
+
+
+class ConflictError(StoreError):
+    """Somebody else changed the document since it was read."""
+
+    def __init__(self, table: str, doc_id: int, expected: int, found: int) -> None:
+        super().__init__("err.store.conflict", table=table, id=doc_id, expected=expected, found=found)
+
+
+class Reader(Protocol):
+    def get(self, table: str, doc_id: int) -> Doc | None: ...
+
+    def scan(self, table: str) -> Iterator[Doc]: ...
+
+    def find(self, table: str, field: str, value: Any) -> list[Doc]: ...
+
+
+class Transaction(Reader, Protocol):
+    """Reads see this transaction's own writes."""
+
+    def insert(self, table: str, doc: Doc) -> Doc:
+        """Assign `id`, set `rev` 1 and `schema`; return the stored document."""
+        ...
+
+    def update(self, table: str, doc: Doc) -> Doc:
+        """Replace the document whose `id` and `rev` match; bump `rev`.
+
+        Raises ConflictError when the stored `rev` differs from `doc["rev"]`.
+        """
+        ...
+
+
+class Store(Reader, Protocol):
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def close(self) -> None: ...
+
+
+class DraftBox(Protocol):
+    """Half-typed forms, kept apart from the records so typing never rewrites them."""
+
+    def save(self, key: str, draft: Doc) -> None: ...
+
+    def load(self, key: str) -> Doc | None: ...
+
+    def discard(self, key: str) -> None: ...

@@ -1,0 +1,6 @@
+"""Persistence on TinyDB. Implements the protocols in `desk.store`; never imports Textual."""
+
+from storage.drafts import FileDraftBox
+from storage.tinystore import TinyStore, open_store
+
+__all__ = ["FileDraftBox", "TinyStore", "open_store"]
