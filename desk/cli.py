@@ -1,0 +1,182 @@
+"""The command line. Storage and the UI are passed in by the launcher (`launch.py`),
+so this module, like all of `desk/`, depends only on the protocols in `desk.store`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from desk import __version__, demo
+from desk.clock import Clock, SystemClock
+from desk.errors import DeskError, FormErrors
+from desk.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalog, catalog, describe
+from desk.models import Role
+from desk.services import Desk
+from desk.store import DraftBox, Store, StoreError
+
+
+@dataclass(frozen=True)
+class AppRequest:
+    """What the launcher needs to start the Textual app."""
+
+    desk: Desk
+    lang: str
+    notice: str = ""  # shown on the login screen, e.g. the demo login
+
+
+@dataclass(frozen=True)
+class Wiring:
+    open_store: Callable[[Path], Store]
+    open_drafts: Callable[[Path], DraftBox]
+    run_app: Callable[[AppRequest], int]
+    clock: Clock = SystemClock()
+
+
+class UsageError(Exception):
+    pass
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("DESK_DATA")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("desk", appauthor=False))
+
+
+def _lang_from(argv: list[str]) -> str:
+    """The language must be known before the parser is built: its help text is translated."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in LANGUAGES else DEFAULT_LANGUAGE
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+            return value if value in LANGUAGES else DEFAULT_LANGUAGE
+    return os.environ.get("DESK_LANG", DEFAULT_LANGUAGE) if os.environ.get("DESK_LANG") in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def build_parser(t: Catalog) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
+    common.add_argument("--lang", choices=sorted(LANGUAGES), help=t("cli.help.lang"))
+    parser = argparse.ArgumentParser(prog="desk", description=t("cli.description"), parents=[common])
+    parser.add_argument("--version", action="version", version=f"desk {__version__}", help=t("cli.help.version"))
+    parser.add_argument("--demo", action="store_true", help=t("cli.help.demo"))
+    sub = parser.add_subparsers(dest="command", metavar=t("cli.metavar.command"))
+
+    demo_p = sub.add_parser("demo", parents=[common], help=t("cli.help.demo_cmd"), description=t("cli.help.demo_cmd"))
+    demo_p.add_argument("--visits", type=int, required=True, metavar="N", help=t("cli.help.visits"))
+    demo_p.add_argument("--seed", type=int, metavar="S", help=t("cli.help.seed"))
+
+    user = sub.add_parser("user", parents=[common], help=t("cli.help.user"), description=t("cli.help.user"))
+    user_sub = user.add_subparsers(dest="user_command", metavar=t("cli.metavar.command"), required=True)
+    add = user_sub.add_parser("add", parents=[common], help=t("cli.help.user_add"), description=t("cli.help.user_add"))
+    add.add_argument("name", metavar=t("cli.metavar.name"), help=t("cli.help.user_name"))
+    add.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
+    add.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
+    user_sub.add_parser("list", parents=[common], help=t("cli.help.user_list"), description=t("cli.help.user_list"))
+    return parser
+
+
+def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
+    if from_stdin:
+        return stdin.readline().rstrip("\r\n")
+    if not stdin.isatty():
+        raise UsageError(t("cli.password.no_tty"))
+    first = getpass.getpass(t("cli.password.prompt"))
+    if getpass.getpass(t("cli.password.again")) != first:
+        raise UsageError(t("cli.password.mismatch"))
+    return first
+
+
+class _Commands:
+    def __init__(self, args: argparse.Namespace, wiring: Wiring, t: Catalog, out: TextIO, stdin: TextIO) -> None:
+        self.args, self.wiring, self.t, self.out, self.stdin = args, wiring, t, out, stdin
+
+    def _open(self, data_dir: Path | None = None) -> Desk:
+        path = data_dir or self.args.data or default_data_dir()
+        store = self.wiring.open_store(path)
+        return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"))
+
+    def app(self) -> int:
+        desk = self._open()
+        try:
+            return self.wiring.run_app(AppRequest(desk, self.t.lang))
+        finally:
+            desk.store.close()
+
+    def demo_app(self) -> int:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="desk-demo-") as folder:
+            desk = self._open(Path(folder) / "data")
+            try:
+                demo.populate(desk.store, 400, self.wiring.clock.now(), seed=None, days=120)
+                login = self.t("cli.demo.login", name=demo.DEMO_OPERATORS[0][0], password=demo.DEMO_PASSWORD)
+                print(login, file=self.out)
+                return self.wiring.run_app(AppRequest(desk, self.t.lang, notice=login))
+            finally:
+                desk.store.close()
+
+    def demo(self) -> int:
+        if self.args.visits < 1:
+            raise UsageError(self.t("cli.demo.visits"))
+        desk = self._open()
+        try:
+            started = time.perf_counter()
+            matters = demo.populate(desk.store, self.args.visits, self.wiring.clock.now(), seed=self.args.seed)
+            seconds = time.perf_counter() - started
+            print(self.t("cli.demo.done", visits=self.args.visits, matters=matters, seconds=f"{seconds:.1f}"), file=self.out)
+            for operator in desk.operators():
+                print(f"  {operator.name}  ({self.t('role.' + operator.role.value)})", file=self.out)
+            print(self.t("cli.demo.password", password=demo.DEMO_PASSWORD), file=self.out)
+            return 0
+        finally:
+            desk.store.close()
+
+    def user_add(self) -> int:
+        password = _read_password(self.t, self.args.password_stdin, self.stdin)
+        desk = self._open()
+        try:
+            operator = desk.add_operator(self.args.name, self.args.role, password)
+        finally:
+            desk.store.close()
+        print(self.t("cli.user.added", name=operator.name, role=self.t("role." + operator.role.value)), file=self.out)
+        return 0
+
+    def user_list(self) -> int:
+        desk = self._open()
+        try:
+            for op in desk.operators():
+                state = self.t("operator.active" if op.active else "operator.disabled")
+                print(f"{op.name}\t{op.role.value}\t{self.t('role.' + op.role.value)}\t{state}", file=self.out)
+        finally:
+            desk.store.close()
+        return 0
+
+
+def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.stdout,
+         err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    t = catalog(_lang_from(argv))
+    args = build_parser(t).parse_args(argv)
+    commands = _Commands(args, wiring, t, out, stdin)
+    try:
+        if args.command == "demo":
+            return commands.demo()
+        if args.command == "user":
+            return commands.user_add() if args.user_command == "add" else commands.user_list()
+        return commands.demo_app() if args.demo else commands.app()
+    except (UsageError, FormErrors, DeskError, StoreError) as exc:
+        print(t("cli.error", message=describe(t, exc)), file=err)
+        return 1
+    except KeyboardInterrupt:
+        return 130

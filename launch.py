@@ -1,0 +1,28 @@
+"""The composition root: the one module that knows storage, the domain and the UI.
+
+`desk ...` (the console script) and `python desk.py ...` both call `main` here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _run_app(request) -> int:
+    from screens.app import create_app  # Textual loads only when the app is wanted
+
+    app = create_app(request.desk, lang=request.lang, notice=request.notice)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from desk.cli import Wiring
+    from desk.cli import main as cli_main
+    from storage import FileDraftBox, open_store
+
+    return cli_main(argv, wiring=Wiring(open_store=open_store, open_drafts=FileDraftBox, run_app=_run_app))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Textual UI. Reaches data only through `desk.services.Desk`."""

@@ -1,0 +1,134 @@
+"""The desk app and its one factory, used by the launcher and by every test."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+
+from desk.clock import Clock, SystemClock
+from desk.i18n import Catalog, catalog
+from desk.models import Operator
+from desk.services import Desk
+from desk.store import DraftBox, Store
+from screens.base import translate_bindings
+
+_LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout"}
+
+
+class DeskApp(App[int]):
+    CSS_PATH = "desk.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("f2", "lookup", "key.lookup", id="lookup"),
+        Binding("f3", "register", "key.register", id="register"),
+        Binding("f4", "matters", "key.matters", id="matters"),
+        Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, desk: Desk, catalog: Catalog, operator: Operator | None = None, notice: str = "") -> None:
+        super().__init__()
+        self.desk = desk
+        self.catalog = catalog
+        self.operator = operator
+        self.notice = notice
+        self.title = catalog("app.title")
+        translate_bindings(self, catalog)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Textual joins with an em dash, which is ambiguous-width in Chinese terminals.
+        return Content.assemble(title, ("  |  ", "dim"), (sub_title, "dim")) if sub_title else Content(title)
+
+    def on_mount(self) -> None:
+        from screens.login import LoginScreen
+        from screens.setup import SetupScreen
+
+        if self.operator is not None:
+            self.enter_desk(self.operator)
+        elif self.desk.has_operators():
+            self.push_screen(LoginScreen(self.notice))
+        else:
+            self.push_screen(SetupScreen())
+
+    def enter_desk(self, operator: Operator) -> None:
+        """After login: the lookup screen is the base every other screen returns to."""
+        from screens.lookup import LookupScreen
+
+        self.operator = operator
+        self.sub_title = self.catalog("app.subtitle", name=operator.name, role=self.catalog("role." + operator.role.value))
+        self.switch_screen(LookupScreen()) if self._has_user_screen() else self.push_screen(LookupScreen())
+
+    def _has_user_screen(self) -> bool:
+        return len(self.screen_stack) > 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _LOGGED_IN_ACTIONS and self.operator is None:
+            return False
+        return True
+
+    def _back_to_lookup(self) -> None:
+        from screens.lookup import LookupScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, LookupScreen):
+            self.pop_screen()
+
+    def action_lookup(self) -> None:
+        self._back_to_lookup()
+        self.screen.query_one("#query").focus()
+
+    def action_register(self) -> None:
+        from screens.register import RegisterScreen
+
+        self.push_screen(RegisterScreen())
+
+    def action_matters(self) -> None:
+        from screens.matters import MattersScreen
+
+        if not isinstance(self.screen, MattersScreen):
+            self.push_screen(MattersScreen())
+
+    def action_logout(self) -> None:
+        from screens.login import LoginScreen
+
+        self.operator = None
+        self.sub_title = ""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.operator is None:
+            return
+        t = self.catalog
+        yield SystemCommand(t("cmd.lookup"), t("cmd.lookup.help"), self.action_lookup)
+        yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
+        yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
+        yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
+
+
+def create_app(
+    desk_or_store: Desk | Store,
+    *,
+    clock: Clock | None = None,
+    lang: str = "zh",
+    operator: Operator | None = None,
+    drafts: DraftBox | None = None,
+    rng: random.Random | None = None,
+    notice: str = "",
+) -> DeskApp:
+    """Build the app from ready services, or from an opened store plus clock and drafts."""
+    if isinstance(desk_or_store, Desk):
+        desk = desk_or_store
+    else:
+        desk = Desk(desk_or_store, clock or SystemClock(), drafts, rng)
+    return DeskApp(desk, catalog(lang), operator=operator, notice=notice)
+
+
+CSS_FILE = Path(__file__).with_name("desk.tcss")

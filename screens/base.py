@@ -1,0 +1,107 @@
+"""What every screen of the desk shares: the catalog, the services, the operator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual._context import active_app
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from desk.errors import DeskError
+from desk.i18n import describe
+from desk.models import Matter, Track
+from desk.store import StoreError
+
+if TYPE_CHECKING:
+    from desk.i18n import Catalog
+    from desk.models import Operator
+    from desk.services import Desk
+    from screens.app import DeskApp
+
+
+def show_message(static: Static, message: str) -> None:
+    """Fill a message line, or fold it away when there is nothing to say."""
+    static.update(plain(message))
+    static.set_class(bool(message), "-shown")
+
+
+def plain(value: object, style: str = "") -> Text:
+    """Text from a person (a name, a summary) shown exactly as typed, never as markup."""
+    return Text("" if value is None else str(value), style=style)
+
+
+def translate_bindings(node: DOMNode, catalog: Catalog) -> None:
+    """BINDINGS carry catalog keys as descriptions; the Footer shows the translation.
+    New lists, because Textual shares them between instances of a class."""
+    table = node._bindings.key_to_bindings
+    for key, bindings in table.items():
+        table[key] = [replace(b, description=catalog(b.description)) if b.description else b for b in bindings]
+
+
+class DeskMixin:
+    app: DeskApp
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self, active_app.get().catalog)  # type: ignore[attr-defined]
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.app.catalog(key, **params)
+
+    @property
+    def desk(self) -> Desk:
+        return self.app.desk
+
+    @property
+    def operator(self) -> Operator:
+        assert self.app.operator is not None
+        return self.app.operator
+
+    def explain(self, exc: Exception) -> str:
+        return describe(self.app.catalog, exc)
+
+    def toast(self, message: str, severity: str = "information") -> None:
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+
+class DeskScreen(DeskMixin, Screen):
+    pass
+
+
+ResultType = TypeVar("ResultType")
+
+
+class DeskModal(DeskMixin, ModalScreen[ResultType]):
+    pass
+
+
+class ClosesOnSpot(DeskMixin):
+    """当场办结 for a simple matter, shared by the receipt and the detail view."""
+
+    def can_close_on_spot(self, matter: Matter | None) -> bool:
+        return bool(matter and matter.track is Track.SIMPLE and matter.is_open)
+
+    def ask_close_on_spot(self, matter: Matter) -> None:
+        from screens.note import NoteModal
+
+        modal = NoteModal(self.t("close.title", number=matter.number), self.t("close.hint"))
+        self.app.push_screen(modal, lambda note: self._close(matter, note))
+
+    def _close(self, matter: Matter, note: str | None) -> None:
+        if note is None:
+            return
+        try:
+            closed = self.desk.close_on_spot(matter.id, note, self.operator)
+        except (DeskError, StoreError) as exc:
+            self.toast(self.explain(exc), "error")
+            return
+        self.toast(self.t("close.done", number=closed.number))
+        self.closed_on_spot(closed)
+
+    def closed_on_spot(self, matter: Matter) -> None:
+        raise NotImplementedError

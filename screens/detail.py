@@ -1,0 +1,135 @@
+"""One matter in full: the matter, the visitor, every visit and the timeline of events."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from desk.matters import MatterDetail
+from desk.models import Matter
+from screens.base import ClosesOnSpot, DeskScreen, plain
+from screens.widgets import warning_text
+
+
+class DetailScreen(ClosesOnSpot, DeskScreen):
+    BINDINGS = [
+        Binding("escape", "back", "key.back", id="back"),
+        Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
+    ]
+
+    def __init__(self, matter_id: int) -> None:
+        super().__init__()
+        self.matter_id = matter_id
+        self.detail: MatterDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static("", id="detail-matter")
+            yield Static("", id="detail-visitor")
+            yield Static("", id="detail-visits")
+            yield Static("", id="detail-timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.detail = self.desk.matter_detail(self.matter_id)
+        self.query_one("#detail-matter", Static).update(self._matter())
+        self.query_one("#detail-visitor", Static).update(self._visitor())
+        self.query_one("#detail-visits", Static).update(self._visits())
+        self.query_one("#detail-timeline", Static).update(self._timeline())
+        self.refresh_bindings()
+
+    def _grid(self, title: str, rows: list[tuple[str, Text]]) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.title = title
+        table.title_justify = "left"
+        table.title_style = "bold underline"
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for label, value in rows:
+            table.add_row(label, value)
+        return table
+
+    def _matter(self) -> Table:
+        t, d = self.app.catalog, self.detail
+        m = d.matter
+        due = Text(m.acceptance_due.isoformat() + " ")
+        due.append_text(warning_text(t, d.warning))
+        rows = [
+            ("receipt.number", Text(m.number, style="bold")),
+            ("receipt.query_code", Text(m.query_code)),
+            ("receipt.status", Text(t(f"status.{m.status.value}"))),
+            ("receipt.track", Text(t(f"track.{m.track.value}"))),
+            ("field.category", plain(t.label("category", m.category))),
+            ("receipt.first_responder", plain(m.first_responder)),
+            ("receipt.registered", Text(f"{m.registered_at:%Y-%m-%d %H:%M}")),
+            ("receipt.due", due),
+            ("field.place", plain(m.place)),
+            ("field.summary", plain(m.summary)),
+            ("field.demands", plain(m.demands)),
+        ]
+        if m.closed_at:
+            rows += [("detail.closed_at", Text(f"{m.closed_at:%Y-%m-%d %H:%M}")), ("detail.resolution", plain(m.resolution))]
+        return self._grid(t("detail.matter"), [(t(k), v) for k, v in rows])
+
+    def _visitor(self) -> Table:
+        t, v = self.app.catalog, self.detail.visitor
+        if v is None:
+            return self._grid(t("detail.visitor"), [])
+        born = f"{v.birth_date.isoformat()} {t('sex.' + v.sex)}" if v.birth_date else ""
+        rows = [
+            ("field.name", plain(v.name)),
+            ("field.id_number", plain(v.id_number)),
+            ("detail.born", Text(born)),
+            ("field.phone", plain(v.phone)),
+            ("field.township", plain(f"{v.township} {v.village}")),
+            ("field.address", plain(v.address)),
+        ]
+        return self._grid(t("detail.visitor"), [(t(k), v) for k, v in rows])
+
+    def _visits(self) -> Table:
+        t = self.app.catalog
+        rows = []
+        for visit in self.detail.visits:
+            line = Text(f"{t('visit_kind.' + visit.kind.value)}  {t('lookup.persons', count=visit.persons)}")
+            for flag in ("skip_level", "threat"):
+                if getattr(visit, flag):
+                    line.append(f"  {t('field.' + flag)}", style="bold red")
+            if visit.representatives:
+                line.append("  " + t("detail.representatives") + " ")
+                line.append(", ".join(p.name for p in visit.representatives))
+            rows.append((f"{visit.at:%Y-%m-%d %H:%M}", line))
+        return self._grid(t("detail.visits"), rows)
+
+    def _timeline(self) -> Table:
+        t = self.app.catalog
+        rows = []
+        for event in self.detail.events:
+            line = Text(t(f"event.{event.kind}") + "  ")
+            line.append(event.operator, style="italic")
+            if event.note:
+                line.append("  ")
+                line.append(event.note)
+            rows.append((f"{event.at:%Y-%m-%d %H:%M}", line))
+        return self._grid(t("detail.timeline"), rows)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_on_spot":
+            return self.can_close_on_spot(self.detail.matter if self.detail else None)
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_close_on_spot(self) -> None:
+        self.ask_close_on_spot(self.detail.matter)
+
+    def closed_on_spot(self, matter: Matter) -> None:
+        self.reload()

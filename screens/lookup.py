@@ -1,0 +1,178 @@
+"""The home screen: one field finds a visitor by ID number, phone, name, pinyin initials
+or case number, and shows earlier visits and open matters as you type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from desk.lookup import LookupHit
+from desk.registration import RegistrationForm
+from screens.base import DeskScreen, plain
+from screens.widgets import masked, matter_line
+
+DEBOUNCE_SECONDS = 0.25
+LIMIT = 50
+_ID_LIKE = re.compile(r"^[\dXx]{6,18}$")
+_PHONE_LIKE = re.compile(r"^1\d{10}$")
+
+
+class LookupScreen(DeskScreen):
+    BINDINGS = [
+        Binding("ctrl+n", "new", "key.new_for", id="new"),
+        Binding("ctrl+r", "repeat", "key.repeat", id="repeat"),
+        Binding("ctrl+l", "clear", "key.clear", id="clear", show=False),
+    ]
+
+    @dataclass
+    class Results(Message):
+        text: str
+        hits: list[LookupHit]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[LookupHit] = []
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="lookup"):
+            yield Input(placeholder=self.t("lookup.placeholder"), id="query")
+            yield Static(self.t("lookup.hint"), id="lookup-status", classes="hint")
+            yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="hit-detail"):
+                yield Static("", id="hit-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#hits", DataTable)
+        for key in ("name", "id_number", "phone", "township", "visits", "open"):
+            table.add_column(self.t(f"lookup.col.{key}"), key=key)
+        self.query_one("#query").focus()
+
+    @on(Input.Changed, "#query")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._search(event.value))
+
+    @on(Input.Submitted, "#query")
+    def _submitted(self) -> None:
+        if self.hits:
+            self.query_one("#hits").focus()
+
+    @work(thread=True, exclusive=True, group="lookup")
+    def _search(self, text: str) -> None:
+        self.post_message(self.Results(text, self.desk.lookup(text, LIMIT)))
+
+    @on(Results)
+    def _show(self, message: Results) -> None:
+        if message.text != self.query_one("#query", Input).value:
+            return  # typing went on; a newer search is on its way
+        self.hits = message.hits
+        table = self.query_one("#hits", DataTable)
+        table.clear()
+        for n, hit in enumerate(self.hits):
+            v = hit.visitor
+            opened = Text(self.t("lookup.open_count", count=len(hit.open_matters)), style="bold red") if hit.repeat else Text("")
+            table.add_row(plain(v.name), masked(v.id_number), masked(v.phone), plain(v.township),
+                          Text(str(len(hit.visits))), opened, key=str(n))
+        self.query_one("#lookup-status", Static).update(self._status(message.text))
+        self._describe(self.hits[0] if self.hits else None)
+
+    def _status(self, text: str) -> str:
+        if not text.strip():
+            return self.t("lookup.hint")
+        if not self.hits:
+            return self.t("lookup.none")
+        if len(self.hits) >= LIMIT:
+            return self.t("lookup.more", count=len(self.hits))
+        return self.t("lookup.count", count=len(self.hits))
+
+    def on_screen_resume(self) -> None:
+        """Back from a registration: what was saved shows at once."""
+        self._search(self.query_one("#query", Input).value)
+
+    @on(DataTable.RowHighlighted, "#hits")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._describe(self._current())
+
+    @on(DataTable.RowSelected, "#hits")
+    def _selected(self) -> None:
+        self.action_new()
+
+    def _current(self) -> LookupHit | None:
+        table = self.query_one("#hits", DataTable)
+        if not self.hits or table.cursor_row < 0 or table.cursor_row >= len(self.hits):
+            return None
+        return self.hits[table.cursor_row]
+
+    def _describe(self, hit: LookupHit | None) -> None:
+        self.query_one("#hit-info", Static).update(self._hit_text(hit) if hit else "")
+
+    def _hit_text(self, hit: LookupHit) -> Text:
+        t = self.app.catalog
+        text = Text()
+        if hit.repeat:
+            text.append(t("lookup.repeat_hint") + "\n", style="bold reverse red")
+        v = hit.visitor
+        text.append(v.name, style="bold")
+        text.append(f"  {v.township}{v.village}")
+        if v.key_person:
+            text.append("  " + t("flag.key_person"), style="bold red")
+        text.append("\n")
+        for brief in hit.open_matters:
+            text.append_text(matter_line(t, brief.matter, brief.warning))
+            text.append("\n")
+        text.append(t("lookup.visits", count=len(hit.visits)) + "\n", style="underline")
+        for visit in hit.visits[:5]:
+            text.append(f"  {visit.at:%Y-%m-%d %H:%M}  {t('visit_kind.' + visit.kind.value)}  "
+                        f"{t('lookup.persons', count=visit.persons)}\n")
+        return text
+
+    def _prefill(self) -> RegistrationForm:
+        """From the highlighted visitor, or from what was typed in the lookup field."""
+        hit = self._current()
+        if hit is not None:
+            v = hit.visitor
+            return RegistrationForm(name=v.name, id_number=v.id_number, phone=v.phone, township=v.township,
+                                    village=v.village, address=v.address, key_person=v.key_person, visitor_id=v.id)
+        typed = self.query_one("#query", Input).value.strip()
+        if _ID_LIKE.match(typed) and len(typed) == 18:
+            return RegistrationForm(id_number=typed.upper())
+        if _PHONE_LIKE.match(typed):
+            return RegistrationForm(phone=typed)
+        if typed and not typed.isascii():
+            return RegistrationForm(name=typed)
+        return RegistrationForm()
+
+    def action_new(self) -> None:
+        from screens.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen(self._prefill()))
+
+    def action_repeat(self) -> None:
+        """Attach today's visit to the visitor's open matter instead of opening a new one."""
+        from screens.register import RegisterScreen
+
+        hit = self._current()
+        if hit is None or not hit.repeat:
+            self.toast(self.t("lookup.no_open"), "warning")
+            return
+        matter = hit.open_matters[0].matter
+        form = self._prefill()
+        self.app.push_screen(RegisterScreen(RegistrationForm(**{**form.__dict__, "matter_id": matter.id}), matter))
+
+    def action_clear(self) -> None:
+        query = self.query_one("#query", Input)
+        query.value = ""
+        query.focus()

@@ -1,0 +1,140 @@
+"""The list of matters, with filters: status, track, category, date range and "mine"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+
+from desk.matters import MatterFilter, MatterRow
+from desk.models import Status, Track
+from screens.base import DeskScreen, plain
+from screens.widgets import masked, warning_text
+
+ANY = "__any__"
+
+
+class MattersScreen(DeskScreen):
+    BINDINGS = [
+        Binding("escape", "back", "key.back", id="back"),
+        Binding("ctrl+f", "focus_filters", "key.filters", id="filters"),
+        Binding("ctrl+t", "focus_table", "key.table", id="table"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[MatterRow]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[MatterRow] = []
+
+    def compose(self) -> ComposeResult:
+        t = self.app.catalog
+        any_label = t("matters.any")
+        yield Header()
+        with Vertical(id="matters"):
+            with Horizontal(id="filters", classes="filter-row"):
+                yield Select([(any_label, ANY)] + [(t(f"status.{s.value}"), s.value) for s in Status],
+                             id="flt-status", value=ANY, allow_blank=False, compact=True)
+                yield Select([(any_label, ANY)] + [(t(f"track.{k.value}"), k.value) for k in Track],
+                             id="flt-track", value=ANY, allow_blank=False, compact=True)
+                yield Select([(any_label, ANY)] + [(t.label("category", c), c) for c in self.desk.settings().categories],
+                             id="flt-category", value=ANY, allow_blank=False, compact=True)
+            with Horizontal(classes="filter-row"):
+                yield Input(placeholder=t("matters.from"), id="flt-from", max_length=10, compact=True)
+                yield Input(placeholder=t("matters.to"), id="flt-to", max_length=10, compact=True)
+                yield Checkbox(t("matters.mine"), id="flt-mine", compact=True)
+            yield Static("", id="matters-status", classes="hint")
+            yield DataTable(id="matter-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#matter-table", DataTable)
+        for key in ("number", "date", "visitor", "id_number", "category", "track", "status", "first_responder", "warning"):
+            table.add_column(self.t(f"matters.col.{key}"), key=key)
+        table.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _date(self, widget_id: str) -> tuple[dt.date | None, bool]:
+        raw = self.query_one(widget_id, Input).value.strip()
+        if not raw:
+            return None, True
+        try:
+            return dt.date.fromisoformat(raw.replace("/", "-")), True
+        except ValueError:
+            return None, False
+
+    def _filter(self) -> MatterFilter | None:
+        def chosen(widget_id: str) -> str | None:
+            value = self.query_one(widget_id, Select).value
+            return None if value == ANY else str(value)
+
+        date_from, ok_from = self._date("#flt-from")
+        date_to, ok_to = self._date("#flt-to")
+        if not (ok_from and ok_to):
+            field = self.t("matters.from" if not ok_from else "matters.to")
+            self.query_one("#matters-status", Static).update(plain(self.t("err.date", field=field)))
+            return None
+        status, track = chosen("#flt-status"), chosen("#flt-track")
+        return MatterFilter(
+            status=Status(status) if status else None,
+            track=Track(track) if track else None,
+            category=chosen("#flt-category"),
+            date_from=date_from,
+            date_to=date_to,
+            first_responder=self.operator.name if self.query_one("#flt-mine", Checkbox).value else None,
+        )
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(Input.Changed)
+    def reload(self) -> None:
+        flt = self._filter()
+        if flt is not None:
+            self._load(flt)
+
+    @work(thread=True, exclusive=True, group="matters")
+    def _load(self, flt: MatterFilter) -> None:
+        self.post_message(self.Loaded(self.desk.matters(flt)))
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        t = self.app.catalog
+        self.rows = message.rows
+        table = self.query_one("#matter-table", DataTable)
+        table.clear()
+        for row in self.rows:
+            m, v = row.matter, row.visitor
+            table.add_row(
+                Text(m.number), Text(f"{m.registered_at:%Y-%m-%d}"), plain(v.name if v else ""),
+                masked(v.id_number if v else ""), plain(t.label("category", m.category)),
+                Text(t(f"track.{m.track.value}")), Text(t(f"status.{m.status.value}")),
+                plain(m.first_responder), warning_text(t, row.warning), key=str(m.id),
+            )
+        self.query_one("#matters-status", Static).update(self.t("matters.count", count=len(self.rows)))
+
+    @on(DataTable.RowSelected, "#matter-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(int(event.row_key.value)))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#flt-status").focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one("#matter-table").focus()

@@ -1,0 +1,78 @@
+"""The receipt (回执) the visitor takes away: case number, query code, first responder,
+acceptance deadline. A simple matter can be closed here, on the spot."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.widgets import Footer, Header, Static
+
+from desk.intake import Receipt
+from desk.models import Matter
+from screens.base import ClosesOnSpot, DeskScreen, plain
+
+
+class ReceiptScreen(ClosesOnSpot, DeskScreen):
+    BINDINGS = [
+        Binding("enter", "done", "key.done", id="done"),
+        Binding("escape", "done", "key.done", id="done_escape", show=False),
+        Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
+        Binding("d", "detail", "key.detail", id="detail"),
+    ]
+
+    def __init__(self, receipt: Receipt) -> None:
+        super().__init__()
+        self.receipt = receipt
+        self.matter: Matter = receipt.matter
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center(), Vertical(id="receipt", classes="dialog"):
+            yield Static(self.t("receipt.repeat_title" if self.receipt.repeat else "receipt.title"), classes="question")
+            yield Static(self._table(), id="receipt-body")
+            yield Static("", id="receipt-closed", classes="hint")
+        yield Footer()
+
+    def _table(self) -> Table:
+        t, m = self.app.catalog, self.matter
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        rows = [
+            ("receipt.number", Text(m.number, style="bold")),
+            ("receipt.query_code", Text(m.query_code, style="bold")),
+            ("receipt.visitor", plain(self.receipt.visitor.name)),
+            ("receipt.first_responder", plain(m.first_responder)),
+            ("receipt.registered", Text(f"{self.receipt.visit.at:%Y-%m-%d %H:%M}")),
+            ("receipt.track", Text(t(f"track.{m.track.value}"))),
+            ("receipt.due", Text(m.acceptance_due.isoformat())),
+            ("receipt.status", Text(t(f"status.{m.status.value}"))),
+        ]
+        for key, value in rows:
+            table.add_row(t(key), value)
+        return table
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_on_spot":
+            return self.can_close_on_spot(self.matter)
+        return True
+
+    def action_done(self) -> None:
+        self.dismiss()
+
+    def action_detail(self) -> None:
+        from screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(self.matter.id))
+
+    def action_close_on_spot(self) -> None:
+        self.ask_close_on_spot(self.matter)
+
+    def closed_on_spot(self, matter: Matter) -> None:
+        self.matter = matter
+        self.query_one("#receipt-body", Static).update(self._table())
+        self.query_one("#receipt-closed", Static).update(self.t("close.done", number=matter.number))
+        self.refresh_bindings()

@@ -1,0 +1,292 @@
+"""One-stop registration (一站受理): one screen, one save, keyboard only.
+
+The form is kept as a draft on every pause in typing, so a crash or a closed terminal
+loses nothing; a failed save shows every problem beside its field and keeps the form.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
+
+from desk.errors import DeskError, FieldError, FormErrors
+from desk.i18n import field_label
+from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track
+from desk.registration import PersonForm, RegistrationForm, id_preview
+from desk.store import StoreError
+from screens.base import DeskScreen, plain, show_message
+
+DRAFT_DELAY = 0.4
+_INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
+_TICKS = ("skip_level", "threat", "key_person")
+_AREAS = ("summary", "demands")
+
+
+def _row(label: str, widget: Widget, field: str) -> Vertical:
+    return Vertical(
+        Horizontal(Label(label, classes="field-label"), widget, classes="field-row"),
+        Static("", id=f"err-{field}", classes="error field-error"),
+        classes="field",
+    )
+
+
+class RegisterScreen(DeskScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "key.save", id="save", priority=True),
+        Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
+        Binding("escape", "leave", "key.back", id="back"),
+    ]
+
+    def __init__(self, prefill: RegistrationForm | None = None, matter: Matter | None = None) -> None:
+        super().__init__()
+        self.prefill = prefill or RegistrationForm()
+        self.matter = matter
+        self.rep_count = 0
+        self._draft_timer: Timer | None = None
+        self._filling = False
+        self._ids: tuple[int | None, int | None] = (self.prefill.visitor_id, self.prefill.matter_id)
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static("", id="form-summary", classes="error field-error")
+            if self.matter is not None:
+                yield Static(plain(self.t("register.attached", number=self.matter.number, summary=self.matter.summary)),
+                             classes="attached")
+            yield Label(self.t("register.section.visitor"), classes="section")
+            yield from self._visitor_fields()
+            yield Label(self.t("register.section.visit"), classes="section")
+            yield _row(self.t("field.persons"), Input(id="f-persons", type="integer", compact=True), "persons")
+            with Horizontal(classes="ticks"):
+                for tick in _TICKS:
+                    yield Checkbox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True)
+            yield Label(self.t("register.reps_title", max=MAX_REPRESENTATIVES, min=GROUP_MIN_PERSONS), classes="section", id="reps-title")
+            yield Vertical(id="reps")
+            yield Static("", id="err-representatives", classes="error field-error")
+            if self.matter is None:
+                yield Label(self.t("register.section.matter"), classes="section")
+                yield from self._matter_fields()
+        yield Footer()
+
+    def _visitor_fields(self) -> ComposeResult:
+        yield _row(self.t("field.name"), Input(id="f-name", compact=True), "name")
+        yield _row(self.t("field.id_number"), Input(id="f-id_number", max_length=18, compact=True), "id_number")
+        yield Static("", id="id-preview", classes="hint preview")
+        for name in ("phone", "township", "village", "address"):
+            yield _row(self.t(f"field.{name}"), Input(id=f"f-{name}", compact=True), name)
+
+    def _matter_fields(self) -> ComposeResult:
+        t = self.app.catalog
+        categories = [(t.label("category", c), c) for c in self.desk.settings().categories]
+        yield _row(t("field.category"), Select(categories, id="f-category", prompt=t("register.choose"), compact=True), "category")
+        yield _row(t("field.place"), Input(id="f-place", compact=True), "place")
+        yield _row(t("field.summary"), TextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
+        yield _row(t("field.demands"), TextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
+        tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
+        yield _row(t("field.track"), Select(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
+
+    def on_mount(self) -> None:
+        draft = self.desk.load_draft(self.operator)
+        self.fill(self.prefill)
+        self.query_one("#f-name").focus()
+        if draft is not None and not draft.is_blank and draft != self.prefill:
+            from screens.confirm import ConfirmModal
+
+            who = draft.name or self.t("register.unnamed")
+            self.app.push_screen(ConfirmModal(self.t("register.restore", name=who)), lambda yes: self._restore(yes, draft))
+
+    def _restore(self, yes: bool | None, draft: RegistrationForm) -> None:
+        if yes:
+            if draft.matter_id is not None and self.matter is None:
+                draft = RegistrationForm(**{**draft.__dict__, "matter_id": None})  # attach again from the lookup
+            self.fill(draft)
+            self.toast(self.t("register.restored"))
+        else:
+            self.desk.discard_draft(self.operator)
+
+    # -- form <-> widgets -------------------------------------------------------------
+
+    def fill(self, form: RegistrationForm) -> None:
+        self._filling = True
+        try:
+            for name in _INPUTS:
+                if self.query(f"#f-{name}"):
+                    self.query_one(f"#f-{name}", Input).value = getattr(form, name)
+            for name in _TICKS:
+                self.query_one(f"#f-{name}", Checkbox).value = getattr(form, name)
+            for name in _AREAS:
+                if self.query(f"#f-{name}"):
+                    self.query_one(f"#f-{name}", TextArea).text = getattr(form, name)
+            if self.query("#f-category") and form.category:
+                self.query_one("#f-category", Select).value = form.category
+            if self.query("#f-track"):
+                self.query_one("#f-track", Select).value = form.track or Track.GENERAL.value
+            self.query_one("#reps").remove_children()
+            self.rep_count = 0
+            for rep in form.representatives:
+                self._add_rep_row(rep)
+            self._ids = (form.visitor_id, form.matter_id)
+        finally:
+            self._filling = False
+        self._show_group_state()
+
+    def read(self) -> RegistrationForm:
+        values: dict = {}
+        for name in _INPUTS:
+            values[name] = self.query_one(f"#f-{name}", Input).value if self.query(f"#f-{name}") else ""
+        for name in _TICKS:
+            values[name] = self.query_one(f"#f-{name}", Checkbox).value
+        for name in _AREAS:
+            values[name] = self.query_one(f"#f-{name}", TextArea).text if self.query(f"#f-{name}") else ""
+        category = self.query_one("#f-category", Select).value if self.query("#f-category") else None
+        values["category"] = category if isinstance(category, str) else ""
+        track = self.query_one("#f-track", Select).value if self.query("#f-track") else Track.GENERAL.value
+        values["track"] = track if isinstance(track, str) else ""
+        reps = []
+        for n in range(2, self.rep_count + 2):
+            reps.append(PersonForm(*(self.query_one(f"#rep-{n}-{f}", Input).value for f in ("name", "id_number", "phone"))))
+        visitor_id, matter_id = self._ids
+        return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id)
+
+    # -- representatives of a group visit ----------------------------------------------
+
+    def _add_rep_row(self, rep: PersonForm | None = None) -> None:
+        rep = rep or PersonForm()
+        n = self.rep_count + 2  # the visitor is representative 1
+        row = Horizontal(
+            Label(self.t("field.representative_n", n=n), classes="field-label"),
+            Input(rep.name, id=f"rep-{n}-name", placeholder=self.t("field.name"), compact=True),
+            Input(rep.id_number, id=f"rep-{n}-id_number", placeholder=self.t("field.id_number"), max_length=18, compact=True),
+            Input(rep.phone, id=f"rep-{n}-phone", placeholder=self.t("field.phone"), compact=True),
+            classes="field-row rep-row",
+        )
+        self.query_one("#reps").mount(row, Static("", id=f"err-rep-{n}", classes="error field-error"))
+        self.rep_count += 1
+
+    def action_add_representative(self) -> None:
+        if not self._is_group():
+            self.toast(self.t("err.reps.not_group", min=GROUP_MIN_PERSONS), "warning")
+            return
+        if self.rep_count + 1 >= MAX_REPRESENTATIVES:
+            self.toast(self.t("err.reps.too_many", max=MAX_REPRESENTATIVES), "error")
+            return
+        self._add_rep_row()
+        self.call_after_refresh(lambda: self.query_one(f"#rep-{self.rep_count + 1}-name").focus())
+        self._changed()
+
+    def _is_group(self) -> bool:
+        try:
+            return int(self.query_one("#f-persons", Input).value or "1") >= GROUP_MIN_PERSONS
+        except ValueError:
+            return False
+
+    def _show_group_state(self) -> None:
+        group = self._is_group()
+        self.query_one("#reps-title").set_class(not group and self.rep_count == 0, "muted")
+
+    # -- reacting to typing -------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    def _changed(self, event=None) -> None:
+        if self._filling:
+            return
+        widget_id = getattr(getattr(event, "control", None), "id", None) or ""
+        if widget_id == "f-id_number":
+            self._preview_id()
+        if widget_id == "f-persons":
+            self._show_group_state()
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+
+    def _preview_id(self) -> None:
+        key, params = id_preview(self.query_one("#f-id_number", Input).value, self.desk.clock.today())
+        if "sex" in params:
+            params["sex"] = self.t(f"sex.{params['sex']}")
+        preview = self.query_one("#id-preview", Static)
+        show_message(preview, self.t(key, **params) if key else "")
+        preview.set_class(key.startswith("err."), "error")
+
+    def save_draft(self) -> None:
+        """Runs on every pause in typing; a failure here must never cost the form."""
+        try:
+            self.desk.save_draft(self.operator, self.read())
+        except StoreError as exc:
+            self.toast(self.explain(exc), "warning")
+
+    # -- save -----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        form = self.read()
+        self.save_draft()
+        self._clear_errors()
+        try:
+            receipt = self.desk.register(form, self.operator)
+        except FormErrors as exc:
+            self._show_errors(exc.errors)
+            return
+        except (DeskError, StoreError) as exc:
+            show_message(self.query_one("#form-summary", Static), self.explain(exc))
+            self.toast(self.explain(exc), "error")
+            return
+        self.desk.discard_draft(self.operator)
+        from screens.receipt import ReceiptScreen
+
+        self.app.switch_screen(ReceiptScreen(receipt))
+
+    def _clear_errors(self) -> None:
+        for static in self.query(".field-error"):
+            show_message(static, "")
+        show_message(self.query_one("#form-summary", Static), "")
+
+    def _error_target(self, error: FieldError) -> tuple[str, str]:
+        """(id of the Static that shows the message, id of the widget to focus)."""
+        parts = error.field.split(".")
+        if len(parts) == 3:
+            return f"err-rep-{parts[1]}", f"rep-{parts[1]}-{parts[2]}"
+        if parts[0] == "representatives":
+            return "err-representatives", "f-persons"
+        return f"err-{parts[0]}", f"f-{parts[0]}"
+
+    def _show_errors(self, errors: list[FieldError]) -> None:
+        t = self.app.catalog
+        messages: dict[str, list[str]] = {}
+        for error in errors:
+            target, _ = self._error_target(error)
+            messages.setdefault(target, []).append(f"{field_label(t, error.field)}: {t(error.code, **error.params)}")
+        for target, lines in messages.items():
+            if self.query(f"#{target}"):
+                show_message(self.query_one(f"#{target}", Static), "\n".join(lines))
+        summary = t("register.errors", count=len(errors))
+        show_message(self.query_one("#form-summary", Static), summary)
+        self.toast(summary, "error")
+        _, focus = self._error_target(errors[0])
+        if self.query(f"#{focus}"):
+            self.query_one(f"#{focus}").focus()
+
+    # -- leaving ----------------------------------------------------------------------------
+
+    def action_leave(self) -> None:
+        form = self.read()
+        if form.is_blank or form == self.prefill:
+            self.desk.discard_draft(self.operator)
+            self.dismiss()
+            return
+        from screens.confirm import ConfirmModal
+
+        self.save_draft()
+        self.app.push_screen(ConfirmModal(self.t("register.leave")), self._left)
+
+    def _left(self, yes: bool | None) -> None:
+        if yes:
+            self.dismiss()

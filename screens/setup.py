@@ -1,0 +1,62 @@
+"""First start on an empty data directory: create the first administrator."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from desk.errors import FormErrors
+from desk.i18n import field_label
+from desk.models import Role
+from desk.store import StoreError
+from screens.base import DeskScreen, plain
+
+
+class SetupScreen(DeskScreen):
+    BINDINGS = [Binding("ctrl+s", "create", "key.create_admin", id="create", priority=True)]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center(), Vertical(classes="dialog", id="setup-box"):
+            yield Label(self.t("setup.title"), classes="question")
+            yield Label(self.t("setup.hint"), classes="hint")
+            yield Label(self.t("field.operator"))
+            yield Input(id="setup-name")
+            yield Label(self.t("field.password"))
+            yield Input(id="setup-password", password=True)
+            yield Label(self.t("field.password_again"))
+            yield Input(id="setup-again", password=True)
+            yield Static("", id="setup-error", classes="error")
+            yield Button(self.t("button.create_admin"), id="setup-button", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#setup-name").focus()
+
+    @on(Input.Submitted, "#setup-name")
+    @on(Input.Submitted, "#setup-password")
+    def _next(self) -> None:
+        self.focus_next()
+
+    @on(Input.Submitted, "#setup-again")
+    @on(Button.Pressed, "#setup-button")
+    def action_create(self) -> None:
+        name = self.query_one("#setup-name", Input).value
+        password = self.query_one("#setup-password", Input).value
+        error = self.query_one("#setup-error", Static)
+        if password != self.query_one("#setup-again", Input).value:
+            error.update(plain(self.t("cli.password.mismatch")))
+            return
+        try:
+            operator = self.desk.add_operator(name, Role.ADMIN.value, password)
+        except FormErrors as exc:
+            error.update(plain("\n".join(f"{field_label(self.app.catalog, e.field)}: {self.t(e.code, **e.params)}" for e in exc.errors)))
+            return
+        except StoreError as exc:
+            error.update(plain(self.explain(exc)))
+            return
+        self.toast(self.t("setup.done", name=operator.name))
+        self.app.enter_desk(operator)
