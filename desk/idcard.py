@@ -66,8 +66,11 @@ def is_valid_phone(raw: str) -> bool:
     return bool(_MOBILE.match(value) or _LANDLINE.match(value))
 
 
-def mask(value: str, visible: int = 4) -> str:
-    """Everything but the last `visible` characters becomes `*`."""
+def mask(value: str, visible: int = 4, stars: int = 4) -> str:
+    """Only the last `visible` characters stay; a fixed run of stars hides the rest
+    (and its length, which would otherwise tell an ID number from a phone)."""
+    if not value:
+        return ""
     if len(value) <= visible:
-        return value
-    return "*" * (len(value) - visible) + value[-visible:]
+        return "*" * stars
+    return "*" * stars + value[-visible:]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from desk.deadlines import acceptance_due
 from desk.errors import DeskError
-from desk.models import Event, Matter, Status, Track, Visit, Visitor, VisitKind
+from desk.models import Event, Matter, Status, Track, Visit, VisitKind, Visitor
 from desk.pinyin import initials
 from desk.registration import Registration, new_query_code
 from desk.settings import Settings

@@ -8,7 +8,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from desk.errors import FieldError, FormErrors
-from desk.idcard import IdNumberError, is_valid_phone, normalize_id, normalize_phone, parse_id_number
+from desk.idcard import (
+    IdNumberError,
+    is_valid_phone,
+    normalize_id,
+    normalize_phone,
+    parse_id_number,
+)
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Person, Track
 from desk.settings import Settings
 from desk.text import check_text, clean

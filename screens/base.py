@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
-
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual._context import active_app

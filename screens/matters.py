@@ -38,15 +38,14 @@ class MattersScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         t = self.app.catalog
-        any_label = t("matters.any")
         yield Header()
         with Vertical(id="matters"):
             with Horizontal(id="filters", classes="filter-row"):
-                yield Select([(any_label, ANY)] + [(t(f"status.{s.value}"), s.value) for s in Status],
+                yield Select([(t("matters.any_status"), ANY)] + [(t(f"status.{s.value}"), s.value) for s in Status],
                              id="flt-status", value=ANY, allow_blank=False, compact=True)
-                yield Select([(any_label, ANY)] + [(t(f"track.{k.value}"), k.value) for k in Track],
+                yield Select([(t("matters.any_track"), ANY)] + [(t(f"track.{k.value}"), k.value) for k in Track],
                              id="flt-track", value=ANY, allow_blank=False, compact=True)
-                yield Select([(any_label, ANY)] + [(t.label("category", c), c) for c in self.desk.settings().categories],
+                yield Select([(t("matters.any_category"), ANY)] + [(t.label("category", c), c) for c in self.desk.settings().categories],
                              id="flt-category", value=ANY, allow_blank=False, compact=True)
             with Horizontal(classes="filter-row"):
                 yield Input(placeholder=t("matters.from"), id="flt-from", max_length=10, compact=True)
@@ -58,7 +57,7 @@ class MattersScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#matter-table", DataTable)
-        for key in ("number", "date", "visitor", "id_number", "category", "track", "status", "first_responder", "warning"):
+        for key in ("number", "warning", "date", "visitor", "id_number", "category", "track", "status", "first_responder"):
             table.add_column(self.t(f"matters.col.{key}"), key=key)
         table.focus()
         self.reload()
@@ -117,10 +116,10 @@ class MattersScreen(DeskScreen):
         for row in self.rows:
             m, v = row.matter, row.visitor
             table.add_row(
-                Text(m.number), Text(f"{m.registered_at:%Y-%m-%d}"), plain(v.name if v else ""),
-                masked(v.id_number if v else ""), plain(t.label("category", m.category)),
-                Text(t(f"track.{m.track.value}")), Text(t(f"status.{m.status.value}")),
-                plain(m.first_responder), warning_text(t, row.warning), key=str(m.id),
+                Text(m.number), warning_text(t, row.warning), Text(f"{m.registered_at:%Y-%m-%d}"),
+                plain(v.name if v else ""), masked(v.id_number if v else ""), plain(t.label("category", m.category)),
+                Text(t(f"track_short.{m.track.value}")), Text(t(f"status.{m.status.value}")),
+                plain(m.first_responder), key=str(m.id),
             )
         self.query_one("#matters-status", Static).update(self.t("matters.count", count=len(self.rows)))
 

@@ -197,7 +197,12 @@ MESSAGES: dict[str, str] = {
     "detail.resolution": "Resolution",
     "detail.representatives": "Representatives:",
     # matters
-    "matters.any": "all",
+    "matters.any_status": "any status",
+    "matters.any_track": "any track",
+    "matters.any_category": "any category",
+    "track_short.simple": "simple",
+    "track_short.general": "general",
+    "track_short.complex": "complex",
     "matters.from": "From date",
     "matters.to": "To date",
     "matters.mine": "Mine only",

@@ -197,7 +197,12 @@ MESSAGES: dict[str, str] = {
     "detail.resolution": "办理情况",
     "detail.representatives": "代表：",
     # matters
-    "matters.any": "全部",
+    "matters.any_status": "全部状态",
+    "matters.any_track": "全部办理方式",
+    "matters.any_category": "全部类别",
+    "track_short.simple": "马上办",
+    "track_short.general": "快速办",
+    "track_short.complex": "监督办",
     "matters.from": "起始日期",
     "matters.to": "截止日期",
     "matters.mine": "只看我的",

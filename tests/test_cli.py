@@ -1,0 +1,126 @@
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desk.cli import AppRequest, Wiring, main
+from desk.clock import fixed
+from desk.idcard import parse_id_number
+from storage import FileDraftBox, open_store
+from tests.conftest import PINNED
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Run:
+    def __init__(self, tmp_path: Path) -> None:
+        self.requests: list[AppRequest] = []
+        self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED))
+        self.data = tmp_path / "data"
+
+    def _run_app(self, request: AppRequest) -> int:
+        self.requests.append(request)
+        return 0
+
+    def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(list(argv), wiring=self.wiring, out=out, err=err, stdin=io.StringIO(stdin))
+        return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def run(tmp_path):
+    return Run(tmp_path)
+
+
+def test_user_add_and_list(run):
+    code, out, err = run("user", "add", "王芳", "--role", "receptionist", "--password-stdin", "--data", str(run.data), stdin="secret123\n")
+    assert (code, err) == (0, "") and "王芳" in out
+    code, out, _ = run("user", "list", "--data", str(run.data))
+    assert code == 0 and out.splitlines() == ["王芳\treceptionist\t接待员\t在用"]
+
+
+def test_errors_go_to_stderr_with_a_reason_and_a_nonzero_status(run):
+    code, out, err = run("user", "add", "王芳", "--role", "receptionist", "--password-stdin", "--data", str(run.data), stdin="short\n")
+    assert code == 1 and out == ""
+    assert err.startswith("desk：错误：") and "密码" in err and "8" in err
+    code, _, err = run("--lang", "en", "user", "add", "x", "--role", "admin", "--data", str(run.data))
+    assert code == 1 and "--password-stdin" in err  # no terminal to type a password in
+
+
+def test_a_locked_data_directory_is_reported(run):
+    held = open_store(run.data)
+    try:
+        code, _, err = run("user", "list", "--data", str(run.data))
+    finally:
+        held.close()
+    assert code == 1 and "正被另一个接待台程序使用" in err
+
+
+def test_demo_fills_a_hall_with_realistic_visits(run):
+    code, out, err = run("demo", "--data", str(run.data), "--visits", "300", "--seed", "5")
+    assert code == 0, err
+    store = open_store(run.data)
+    try:
+        visits = list(store.scan("visits"))
+        visitors = list(store.scan("visitors"))
+        matters = list(store.scan("matters"))
+    finally:
+        store.close()
+    assert len(visits) == 300
+    assert {v["kind"] for v in visits} == {"first", "repeat"}
+    assert any(v["persons"] >= 5 for v in visits)
+    assert {m["track"] for m in matters} == {"simple", "general", "complex"}
+    assert len({m["category"] for m in matters}) == 8
+    for visitor in visitors:
+        if visitor["id_number"]:
+            parse_id_number(visitor["id_number"])  # every number has a valid check digit
+    assert all("\u4e00" <= v["name"][0] <= "\u9fff" for v in visitors)
+    assert len({m["number"] for m in matters}) == len(matters)
+
+
+def test_demo_is_repeatable_with_a_seed(tmp_path):
+    def hall(name):
+        r = Run(tmp_path / name)
+        r("demo", "--data", str(r.data), "--visits", "50", "--seed", "9")
+        s = open_store(r.data)
+        try:
+            return [(m["number"], m["summary"]) for m in s.scan("matters")]
+        finally:
+            s.close()
+
+    assert hall("a") == hall("b")
+
+
+def test_demo_mode_opens_a_throwaway_hall_and_prints_the_login(run):
+    code, out, _ = run("--demo")
+    assert code == 0 and "demo1234" in out
+    [request] = run.requests
+    assert "demo1234" in request.notice
+    assert not request.desk.store.data_dir.exists()  # thrown away on exit
+
+
+def test_app_uses_the_data_directory_from_the_environment(run, monkeypatch):
+    monkeypatch.setenv("DESK_DATA", str(run.data))
+    assert run("--lang", "en")[0] == 0
+    assert run.requests[0].lang == "en" and run.requests[0].desk.store.data_dir == run.data
+
+
+@pytest.mark.parametrize("launcher", [["desk.py"], ["-m", "launch"]])
+def test_the_launcher_and_the_command_behave_the_same(launcher, tmp_path):
+    script = Path(sys.executable).with_name("desk")
+    argv = [["--version"], ["user", "list", "--data", str(tmp_path / "d")], ["--help"], ["user", "add", "--help"]]
+    for args in argv:
+        via_file = subprocess.run([sys.executable, *launcher, *args], cwd=ROOT, capture_output=True, text=True)
+        via_command = subprocess.run([str(script), *args], cwd=ROOT, capture_output=True, text=True)
+        assert (via_file.returncode, via_file.stdout) == (via_command.returncode, via_command.stdout)
+        assert via_file.returncode == 0
+
+
+def test_help_is_translated():
+    out = subprocess.run([sys.executable, "desk.py", "--lang", "en", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert "demo hall" in out.stdout
+    out = subprocess.run([sys.executable, "desk.py", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert "演示大厅" in out.stdout

@@ -1,0 +1,61 @@
+import datetime as dt
+
+import pytest
+
+from desk.idcard import IdNumberError, check_digit, is_valid_phone, mask, parse_id_number
+from tests.conftest import BAD_CHECK_ID, VALID_ID, VALID_ID_MALE
+
+
+@pytest.mark.parametrize(
+    ("number", "birth", "sex"),
+    [
+        (VALID_ID, dt.date(1949, 12, 31), "female"),
+        (VALID_ID_MALE, dt.date(1980, 1, 1), "male"),
+        ("11010519491231002x", dt.date(1949, 12, 31), "female"),  # lower-case x is accepted
+        (" 110105 19491231002X ", dt.date(1949, 12, 31), "female"),  # spaces from a card reader
+    ],
+)
+def test_valid_numbers_give_birth_date_and_sex(number, birth, sex):
+    info = parse_id_number(number, dt.date(2026, 11, 22))
+    assert (info.birth_date, info.sex) == (birth, sex)
+    assert info.id_number == number.replace(" ", "").strip().upper()
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        (BAD_CHECK_ID, "err.id.check"),
+        ("11010519491231002", "err.id.length"),
+        ("1101051949123100200", "err.id.length"),
+        ("11010519491231002Y", "err.id.chars"),
+        ("01010519491231002X", "err.id.chars"),  # a region code never starts with 0
+        ("110105194902300020", "err.id.birth"),  # 30 February
+        ("110105203001010010", "err.id.birth"),  # born after today
+    ],
+)
+def test_invalid_numbers_name_the_reason(number, code):
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(number, dt.date(2026, 11, 22))
+    assert caught.value.code == code
+
+
+def test_check_digit_matches_the_standard_example():
+    assert check_digit("11010519491231002") == "X"
+    assert check_digit("43072219800101003") == "6"
+
+
+@pytest.mark.parametrize("phone", ["13800138000", "199 1234 5678", "0736-7221234", "7221234", "(0731)84561234"])
+def test_valid_phones(phone):
+    assert is_valid_phone(phone)
+
+
+@pytest.mark.parametrize("phone", ["12800138000", "1380013800", "138001380001", "abc", "0000000", "110"])
+def test_invalid_phones(phone):
+    assert not is_valid_phone(phone)
+
+
+def test_mask_keeps_only_the_last_four():
+    assert mask(VALID_ID) == "****002X"
+    assert mask("13800138000") == "****8000"
+    assert mask("") == ""
+    assert mask("123") == "****"
