@@ -1,0 +1,42 @@
+"""Helpers for driving the real app with Textual's Pilot."""
+
+from __future__ import annotations
+
+import io
+import random
+
+from rich.console import Console
+from rich.text import Text
+from textual.content import Content
+
+from desk.operators import find_operator
+from desk.services import Desk
+from screens.app import DeskApp, create_app
+from screens.lookup import DEBOUNCE_SECONDS
+
+
+def make_app(desk: Desk, *, logged_in: str | None = None, lang: str = "zh") -> DeskApp:
+    operator = find_operator(desk.store, logged_in) if logged_in else None
+    desk.rng = random.Random(42)
+    return create_app(desk, lang=lang, operator=operator)
+
+
+async def settle(pilot) -> None:
+    """Let timers fire and workers finish, without guessing at sleeps."""
+    await pilot.pause(DEBOUNCE_SECONDS + 0.1)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+def text_of(app: DeskApp, selector: str) -> str:
+    """The plain text a Static shows, whether it holds a string, Text or a Rich table."""
+    content = app.screen.query_one(selector).content
+    if isinstance(content, str | Content | Text):
+        return str(content) if not isinstance(content, Text) else content.plain
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(content)
+    return console.export_text()
