@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from pathlib import Path
 
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -32,8 +32,12 @@ class DeskApp(App[int]):
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
     ]
 
-    def __init__(self, desk: Desk, catalog: Catalog, operator: Operator | None = None, notice: str = "") -> None:
+    def __init__(
+        self, desk: Desk, catalog: Catalog, operator: Operator | None = None, notice: str = "",
+        cursor_blink: bool = True,
+    ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.desk = desk
         self.catalog = catalog
         self.operator = operator
@@ -44,6 +48,12 @@ class DeskApp(App[int]):
     def format_title(self, title: str, sub_title: str) -> Content:
         # Textual joins with an em dash, which is ambiguous-width in Chinese terminals.
         return Content.assemble(title, ("  |  ", "dim"), (sub_title, "dim")) if sub_title else Content(title)
+
+    @on(events.DescendantFocus)
+    def _steady_cursor(self, event: events.DescendantFocus) -> None:
+        """Snapshots need a cursor that does not blink; people get Textual's default."""
+        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
 
     def on_mount(self) -> None:
         from screens.login import LoginScreen
@@ -122,13 +132,12 @@ def create_app(
     drafts: DraftBox | None = None,
     rng: random.Random | None = None,
     notice: str = "",
+    cursor_blink: bool = True,
 ) -> DeskApp:
     """Build the app from ready services, or from an opened store plus clock and drafts."""
     if isinstance(desk_or_store, Desk):
         desk = desk_or_store
     else:
         desk = Desk(desk_or_store, clock or SystemClock(), drafts, rng)
-    return DeskApp(desk, catalog(lang), operator=operator, notice=notice)
+    return DeskApp(desk, catalog(lang), operator=operator, notice=notice, cursor_blink=cursor_blink)
 
-
-CSS_FILE = Path(__file__).with_name("desk.tcss")

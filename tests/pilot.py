@@ -18,7 +18,7 @@ from screens.lookup import DEBOUNCE_SECONDS
 def make_app(desk: Desk, *, logged_in: str | None = None, lang: str = "zh") -> DeskApp:
     operator = find_operator(desk.store, logged_in) if logged_in else None
     desk.rng = random.Random(42)
-    return create_app(desk, lang=lang, operator=operator)
+    return create_app(desk, lang=lang, operator=operator, cursor_blink=False)
 
 
 async def settle(pilot) -> None:
