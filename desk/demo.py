@@ -16,6 +16,7 @@ from desk.errors import FormErrors
 from desk.idcard import check_digit
 from desk.models import Operator, Role, Track
 from desk.operators import add_operator, list_operators
+from desk.passwords import hash_password
 from desk.registration import PersonForm, RegistrationForm, validate
 from desk.settings import Settings, load_settings
 from desk.store import Store
@@ -104,8 +105,9 @@ def ensure_demo_operators(store: Store, now: dt.datetime) -> list[Operator]:
     existing = list_operators(store)
     if existing:
         return existing
+    hashed = hash_password(DEMO_PASSWORD)  # scrypt is slow on purpose; the demo accounts share one
     with store.transaction() as txn:
-        return [add_operator(txn, name, role.value, DEMO_PASSWORD, now) for name, role in DEMO_OPERATORS]
+        return [add_operator(txn, name, role.value, DEMO_PASSWORD, now, hashed) for name, role in DEMO_OPERATORS]
 
 
 def _form(rng: random.Random, person: _Person, settings: Settings) -> RegistrationForm:

@@ -40,11 +40,15 @@ def _check_new(reader: Reader, name: str, role: str, password: str) -> list[Fiel
     return errors
 
 
-def add_operator(txn: Transaction, name: str, role: str, password: str, now: dt.datetime) -> Operator:
+def add_operator(
+    txn: Transaction, name: str, role: str, password: str, now: dt.datetime, hashed: dict | None = None
+) -> Operator:
+    """`hashed`, when given, is `hash_password(password)` computed once for several demo operators."""
     errors = _check_new(txn, name, role, password)
     if errors:
         raise FormErrors(errors)
-    operator = Operator(id=0, name=name.strip(), role=Role(role), password=hash_password(password), created_at=now)
+    record = hashed or hash_password(password)
+    operator = Operator(id=0, name=name.strip(), role=Role(role), password=record, created_at=now)
     return Operator.from_doc(txn.insert("operators", operator.to_doc()))
 
 

@@ -92,12 +92,17 @@ class _Index:
 
 
 class _Transaction:
-    """Buffers writes; reads see them. Landed by TinyStore._commit."""
+    """Buffers writes; reads see them. Landed by TinyStore._commit.
+
+    Finds over the buffered documents use indexes of their own, so a transaction
+    of many thousands of writes (a ledger import, a demo hall) stays linear.
+    """
 
     def __init__(self, store: TinyStore) -> None:
         self.store = store
         self.pending: dict[str, dict[int, Doc]] = defaultdict(dict)
         self.inserted: dict[str, set[int]] = defaultdict(set)
+        self._indexes: dict[tuple[str, str], _Index] = {}
 
     def get(self, table: str, doc_id: int) -> Doc | None:
         if doc_id in self.pending[table]:
@@ -114,13 +119,29 @@ class _Transaction:
     def find(self, table: str, field: str, value: Any) -> list[Doc]:
         mine = self.pending[table]
         found = [doc for doc in self.store.find(table, field, value) if doc["id"] not in mine]
-        found += [dict(doc) for doc in mine.values() if doc.get(field) == value]
+        index = self._index(table, field)
+        found += [dict(mine[i]) for i in index.ids.get(value, ())]
         return sorted(found, key=lambda doc: doc["id"])
+
+    def _index(self, table: str, field: str) -> _Index:
+        key = (table, field)
+        if key not in self._indexes:
+            self._indexes[key] = _Index(field, iter(self.pending[table].values()))
+        return self._indexes[key]
+
+    def _stage(self, table: str, doc: Doc) -> None:
+        old = self.pending[table].get(doc["id"])
+        for (t, _field), index in self._indexes.items():
+            if t == table:
+                if old is not None:
+                    index.remove(old)
+                index.add(doc)
+        self.pending[table][doc["id"]] = doc
 
     def insert(self, table: str, doc: Doc) -> Doc:
         doc_id = self.store._allocate_id(table)
         stored = {**doc, "id": doc_id, "rev": 1, "schema": SCHEMA}
-        self.pending[table][doc_id] = stored
+        self._stage(table, stored)
         self.inserted[table].add(doc_id)
         return dict(stored)
 
@@ -131,7 +152,7 @@ class _Transaction:
         if current["rev"] != doc["rev"]:
             raise ConflictError(table, doc["id"], doc["rev"], current["rev"])
         stored = {**doc, "rev": doc["rev"] + 1, "schema": SCHEMA}
-        self.pending[table][doc["id"]] = stored
+        self._stage(table, stored)
         return dict(stored)
 
 
@@ -149,7 +170,7 @@ class TinyStore:
         self.data_dir = ensure_private_dir(Path(data_dir))
         self._lock: FileLock | None = None
         if not readonly:
-            self._lock = FileLock(str(self.data_dir / LOCK_FILE), timeout=0)
+            self._lock = FileLock(str(self.data_dir / LOCK_FILE), timeout=0, mode=0o600)
             try:
                 self._lock.acquire()
             except Timeout:
