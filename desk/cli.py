@@ -83,6 +83,13 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
     add.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
     user_sub.add_parser("list", parents=[common], help=t("cli.help.user_list"), description=t("cli.help.user_list"))
+
+    cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
+    cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
+    cat_sub.add_parser("list", parents=[common], help=t("cli.help.category_list"))
+    for verb in ("add", "remove"):
+        p = cat_sub.add_parser(verb, parents=[common], help=t(f"cli.help.category_{verb}"))
+        p.add_argument("name", metavar=t("cli.metavar.name"))
     return parser
 
 
@@ -152,6 +159,19 @@ class _Commands:
         print(self.t("cli.user.added", name=operator.name, role=self.t("role." + operator.role.value)), file=self.out)
         return 0
 
+    def category(self) -> int:
+        """The category list is hall data: a hall may add its own groups beside the eight."""
+        desk = self._open()
+        try:
+            verb, name = self.args.category_command, getattr(self.args, "name", "").strip()
+            if verb != "list":
+                desk.change_categories(add=name) if verb == "add" else desk.change_categories(remove=name)
+            for code in desk.settings().categories:
+                print(f"{code}\t{self.t.label('category', code)}", file=self.out)
+        finally:
+            desk.store.close()
+        return 0
+
     def user_list(self) -> int:
         desk = self._open()
         try:
@@ -174,6 +194,8 @@ def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.std
             return commands.demo()
         if args.command == "user":
             return commands.user_add() if args.user_command == "add" else commands.user_list()
+        if args.command == "category":
+            return commands.category()
         return commands.demo_app() if args.demo else commands.app()
     except (UsageError, FormErrors, DeskError, StoreError) as exc:
         print(t("cli.error", message=describe(t, exc)), file=err)

@@ -86,12 +86,12 @@ def find_visitors(reader: Reader, text: str, limit: int) -> list[Visitor]:
 def hit_for(reader: Reader, visitor: Visitor, today: dt.date, settings: Settings) -> LookupHit:
     visits = sorted(
         (Visit.from_doc(d) for d in reader.find("visits", "visitor_id", visitor.id)),
-        key=lambda v: v.at,
+        key=lambda v: (v.at, v.id),
         reverse=True,
     )
     matters = sorted(
         (Matter.from_doc(d) for d in reader.find("matters", "visitor_id", visitor.id)),
-        key=lambda m: m.registered_at,
+        key=lambda m: (m.registered_at, m.id),
         reverse=True,
     )
     briefs = tuple(MatterBrief(m, warning(m, today, settings)) for m in matters)

@@ -15,7 +15,7 @@ from desk.errors import DeskError
 from desk.intake import Receipt
 from desk.models import Matter, Operator
 from desk.registration import RegistrationForm, validate
-from desk.settings import Settings, load_settings, save_settings
+from desk.settings import Settings, load_settings, save_settings, with_categories
 from desk.store import DraftBox, Store
 from desk.text import check_text
 
@@ -38,6 +38,25 @@ class Desk:
     def update_settings(self, settings: Settings) -> Settings:
         with self.store.transaction() as txn:
             return save_settings(txn, settings)
+
+    def change_categories(self, add: str = "", remove: str = "") -> Settings:
+        """Add or remove one category. Matters filed under a removed one keep it."""
+        current = self.settings()
+        categories = list(current.categories)
+        if add:
+            problem = check_text("category", add)
+            if problem or not add.strip():
+                raise DeskError(problem.code if problem else "err.required", **(problem.params if problem else {}))
+            if add in categories:
+                raise DeskError("err.category.exists", name=add)
+            categories.append(add)
+        if remove:
+            if remove not in categories:
+                raise DeskError("err.category.unknown", name=remove)
+            if len(categories) == 1:
+                raise DeskError("err.category.last")
+            categories.remove(remove)
+        return self.update_settings(with_categories(current, categories))
 
     def has_operators(self) -> bool:
         return next(self.store.scan("operators"), None) is not None

@@ -8,7 +8,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from desk.errors import DeskError
-from screens.base import DeskScreen, plain
+from screens.base import DeskScreen, plain, show_message
 
 
 class LoginScreen(DeskScreen):
@@ -24,7 +24,7 @@ class LoginScreen(DeskScreen):
             yield Input(id="login-name")
             yield Label(self.t("field.password"))
             yield Input(id="login-password", password=True)
-            yield Static("", id="login-error", classes="error")
+            yield Static("", id="login-error", classes="error field-error")
             yield Button(self.t("button.login"), id="login-button", variant="primary", compact=True)
             if self.notice:
                 yield Label(plain(self.notice), classes="hint", id="login-notice")
@@ -43,10 +43,10 @@ class LoginScreen(DeskScreen):
         name = self.query_one("#login-name", Input).value
         password = self.query_one("#login-password", Input).value
         if not name.strip():
-            self.query_one("#login-error", Static).update(plain(self.t("err.login.name")))
+            show_message(self.query_one("#login-error", Static), self.t("err.login.name"))
             self.query_one("#login-name").focus()
             return
-        self.query_one("#login-error", Static).update("")
+        show_message(self.query_one("#login-error", Static), "")
         self._check(name, password)
 
     @work(thread=True, exclusive=True, group="login")
@@ -60,7 +60,7 @@ class LoginScreen(DeskScreen):
         self.app.call_from_thread(self.app.enter_desk, operator)
 
     def _failed(self, message: str) -> None:
-        self.query_one("#login-error", Static).update(plain(message))
+        show_message(self.query_one("#login-error", Static), message)
         password = self.query_one("#login-password", Input)
         password.value = ""
         password.focus()

@@ -4,7 +4,7 @@ or case number, and shows earlier visits and open matters as you type."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -162,15 +162,25 @@ class LookupScreen(DeskScreen):
 
     def action_repeat(self) -> None:
         """Attach today's visit to the visitor's open matter instead of opening a new one."""
-        from screens.register import RegisterScreen
-
         hit = self._current()
         if hit is None or not hit.repeat:
             self.toast(self.t("lookup.no_open"), "warning")
             return
-        matter = hit.open_matters[0].matter
-        form = self._prefill()
-        self.app.push_screen(RegisterScreen(RegistrationForm(**{**form.__dict__, "matter_id": matter.id}), matter))
+        if len(hit.open_matters) == 1:
+            self._attach_visit(hit, hit.open_matters[0].matter.id)
+            return
+        from screens.choose import ChooseMatterModal
+
+        self.app.push_screen(ChooseMatterModal(hit.open_matters), lambda chosen: self._attach_visit(hit, chosen))
+
+    def _attach_visit(self, hit: LookupHit, matter_id: int | None) -> None:
+        from screens.register import RegisterScreen
+
+        if matter_id is None:
+            return
+        matter = next(b.matter for b in hit.open_matters if b.matter.id == matter_id)
+        form = replace(self._prefill(), matter_id=matter.id)
+        self.app.push_screen(RegisterScreen(form, matter))
 
     def action_clear(self) -> None:
         query = self.query_one("#query", Input)

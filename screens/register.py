@@ -6,6 +6,8 @@ loses nothing; a failed save shows every problem beside its field and keeps the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -105,7 +107,7 @@ class RegisterScreen(DeskScreen):
     def _restore(self, yes: bool | None, draft: RegistrationForm) -> None:
         if yes:
             if draft.matter_id is not None and self.matter is None:
-                draft = RegistrationForm(**{**draft.__dict__, "matter_id": None})  # attach again from the lookup
+                draft = replace(draft, matter_id=None)  # attach again from the lookup
             self.fill(draft)
             self.toast(self.t("register.restored"))
         else:
@@ -192,6 +194,11 @@ class RegisterScreen(DeskScreen):
         self.query_one("#reps-title").set_class(not group and self.rep_count == 0, "muted")
 
     # -- reacting to typing -------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        """Enter moves on, as in the paper-form software the hall is used to."""
+        self.focus_next()
 
     @on(Input.Changed)
     @on(TextArea.Changed)

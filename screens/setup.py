@@ -12,7 +12,7 @@ from desk.errors import FormErrors
 from desk.i18n import field_label
 from desk.models import Role
 from desk.store import StoreError
-from screens.base import DeskScreen, plain
+from screens.base import DeskScreen, show_message
 
 
 class SetupScreen(DeskScreen):
@@ -29,7 +29,7 @@ class SetupScreen(DeskScreen):
             yield Input(id="setup-password", password=True)
             yield Label(self.t("field.password_again"))
             yield Input(id="setup-again", password=True)
-            yield Static("", id="setup-error", classes="error")
+            yield Static("", id="setup-error", classes="error field-error")
             yield Button(self.t("button.create_admin"), id="setup-button", variant="primary", compact=True)
         yield Footer()
 
@@ -48,15 +48,26 @@ class SetupScreen(DeskScreen):
         password = self.query_one("#setup-password", Input).value
         error = self.query_one("#setup-error", Static)
         if password != self.query_one("#setup-again", Input).value:
-            error.update(plain(self.t("cli.password.mismatch")))
+            show_message(error, self.t("cli.password.mismatch"))
+            self._retype_password()
             return
         try:
             operator = self.desk.add_operator(name, Role.ADMIN.value, password)
         except FormErrors as exc:
-            error.update(plain("\n".join(f"{field_label(self.app.catalog, e.field)}: {self.t(e.code, **e.params)}" for e in exc.errors)))
+            show_message(error, "\n".join(f"{field_label(self.app.catalog, e.field)}: {self.t(e.code, **e.params)}" for e in exc.errors))
+            if exc.for_field("password"):
+                self._retype_password()
+            else:
+                self.query_one("#setup-name").focus()
             return
         except StoreError as exc:
-            error.update(plain(self.explain(exc)))
+            show_message(error, self.explain(exc))
             return
         self.toast(self.t("setup.done", name=operator.name))
         self.app.enter_desk(operator)
+
+    def _retype_password(self) -> None:
+        """Hidden characters cannot be corrected one by one: start both fields afresh."""
+        for widget_id in ("#setup-password", "#setup-again"):
+            self.query_one(widget_id, Input).value = ""
+        self.query_one("#setup-password").focus()

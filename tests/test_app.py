@@ -231,3 +231,33 @@ async def test_command_palette_lists_the_screens(desk, operator):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ("查找来访人", "新登记", "事项列表", "退出登录"):
             assert title in titles
+
+
+async def test_with_several_open_matters_the_clerk_chooses_which(desk, operator):
+    first = desk.register(form(summary="第一件"), operator)
+    second = desk.register(form(summary="第二件"), operator)
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "zs")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "多件在办事项" in text_of(app, ".question")
+        await pilot.press("down", "enter")  # newest first: the second is the first option
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert app.screen.matter.id == first.matter.id
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert len(desk.matter_detail(first.matter.id).visits) == 2
+    assert len(desk.matter_detail(second.matter.id).visits) == 1
+
+
+async def test_enter_moves_to_the_next_field(desk, operator):
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await type_text(pilot, "张三")
+        await pilot.press("enter")
+        assert app.focused.id == "f-id_number"

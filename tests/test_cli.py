@@ -124,3 +124,16 @@ def test_help_is_translated():
     assert "demo hall" in out.stdout
     out = subprocess.run([sys.executable, "desk.py", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert "演示大厅" in out.stdout
+
+
+def test_categories_are_configurable(run):
+    data = ["--data", str(run.data)]
+    code, out, _ = run("category", "add", "水利", *data)
+    assert code == 0 and out.splitlines()[-1] == "水利\t水利"
+    assert out.splitlines()[0] == "land\t土地"
+    code, _, err = run("category", "add", "水利", *data)
+    assert code == 1 and "已有问题类别 水利" in err
+    code, out, _ = run("category", "remove", "水利", *data)
+    assert code == 0 and "水利" not in out
+    code, _, err = run("category", "remove", "不存在", *data)
+    assert code == 1 and "没有问题类别" in err

@@ -1,0 +1,38 @@
+"""Pick one of a visitor's open matters (for a repeat visit). Returns its id, or None."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from desk.lookup import MatterBrief
+from screens.base import DeskModal
+from screens.widgets import matter_line
+
+
+class ChooseMatterModal(DeskModal[int | None]):
+    BINDINGS = [Binding("escape", "cancel", "key.cancel", id="cancel")]
+
+    def __init__(self, briefs: tuple[MatterBrief, ...]) -> None:
+        super().__init__()
+        self.briefs = briefs
+
+    def compose(self) -> ComposeResult:
+        t = self.app.catalog
+        with Vertical(classes="dialog wide"):
+            yield Label(self.t("choose.title"), classes="question")
+            yield OptionList(
+                *(Option(matter_line(t, b.matter, b.warning), id=str(b.matter.id)) for b in self.briefs),
+                id="choices",
+            )
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
