@@ -29,7 +29,7 @@ class DeskApp(App[int]):
         Binding("f2", "lookup", "key.lookup", id="lookup"),
         Binding("f3", "register", "key.register", id="register"),
         Binding("f4", "matters", "key.matters", id="matters"),
-        Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
     ]
 
     def __init__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
@@ -12,6 +13,9 @@ from screens.base import DeskScreen, plain, show_message
 
 
 class LoginScreen(DeskScreen):
+    # Quitting is in the palette everywhere; on the first screen a newcomer needs it in sight.
+    BINDINGS = [Binding("ctrl+q", "app.quit", "key.quit", id="quit")]
+
     def __init__(self, notice: str = "") -> None:
         super().__init__()
         self.notice = notice

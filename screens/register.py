@@ -274,6 +274,8 @@ class RegisterScreen(DeskScreen):
         for target, lines in messages.items():
             if self.query(f"#{target}"):
                 show_message(self.query_one(f"#{target}", Static), "\n".join(lines))
+        if "err-id_number" in messages:  # the live preview would only say it twice
+            show_message(self.query_one("#id-preview", Static), "")
         summary = t("register.errors", count=len(errors))
         show_message(self.query_one("#form-summary", Static), summary)
         self.toast(summary, "error")

@@ -16,7 +16,10 @@ from screens.base import DeskScreen, show_message
 
 
 class SetupScreen(DeskScreen):
-    BINDINGS = [Binding("ctrl+s", "create", "key.create_admin", id="create", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+s", "create", "key.create_admin", id="create", priority=True),
+        Binding("ctrl+q", "app.quit", "key.quit", id="quit"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
