@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.content import Content
 from textual.screen import Screen
 
@@ -30,6 +31,8 @@ class DeskApp(App[int]):
         Binding("f3", "register", "key.register", id="register"),
         Binding("f4", "matters", "key.matters", id="matters"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
+        # Declared here so that its Footer label is translated like every other key.
+        Binding("ctrl+p", "command_palette", "key.palette", id="palette", show=False, priority=True),
     ]
 
     def __init__(
@@ -112,15 +115,23 @@ class DeskApp(App[int]):
             self.pop_screen()
         self.switch_screen(LoginScreen())
 
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=self.catalog("cmd.placeholder")))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if self.operator is None:
-            return
+        """Textual's own entries are English; the hall gets its own, in its language."""
         t = self.catalog
-        yield SystemCommand(t("cmd.lookup"), t("cmd.lookup.help"), self.action_lookup)
-        yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
-        yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
-        yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
+        if self.operator is not None:
+            yield SystemCommand(t("cmd.lookup"), t("cmd.lookup.help"), self.action_lookup)
+            yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
+            yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
+            yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(t("cmd.keys"), t("cmd.keys.hide"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(t("cmd.keys"), t("cmd.keys.help"), self.action_show_help_panel)
+        yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
 
 
 def create_app(

@@ -261,3 +261,17 @@ async def test_enter_moves_to_the_next_field(desk, operator):
         await type_text(pilot, "张三")
         await pilot.press("enter")
         assert app.focused.id == "f-id_number"
+
+
+async def test_logout_returns_to_the_login_screen(desk, operator):
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        app.action_logout()
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen) and app.operator is None
+        await pilot.press("f3")  # nothing behind the login without logging in
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert [c.title for c in app.get_system_commands(app.screen)] == ["按键说明", "退出程序"]

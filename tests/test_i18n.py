@@ -27,7 +27,7 @@ def test_no_ambiguous_width_glyphs_in_the_chinese_ui():
 
 
 def test_every_literal_key_used_in_the_code_exists():
-    pattern = re.compile(r"""["']((?:err|key|cli|field|lookup|register|receipt|detail|matters|close|setup|login|cmd|button|app|id|operator)\.[a-z_.]+[a-z_])["']""")
+    pattern = re.compile(r"""["']((?:err|key|cli|field|lookup|register|receipt|detail|matters|close|setup|login|cmd|button|id|operator)\.[a-z_.]+[a-z_])["']""")
     used = set()
     for package in ("desk", "screens"):
         for path in (ROOT / package).rglob("*.py"):

@@ -130,6 +130,13 @@ MESSAGES: dict[str, str] = {
     "cmd.matters.help": "Filter matters by status, track, category and date",
     "cmd.logout": "Log out",
     "cmd.logout.help": "Back to the login screen for the next operator",
+    "key.palette": "commands",
+    "cmd.placeholder": "Search for commands",
+    "cmd.keys": "Keys",
+    "cmd.keys.help": "Show the keys available here",
+    "cmd.keys.hide": "Hide the keys panel",
+    "cmd.quit": "Quit",
+    "cmd.quit.help": "Close desk (an unsaved registration is kept as a draft)",
     # buttons
     "button.yes": "Yes (Y)",
     "button.no": "No (N)",

@@ -130,6 +130,13 @@ MESSAGES: dict[str, str] = {
     "cmd.matters.help": "按状态、办理方式、类别、日期筛选事项",
     "cmd.logout": "退出登录",
     "cmd.logout.help": "回到登录界面，换人值守",
+    "key.palette": "命令",
+    "cmd.placeholder": "输入命令名称搜索",
+    "cmd.keys": "按键说明",
+    "cmd.keys.help": "显示当前可用的按键",
+    "cmd.keys.hide": "隐藏按键说明",
+    "cmd.quit": "退出程序",
+    "cmd.quit.help": "关闭接待台（未保存的登记已存为草稿）",
     # buttons
     "button.yes": "是 (Y)",
     "button.no": "否 (N)",
