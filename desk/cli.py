@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -14,11 +15,12 @@ from pathlib import Path
 from typing import TextIO
 
 from desk import __version__, demo
+from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
 from desk.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalog, catalog, describe
-from desk.models import Role
-from desk.services import Desk
+from desk.models import Operator, Role
+from desk.services import Desk, command_line_operator
 from desk.store import DraftBox, Store, StoreError
 
 
@@ -37,6 +39,7 @@ class Wiring:
     open_drafts: Callable[[Path], DraftBox]
     run_app: Callable[[AppRequest], int]
     clock: Clock = SystemClock()
+    open_audit: Callable[[Path], AuditLog] | None = None
 
 
 class UsageError(Exception):
@@ -67,6 +70,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
     common.add_argument("--lang", choices=sorted(LANGUAGES), help=t("cli.help.lang"))
+    common.add_argument("--counter", metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
     parser = argparse.ArgumentParser(prog="desk", description=t("cli.description"), parents=[common])
     parser.add_argument("--version", action="version", version=f"desk {__version__}", help=t("cli.help.version"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help.demo"))
@@ -83,6 +87,15 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
     add.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
     user_sub.add_parser("list", parents=[common], help=t("cli.help.user_list"), description=t("cli.help.user_list"))
+    for verb in ("disable", "enable", "passwd"):
+        p = user_sub.add_parser(verb, parents=[common], help=t(f"cli.help.user_{verb}"), description=t(f"cli.help.user_{verb}"))
+        p.add_argument("name", metavar=t("cli.metavar.name"), help=t("cli.help.user_name"))
+        if verb == "passwd":
+            p.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
+
+    audit = sub.add_parser("audit", parents=[common], help=t("cli.help.audit"), description=t("cli.help.audit"))
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar=t("cli.metavar.command"), required=True)
+    audit_sub.add_parser("verify", parents=[common], help=t("cli.help.audit_verify"), description=t("cli.help.audit_verify"))
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -95,7 +108,10 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
 
 def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
     if from_stdin:
-        return stdin.readline().rstrip("\r\n")
+        try:
+            return stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise UsageError(t("cli.password.encoding")) from None
     if not stdin.isatty():
         raise UsageError(t("cli.password.no_tty"))
     first = getpass.getpass(t("cli.password.prompt"))
@@ -111,7 +127,13 @@ class _Commands:
     def _open(self, data_dir: Path | None = None) -> Desk:
         path = data_dir or self.args.data or default_data_dir()
         store = self.wiring.open_store(path)
-        return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"))
+        counter = self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
+        audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, counter) if self.wiring.open_audit else None
+        return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit, counter=counter)
+
+    @property
+    def me(self) -> Operator:
+        return command_line_operator(getpass.getuser())
 
     def app(self) -> int:
         desk = self._open()
@@ -127,7 +149,7 @@ class _Commands:
             desk = self._open(Path(folder) / "data")
             try:
                 demo.populate(desk.store, 400, self.wiring.clock.now(), seed=None, days=120)
-                login = self.t("cli.demo.login", name=demo.DEMO_OPERATORS[0][0], password=demo.DEMO_PASSWORD)
+                login = self.t("cli.demo.login", password=demo.DEMO_PASSWORD)
                 print(login, file=self.out)
                 return self.wiring.run_app(AppRequest(desk, self.t.lang, notice=login))
             finally:
@@ -153,7 +175,7 @@ class _Commands:
         password = _read_password(self.t, self.args.password_stdin, self.stdin)
         desk = self._open()
         try:
-            operator = desk.add_operator(self.args.name, self.args.role, password)
+            operator = desk.add_operator(self.args.name, self.args.role, password, by=self.me)
         finally:
             desk.store.close()
         print(self.t("cli.user.added", name=operator.name, role=self.t("role." + operator.role.value)), file=self.out)
@@ -165,11 +187,39 @@ class _Commands:
         try:
             verb, name = self.args.category_command, getattr(self.args, "name", "").strip()
             if verb != "list":
-                desk.change_categories(add=name) if verb == "add" else desk.change_categories(remove=name)
+                desk.change_categories(self.me, **{verb: name})
             for code in desk.settings().categories:
                 print(f"{code}\t{self.t.label('category', code)}", file=self.out)
         finally:
             desk.store.close()
+        return 0
+
+    def user_change(self) -> int:
+        verb, name = self.args.user_command, self.args.name
+        password = _read_password(self.t, self.args.password_stdin, self.stdin) if verb == "passwd" else ""
+        desk = self._open()
+        try:
+            if verb == "passwd":
+                desk.reset_password(name, password, self.me)
+            else:
+                desk.set_active(name, verb == "enable", self.me)
+        finally:
+            desk.store.close()
+        print(self.t(f"cli.user.{verb}", name=name), file=self.out)
+        return 0
+
+    def audit_verify(self) -> int:
+        """Reads only the trail, so it runs while the desk is open on the same data."""
+        path = self.args.data or default_data_dir()
+        if self.wiring.open_audit is None or not Path(path).is_dir():
+            raise UsageError(self.t("err.store.dir", path=str(path), detail="-"))
+        count, problems = Auditor(self.wiring.open_audit(path), self.wiring.clock, "").verify()
+        for problem in problems:
+            print(self.t("cli.audit.problem", line=problem.line, message=self.t(problem.code, **problem.params)), file=self.out)
+        if problems:
+            print(self.t("cli.audit.bad", count=count, problems=len(problems)), file=self.out)
+            return 1
+        print(self.t("cli.audit.ok", count=count), file=self.out)
         return 0
 
     def user_list(self) -> int:
@@ -193,7 +243,10 @@ def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.std
         if args.command == "demo":
             return commands.demo()
         if args.command == "user":
-            return commands.user_add() if args.user_command == "add" else commands.user_list()
+            run = {"add": commands.user_add, "list": commands.user_list}.get(args.user_command, commands.user_change)
+            return run()
+        if args.command == "audit":
+            return commands.audit_verify()
         if args.command == "category":
             return commands.category()
         return commands.demo_app() if args.demo else commands.app()

@@ -17,12 +17,17 @@ from desk.idcard import check_digit
 from desk.models import Operator, Role, Track
 from desk.operators import add_operator, list_operators
 from desk.passwords import hash_password
+from desk.permissions import Action, allowed
 from desk.registration import PersonForm, RegistrationForm, validate
 from desk.settings import Settings, load_settings
 from desk.store import Store
 
 DEMO_PASSWORD = "demo1234"
-DEMO_OPERATORS = (("demo", Role.ADMIN), ("王芳", Role.RECEPTIONIST), ("李娜", Role.RECEPTIONIST), ("赵磊", Role.RECEPTIONIST))
+DEMO_OPERATORS = (
+    ("demo", Role.RECEPTIONIST), ("leader", Role.LEADER), ("station", Role.STATION),
+    ("supervisor", Role.SUPERVISOR), ("admin", Role.ADMIN),
+    ("王芳", Role.RECEPTIONIST), ("李娜", Role.RECEPTIONIST), ("赵磊", Role.LEADER),
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强春梅海燕玉兰红梅德明桂花金凤国强淑珍德胜永红"
@@ -131,7 +136,7 @@ def populate(
 ) -> int:
     """Add `visits` visits ending at `now`; return how many matters were created."""
     rng = random.Random(seed)
-    operators = [o.name for o in ensure_demo_operators(store, now) if o.role in (Role.RECEPTIONIST, Role.ADMIN)]
+    operators = [o.name for o in ensure_demo_operators(store, now) if allowed(o, Action.REGISTER)]
     settings = load_settings(store)
     people: list[_Person] = []
     open_matters: dict[int, tuple[int, _Person]] = {}  # matter id -> (visitor id, person)

@@ -303,6 +303,8 @@ class Operator(Record):
     password: dict[str, Any]
     active: bool = True
     created_at: dt.datetime | None = None
+    failures: int = 0  # failed logins in a row
+    locked_until: dt.datetime | None = None
     rev: int = 0
 
     def to_doc(self) -> dict[str, Any]:
@@ -312,6 +314,8 @@ class Operator(Record):
             "password": self.password,
             "active": self.active,
             "created_at": _iso(self.created_at),
+            "failures": self.failures,
+            "locked_until": _iso(self.locked_until),
         }
 
     @classmethod
@@ -323,5 +327,7 @@ class Operator(Record):
             password=doc["password"],
             active=doc.get("active", True),
             created_at=_datetime(doc.get("created_at")),
+            failures=doc.get("failures", 0),
+            locked_until=_datetime(doc.get("locked_until")),
             rev=doc.get("rev", 0),
         )

@@ -1,4 +1,4 @@
-"""Operators (操作员): who may log in, with which role."""
+"""Operators (操作员): who may log in, with which role, and how a login is checked."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from desk.store import Reader, Transaction
 from desk.text import check_text
 
 MAX_NAME = 20
+FREE_ATTEMPTS = 5  # failed logins before the account has to wait
+FIRST_WAIT = dt.timedelta(seconds=30)  # doubled with every further failure
+LONGEST_WAIT = dt.timedelta(hours=1)
 
 
 def list_operators(reader: Reader) -> list[Operator]:
@@ -20,6 +23,20 @@ def list_operators(reader: Reader) -> list[Operator]:
 def find_operator(reader: Reader, name: str) -> Operator | None:
     found = reader.find("operators", "name", name.strip())
     return Operator.from_doc(found[0]) if found else None
+
+
+def get_operator(reader: Reader, name: str) -> Operator:
+    operator = find_operator(reader, name)
+    if operator is None:
+        raise DeskError("err.operator.unknown", name=name)
+    return operator
+
+
+def check_password(password: str) -> list[FieldError]:
+    if len(password) < MIN_LENGTH:
+        return [FieldError("password", "err.password.short", {"min": MIN_LENGTH})]
+    problem = check_text("password", password)
+    return [problem] if problem else []
 
 
 def _check_new(reader: Reader, name: str, role: str, password: str) -> list[FieldError]:
@@ -35,9 +52,7 @@ def _check_new(reader: Reader, name: str, role: str, password: str) -> list[Fiel
         errors.append(problem)
     if role not in Role._value2member_map_:
         errors.append(FieldError("role", "err.role", {"roles": ", ".join(r.value for r in Role)}))
-    if len(password) < MIN_LENGTH:
-        errors.append(FieldError("password", "err.password.short", {"min": MIN_LENGTH}))
-    return errors
+    return errors + check_password(password)
 
 
 def add_operator(
@@ -52,9 +67,31 @@ def add_operator(
     return Operator.from_doc(txn.insert("operators", operator.to_doc()))
 
 
-def authenticate(reader: Reader, name: str, password: str) -> Operator:
-    """The same answer for an unknown name and a wrong password: no hint for a guesser."""
-    operator = find_operator(reader, name)
-    if operator is None or not operator.active or not verify_password(password, operator.password):
+def save(txn: Transaction, operator: Operator) -> Operator:
+    return Operator.from_doc(txn.update("operators", operator.to_doc()))
+
+
+def wait_after(failures: int) -> dt.timedelta:
+    """No wait for the first few mistakes, then 30 s, 60 s, 120 s ... up to an hour."""
+    if failures < FREE_ATTEMPTS:
+        return dt.timedelta(0)
+    return min(FIRST_WAIT * 2 ** (failures - FREE_ATTEMPTS), LONGEST_WAIT)
+
+
+def check_login(operator: Operator | None, password: str, now: dt.datetime) -> bool:
+    """Raise when the account may not try now; otherwise say whether the password is right.
+    An unknown name and a wrong password get the same answer: no hint for a guesser."""
+    if operator is None or not operator.active:
         raise DeskError("err.login.failed")
-    return operator
+    if operator.locked_until and now < operator.locked_until:
+        seconds = int((operator.locked_until - now).total_seconds()) + 1
+        raise DeskError("err.login.wait", seconds=seconds)
+    return verify_password(password, operator.password)
+
+
+def after_login(operator: Operator, ok: bool, now: dt.datetime) -> Operator:
+    if ok:
+        return operator.edit(failures=0, locked_until=None)
+    failures = operator.failures + 1
+    wait = wait_after(failures)
+    return operator.edit(failures=failures, locked_until=now + wait if wait else None)

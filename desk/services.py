@@ -1,23 +1,35 @@
 """The one door from the UI and the CLI into the domain: `Desk`.
 
-It binds a store, a clock, a draft box and a random source; every action it offers
-reads the injected clock and writes through one store transaction.
+It binds a store, a clock, a draft box, an audit trail and a random source. Every
+action checks the operator's permission here (screens only reflect it), reads the
+injected clock, writes through one store transaction, and leaves an audit entry.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desk import intake, lookup, matters, operators
+from desk.audit import AuditEntry, Auditor
 from desk.clock import Clock
-from desk.errors import DeskError
+from desk.errors import DeskError, FormErrors
 from desk.intake import Receipt
-from desk.models import Matter, Operator
+from desk.models import Matter, Operator, Role
+from desk.passwords import hash_password
+from desk.permissions import Action, allowed, require
+from desk.privacy import masked_detail, masked_hit, masked_row
 from desk.registration import RegistrationForm, validate
 from desk.settings import Settings, load_settings, save_settings, with_categories
 from desk.store import DraftBox, Store
 from desk.text import check_text
+
+
+def command_line_operator(user: str) -> Operator:
+    """Who acts when a command is typed at the machine itself. Whoever can run `desk`
+    there can read the data directory anyway, so the command line acts as administrator,
+    and the audit trail names the system account."""
+    return Operator(id=0, name=f"cli:{user}", role=Role.ADMIN, password={})
 
 
 @dataclass
@@ -26,20 +38,33 @@ class Desk:
     clock: Clock
     drafts: DraftBox | None = None
     rng: random.Random | None = None
+    audit: Auditor | None = None
+    counter: str = field(default="")
 
     def __post_init__(self) -> None:
         self.rng = self.rng or random.SystemRandom()
 
-    # -- settings and operators ---------------------------------------------------
+    def _log(self, operator: Operator | str, action: str, target: str = "", **detail) -> None:
+        if self.audit is None:
+            return
+        if isinstance(operator, Operator):
+            self.audit.record(operator.name, operator.role.value, action, target, detail)
+        else:
+            self.audit.record(operator, "", action, target, detail)
+
+    # -- settings -------------------------------------------------------------------
 
     def settings(self) -> Settings:
         return load_settings(self.store)
 
-    def update_settings(self, settings: Settings) -> Settings:
+    def update_settings(self, settings: Settings, operator: Operator) -> Settings:
+        require(operator, Action.MANAGE_SETTINGS)
         with self.store.transaction() as txn:
-            return save_settings(txn, settings)
+            saved = save_settings(txn, settings)
+        self._log(operator, "settings")
+        return saved
 
-    def change_categories(self, add: str = "", remove: str = "") -> Settings:
+    def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> Settings:
         """Add or remove one category. Matters filed under a removed one keep it."""
         current = self.settings()
         categories = list(current.categories)
@@ -56,7 +81,9 @@ class Desk:
             if len(categories) == 1:
                 raise DeskError("err.category.last")
             categories.remove(remove)
-        return self.update_settings(with_categories(current, categories))
+        return self.update_settings(with_categories(current, categories), operator)
+
+    # -- operators and logins ---------------------------------------------------------
 
     def has_operators(self) -> bool:
         return next(self.store.scan("operators"), None) is not None
@@ -64,37 +91,118 @@ class Desk:
     def operators(self) -> list[Operator]:
         return operators.list_operators(self.store)
 
-    def add_operator(self, name: str, role: str, password: str) -> Operator:
+    def add_operator(self, name: str, role: str, password: str, by: Operator | None = None) -> Operator:
+        """The very first operator (an empty hall) needs nobody's permission; later ones do."""
+        if self.has_operators():
+            require(by, Action.MANAGE_OPERATORS)
         with self.store.transaction() as txn:
-            return operators.add_operator(txn, name, role, password, self.clock.now())
+            added = operators.add_operator(txn, name, role, password, self.clock.now())
+        self._log(by or added, "operator_add", added.name, role=added.role.value)
+        return added
 
-    def authenticate(self, name: str, password: str) -> Operator:
-        return operators.authenticate(self.store, name, password)
+    def _change_operator(self, name: str, by: Operator, action: str, **changes) -> Operator:
+        with self.store.transaction() as txn:
+            changed = operators.save(txn, operators.get_operator(txn, name).edit(**changes))
+        self._log(by, action, changed.name)
+        return changed
+
+    def set_active(self, name: str, active: bool, by: Operator) -> Operator:
+        require(by, Action.MANAGE_OPERATORS)
+        return self._change_operator(name, by, "operator_enable" if active else "operator_disable", active=active)
+
+    def reset_password(self, name: str, password: str, by: Operator) -> Operator:
+        """An administrator sets a new password; the waiting time after failures is lifted."""
+        require(by, Action.MANAGE_OPERATORS)
+        self._check_password(password)
+        return self._change_operator(name, by, "operator_passwd", password=hash_password(password),
+                                     failures=0, locked_until=None)
+
+    def change_own_password(self, operator: Operator, old: str, new: str) -> Operator:
+        self.authenticate(operator.name, old, action="reauth")
+        self._check_password(new)
+        return self._change_operator(operator.name, operator, "operator_own_passwd", password=hash_password(new))
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        errors = operators.check_password(password)
+        if errors:
+            raise FormErrors(errors)
+
+    def authenticate(self, name: str, password: str, action: str = "login") -> Operator:
+        """Checks the password, counts failures and makes the account wait after five."""
+        now = self.clock.now()
+        operator = operators.find_operator(self.store, name)
+        try:
+            ok = operators.check_login(operator, password, now)
+        except DeskError as exc:
+            self._log(name.strip(), f"{action}_refused", name.strip(), reason=exc.code)
+            raise
+        with self.store.transaction() as txn:
+            current = operators.get_operator(txn, name)
+            updated = operators.after_login(current, ok, now)
+            if updated != current:
+                updated = operators.save(txn, updated)
+        self._log(updated if ok else name.strip(), action if ok else f"{action}_failed", updated.name)
+        if not ok:
+            wait = operators.wait_after(updated.failures)
+            if wait:
+                raise DeskError("err.login.wait", seconds=int(wait.total_seconds()))
+            raise DeskError("err.login.failed")
+        return updated
+
+    def logout(self, operator: Operator) -> None:
+        self._log(operator, "logout")
+
+    def note_lock(self, operator: Operator, reason: str) -> None:
+        self._log(operator, "lock", reason=reason)
+
+    def audit_entries(self, operator: Operator) -> list[AuditEntry]:
+        require(operator, Action.AUDIT)
+        return self.audit.entries() if self.audit else []
 
     # -- the walk-in path ---------------------------------------------------------
 
-    def lookup(self, text: str, limit: int = 20) -> list[lookup.LookupHit]:
-        return lookup.lookup(self.store, text, self.clock.today(), self.settings(), limit)
+    def lookup(self, text: str, operator: Operator, limit: int = 20) -> list[lookup.LookupHit]:
+        """Masked for everyone: a list or a lookup never shows a full ID number or phone."""
+        if not operator.active:
+            raise DeskError("err.permission", action="lookup", role=operator.role.value)
+        return [masked_hit(h) for h in lookup.lookup(self.store, text, self.clock.today(), self.settings(), limit)]
 
     def register(self, form: RegistrationForm, operator: Operator) -> Receipt:
         """Validate (raising FormErrors with every problem), then save as one unit."""
+        require(operator, Action.REGISTER)
         settings = self.settings()
         reg = validate(form, settings, self.clock.today())
         with self.store.transaction() as txn:
-            return intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
+            receipt = intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
+        self._log(operator, "repeat_visit" if receipt.repeat else "register", receipt.matter.number,
+                  visit=receipt.visit.id, visitor=receipt.visitor.id)
+        return receipt
 
     def close_on_spot(self, matter_id: int, note: str, operator: Operator) -> Matter:
+        require(operator, Action.CLOSE)
         problem = check_text("note", note)
         if problem:
             raise DeskError(problem.code, **problem.params)
         with self.store.transaction() as txn:
-            return intake.close_on_spot(txn, matter_id, note, operator.name, self.clock.now())
+            closed = intake.close_on_spot(txn, matter_id, note, operator.name, self.clock.now())
+        self._log(operator, "close", closed.number)
+        return closed
 
-    def matters(self, flt: matters.MatterFilter, limit: int = 500) -> list[matters.MatterRow]:
-        return matters.list_matters(self.store, flt, self.clock.today(), self.settings(), limit)
+    def matters(self, flt: matters.MatterFilter, operator: Operator, limit: int = 500) -> list[matters.MatterRow]:
+        rows = matters.list_matters(self.store, flt, self.clock.today(), self.settings(), limit)
+        return [masked_row(r) for r in rows]
 
-    def matter_detail(self, matter_id: int) -> matters.MatterDetail:
-        return matters.matter_detail(self.store, matter_id, self.clock.today(), self.settings())
+    def matter_detail(self, matter_id: int, operator: Operator) -> matters.MatterDetail:
+        """In full only for roles allowed to see it, and every full view is audited."""
+        detail = matters.matter_detail(self.store, matter_id, self.clock.today(), self.settings())
+        if not allowed(operator, Action.VIEW_FULL):
+            return masked_detail(detail)
+        self._log(operator, "view_full", detail.matter.number, visitor=detail.matter.visitor_id)
+        return detail
+
+    def may(self, operator: Operator | None, action: Action) -> bool:
+        return allowed(operator, action)
 
     # -- drafts: what the clerk is typing survives a crash --------------------------
 

@@ -26,6 +26,7 @@ class Settings:
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     acceptance_days: int = 15
     yellow_days: int = 3
+    idle_lock_minutes: int = 5
     counter: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     rev: int = 0
@@ -37,6 +38,7 @@ class Settings:
             "categories": list(self.categories),
             "acceptance_days": self.acceptance_days,
             "yellow_days": self.yellow_days,
+            "idle_lock_minutes": self.idle_lock_minutes,
             "counter": self.counter,
             "extra": self.extra,
         }
@@ -49,6 +51,7 @@ class Settings:
             categories=tuple(doc.get("categories") or DEFAULT_CATEGORIES),
             acceptance_days=doc.get("acceptance_days", 15),
             yellow_days=doc.get("yellow_days", 3),
+            idle_lock_minutes=doc.get("idle_lock_minutes", 5),
             counter=doc.get("counter", ""),
             extra=doc.get("extra", {}),
             rev=doc.get("rev", 0),

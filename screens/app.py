@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterable
 
 from textual import events, on
@@ -15,11 +16,14 @@ from textual.screen import Screen
 from desk.clock import Clock, SystemClock
 from desk.i18n import Catalog, catalog
 from desk.models import Operator
+from desk.permissions import Action
 from desk.services import Desk
 from desk.store import DraftBox, Store
 from screens.base import translate_bindings
 
-_LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout"}
+_LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette"}
+_NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT}
+IDLE_CHECK_SECONDS = 5
 
 
 class DeskApp(App[int]):
@@ -30,6 +34,8 @@ class DeskApp(App[int]):
         Binding("f2", "lookup", "key.lookup", id="lookup"),
         Binding("f3", "register", "key.register", id="register"),
         Binding("f4", "matters", "key.matters", id="matters"),
+        Binding("f6", "audit", "key.audit", id="audit"),
+        Binding("f12", "privacy", "key.privacy", id="privacy", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
         # Declared here so that its Footer label is translated like every other key.
         Binding("ctrl+p", "command_palette", "key.palette", id="palette", show=False, priority=True),
@@ -38,9 +44,12 @@ class DeskApp(App[int]):
     def __init__(
         self, desk: Desk, catalog: Catalog, operator: Operator | None = None, notice: str = "",
         cursor_blink: bool = True,
+        idle_seconds: float | None = None,
     ) -> None:
         super().__init__()
         self.cursor_blink = cursor_blink
+        self.idle_seconds = idle_seconds  # None: the hall's setting (idle_lock_minutes)
+        self.last_input = time.monotonic()
         self.desk = desk
         self.catalog = catalog
         self.operator = operator
@@ -58,10 +67,70 @@ class DeskApp(App[int]):
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
             event.widget.cursor_blink = False
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _idle_limit(self) -> float:
+        if self.idle_seconds is not None:
+            return self.idle_seconds
+        return self.desk.settings().idle_lock_minutes * 60
+
+    def _check_idle(self) -> None:
+        if self.operator is None or self.locked:
+            return
+        limit = self._idle_limit()
+        if limit > 0 and time.monotonic() - self.last_input >= limit:
+            self.lock("idle")
+
+    @property
+    def locked(self) -> bool:
+        from screens.lock import LockScreen
+
+        return any(isinstance(s, LockScreen) for s in self.screen_stack)
+
+    @property
+    def blanked(self) -> bool:
+        from screens.privacy import PrivacyScreen
+
+        return isinstance(self.screen, PrivacyScreen)
+
+    def lock(self, reason: str) -> None:
+        """Lock over whatever is open; a form below keeps every character."""
+        from screens.lock import LockScreen
+
+        if self.operator is None or self.locked:
+            return
+        if self.blanked:
+            self.pop_screen()
+        self.desk.note_lock(self.operator, reason)
+        self.push_screen(LockScreen())
+
+    def unlock(self) -> None:
+        from screens.lock import LockScreen
+
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()
+        self.last_input = time.monotonic()
+
+    def action_lock(self) -> None:
+        self.lock("key")
+
+    def action_privacy(self) -> None:
+        from screens.privacy import PrivacyScreen
+
+        if self.blanked:
+            self.pop_screen()
+        else:
+            self.push_screen(PrivacyScreen())
+
     def on_mount(self) -> None:
         from screens.login import LoginScreen
         from screens.setup import SetupScreen
 
+        self.set_interval(IDLE_CHECK_SECONDS if self.idle_seconds is None else min(IDLE_CHECK_SECONDS, self.idle_seconds / 2),
+                          self._check_idle)
         if self.operator is not None:
             self.enter_desk(self.operator)
         elif self.desk.has_operators():
@@ -81,8 +150,14 @@ class DeskApp(App[int]):
         return len(self.screen_stack) > 1
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _LOGGED_IN_ACTIONS and self.operator is None:
+        if action == "privacy":
+            return self.operator is not None
+        if self.blanked and action != "quit":
             return False
+        if action in _LOGGED_IN_ACTIONS and (self.operator is None or self.locked):
+            return False
+        if action in _NEEDS:
+            return self.desk.may(self.operator, _NEEDS[action])
         return True
 
     def _back_to_lookup(self) -> None:
@@ -106,9 +181,17 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, MattersScreen):
             self.push_screen(MattersScreen())
 
+    def action_audit(self) -> None:
+        from screens.audit import AuditScreen
+
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen())
+
     def action_logout(self) -> None:
         from screens.login import LoginScreen
 
+        if self.operator is not None:
+            self.desk.logout(self.operator)
         self.operator = None
         self.sub_title = ""
         while len(self.screen_stack) > 2:
@@ -116,6 +199,8 @@ class DeskApp(App[int]):
         self.switch_screen(LoginScreen())
 
     def action_command_palette(self) -> None:
+        if self.locked or self.blanked:
+            return
         if not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder=self.catalog("cmd.placeholder")))
 
@@ -124,8 +209,12 @@ class DeskApp(App[int]):
         t = self.catalog
         if self.operator is not None:
             yield SystemCommand(t("cmd.lookup"), t("cmd.lookup.help"), self.action_lookup)
-            yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
+            if self.desk.may(self.operator, Action.REGISTER):
+                yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
             yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
+            if self.desk.may(self.operator, Action.AUDIT):
+                yield SystemCommand(t("cmd.audit"), t("cmd.audit.help"), self.action_audit)
+            yield SystemCommand(t("cmd.lock"), t("cmd.lock.help"), self.action_lock)
             yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
         if screen.query("HelpPanel"):
             yield SystemCommand(t("cmd.keys"), t("cmd.keys.hide"), self.action_hide_help_panel)
@@ -144,11 +233,13 @@ def create_app(
     rng: random.Random | None = None,
     notice: str = "",
     cursor_blink: bool = True,
+    idle_seconds: float | None = None,
 ) -> DeskApp:
     """Build the app from ready services, or from an opened store plus clock and drafts."""
     if isinstance(desk_or_store, Desk):
         desk = desk_or_store
     else:
         desk = Desk(desk_or_store, clock or SystemClock(), drafts, rng)
-    return DeskApp(desk, catalog(lang), operator=operator, notice=notice, cursor_blink=cursor_blink)
+    return DeskApp(desk, catalog(lang), operator=operator, notice=notice, cursor_blink=cursor_blink,
+                   idle_seconds=idle_seconds)
 

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from desk.errors import DeskError
 from desk.i18n import describe
 from desk.models import Matter, Track
+from desk.permissions import Action
 from desk.store import StoreError
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ class ClosesOnSpot(DeskMixin):
     """当场办结 for a simple matter, shared by the receipt and the detail view."""
 
     def can_close_on_spot(self, matter: Matter | None) -> bool:
-        return bool(matter and matter.track is Track.SIMPLE and matter.is_open)
+        may = self.desk.may(self.app.operator, Action.CLOSE)
+        return bool(may and matter and matter.track is Track.SIMPLE and matter.is_open)
 
     def ask_close_on_spot(self, matter: Matter) -> None:
         from screens.note import NoteModal

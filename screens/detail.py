@@ -39,7 +39,7 @@ class DetailScreen(ClosesOnSpot, DeskScreen):
         self.reload()
 
     def reload(self) -> None:
-        self.detail = self.desk.matter_detail(self.matter_id)
+        self.detail = self.desk.matter_detail(self.matter_id, self.operator)
         self.query_one("#detail-matter", Static).update(self._matter())
         self.query_one("#detail-visitor", Static).update(self._visitor())
         self.query_one("#detail-visits", Static).update(self._visits())

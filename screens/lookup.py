@@ -16,9 +16,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from desk.lookup import LookupHit
+from desk.models import Operator
+from desk.permissions import Action
 from desk.registration import RegistrationForm
 from screens.base import DeskScreen, plain
-from screens.widgets import masked, matter_line
+from screens.widgets import matter_line
 
 DEBOUNCE_SECONDS = 0.25
 LIMIT = 50
@@ -70,9 +72,13 @@ class LookupScreen(DeskScreen):
         if self.hits:
             self.query_one("#hits").focus()
 
-    @work(thread=True, exclusive=True, group="lookup")
     def _search(self, text: str) -> None:
-        self.post_message(self.Results(text, self.desk.lookup(text, LIMIT)))
+        if self.app.operator is not None:  # a timer may fire just after logging out
+            self._run_search(text, self.app.operator)
+
+    @work(thread=True, exclusive=True, group="lookup")
+    def _run_search(self, text: str, operator: Operator) -> None:
+        self.post_message(self.Results(text, self.desk.lookup(text, operator, LIMIT)))
 
     @on(Results)
     def _show(self, message: Results) -> None:
@@ -84,10 +90,15 @@ class LookupScreen(DeskScreen):
         for n, hit in enumerate(self.hits):
             v = hit.visitor
             opened = Text(self.t("lookup.open_count", count=len(hit.open_matters)), style="bold red") if hit.repeat else Text("")
-            table.add_row(plain(v.name), masked(v.id_number), masked(v.phone), plain(v.township),
+            table.add_row(plain(v.name), plain(v.id_number), plain(v.phone), plain(v.township),
                           Text(str(len(hit.visits))), opened, key=str(n))
         self.query_one("#lookup-status", Static).update(self._status(message.text))
         self._describe(self.hits[0] if self.hits else None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "repeat"):
+            return self.desk.may(self.operator, Action.REGISTER)
+        return True
 
     def _status(self, text: str) -> str:
         if not text.strip():
@@ -108,7 +119,8 @@ class LookupScreen(DeskScreen):
 
     @on(DataTable.RowSelected, "#hits")
     def _selected(self) -> None:
-        self.action_new()
+        if self.desk.may(self.operator, Action.REGISTER):
+            self.action_new()
 
     def _current(self) -> LookupHit | None:
         table = self.query_one("#hits", DataTable)
@@ -142,10 +154,10 @@ class LookupScreen(DeskScreen):
     def _prefill(self) -> RegistrationForm:
         """From the highlighted visitor, or from what was typed in the lookup field."""
         hit = self._current()
-        if hit is not None:
+        if hit is not None:  # the lookup only ever has masked numbers: the known ones stay as they are
             v = hit.visitor
-            return RegistrationForm(name=v.name, id_number=v.id_number, phone=v.phone, township=v.township,
-                                    village=v.village, address=v.address, key_person=v.key_person, visitor_id=v.id)
+            return RegistrationForm(name=v.name, township=v.township, village=v.village, address=v.address,
+                                    key_person=v.key_person, visitor_id=v.id)
         typed = self.query_one("#query", Input).value.strip()
         if _ID_LIKE.match(typed) and len(typed) == 18:
             return RegistrationForm(id_number=typed.upper())
@@ -158,7 +170,8 @@ class LookupScreen(DeskScreen):
     def action_new(self) -> None:
         from screens.register import RegisterScreen
 
-        self.app.push_screen(RegisterScreen(self._prefill()))
+        hit = self._current()
+        self.app.push_screen(RegisterScreen(self._prefill(), known=hit.visitor if hit else None))
 
     def action_repeat(self) -> None:
         """Attach today's visit to the visitor's open matter instead of opening a new one."""
@@ -180,7 +193,7 @@ class LookupScreen(DeskScreen):
             return
         matter = next(b.matter for b in hit.open_matters if b.matter.id == matter_id)
         form = replace(self._prefill(), matter_id=matter.id)
-        self.app.push_screen(RegisterScreen(form, matter))
+        self.app.push_screen(RegisterScreen(form, matter, known=hit.visitor))
 
     def action_clear(self) -> None:
         query = self.query_one("#query", Input)

@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 
 from desk.matters import MatterFilter, MatterRow
-from desk.models import Status, Track
+from desk.models import Operator, Status, Track
 from screens.base import DeskScreen, plain
-from screens.widgets import masked, warning_text
+from screens.widgets import warning_text
 
 ANY = "__any__"
 
@@ -100,12 +100,12 @@ class MattersScreen(DeskScreen):
     @on(Input.Changed)
     def reload(self) -> None:
         flt = self._filter()
-        if flt is not None:
-            self._load(flt)
+        if flt is not None and self.app.operator is not None:
+            self._load(flt, self.app.operator)
 
     @work(thread=True, exclusive=True, group="matters")
-    def _load(self, flt: MatterFilter) -> None:
-        self.post_message(self.Loaded(self.desk.matters(flt)))
+    def _load(self, flt: MatterFilter, operator: Operator) -> None:
+        self.post_message(self.Loaded(self.desk.matters(flt, operator)))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
@@ -117,7 +117,7 @@ class MattersScreen(DeskScreen):
             m, v = row.matter, row.visitor
             table.add_row(
                 Text(m.number), warning_text(t, row.warning), Text(f"{m.registered_at:%Y-%m-%d}"),
-                plain(v.name if v else ""), masked(v.id_number if v else ""), plain(t.label("category", m.category)),
+                plain(v.name if v else ""), plain(v.id_number if v else ""), plain(t.label("category", m.category)),
                 Text(t(f"track_short.{m.track.value}")), Text(t(f"status.{m.status.value}")),
                 plain(m.first_responder), key=str(m.id),
             )

@@ -18,7 +18,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Stat
 
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import field_label
-from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track
+from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
 from desk.registration import PersonForm, RegistrationForm, id_preview
 from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
@@ -44,10 +44,13 @@ class RegisterScreen(DeskScreen):
         Binding("escape", "leave", "key.back", id="back"),
     ]
 
-    def __init__(self, prefill: RegistrationForm | None = None, matter: Matter | None = None) -> None:
+    def __init__(
+        self, prefill: RegistrationForm | None = None, matter: Matter | None = None, known: Visitor | None = None
+    ) -> None:
         super().__init__()
         self.prefill = prefill or RegistrationForm()
         self.matter = matter
+        self.known = known  # a visitor from the lookup, numbers masked
         self.rep_count = 0
         self._draft_timer: Timer | None = None
         self._filling = False
@@ -97,12 +100,23 @@ class RegisterScreen(DeskScreen):
     def on_mount(self) -> None:
         draft = self.desk.load_draft(self.operator)
         self.fill(self.prefill)
+        self._show_known_numbers()
         self.query_one("#f-name").focus()
         if draft is not None and not draft.is_blank and draft != self.prefill:
             from screens.confirm import ConfirmModal
 
             who = draft.name or self.t("register.unnamed")
             self.app.push_screen(ConfirmModal(self.t("register.restore", name=who)), lambda yes: self._restore(yes, draft))
+
+    def _show_known_numbers(self) -> None:
+        """Numbers on record are never put in the form (it would show them in full);
+        the field says what is kept when it is left blank."""
+        if self.known is None:
+            return
+        for name in ("id_number", "phone"):
+            value = getattr(self.known, name)
+            if value:
+                self.query_one(f"#f-{name}", Input).placeholder = self.t("register.known", value=value)
 
     def _restore(self, yes: bool | None, draft: RegistrationForm) -> None:
         if yes:

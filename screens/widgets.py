@@ -6,7 +6,6 @@ from rich.text import Text
 
 from desk.deadlines import Warning
 from desk.i18n import Catalog
-from desk.idcard import mask
 from desk.models import Matter
 
 WARNING_STYLE = {Warning.RED: "bold white on red", Warning.YELLOW: "bold black on yellow", Warning.GREEN: "bold white on green"}
@@ -16,10 +15,6 @@ def warning_text(t: Catalog, warning: Warning | None) -> Text:
     if warning is None:
         return Text("")
     return Text(f" {t('warning.' + warning.value)} ", style=WARNING_STYLE[warning])
-
-
-def masked(value: str) -> Text:
-    return Text(mask(value) if value else "")
 
 
 def matter_line(t: Catalog, matter: Matter, warning: Warning | None) -> Text:

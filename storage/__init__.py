@@ -1,6 +1,7 @@
 """Persistence on TinyDB. Implements the protocols in `desk.store`; never imports Textual."""
 
+from storage.auditlog import FileAuditLog
 from storage.drafts import FileDraftBox
 from storage.tinystore import TinyStore, open_store
 
-__all__ = ["FileDraftBox", "TinyStore", "open_store"]
+__all__ = ["FileAuditLog", "FileDraftBox", "TinyStore", "open_store"]

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from desk.audit import Auditor
 from desk.clock import FixedClock, fixed
 from desk.models import Operator
 from desk.registration import RegistrationForm
 from desk.services import Desk
-from storage import FileDraftBox, open_store
+from storage import FileAuditLog, FileDraftBox, open_store
 
 PINNED = "2026-11-22T10:00:00"
 
@@ -38,12 +39,19 @@ def store(data_dir: Path):
 
 @pytest.fixture
 def desk(store, clock, data_dir) -> Desk:
-    return Desk(store, clock, FileDraftBox(data_dir / "drafts"), random.Random(7))
+    audit = Auditor(FileAuditLog(data_dir), clock, "窗口1")
+    return Desk(store, clock, FileDraftBox(data_dir / "drafts"), random.Random(7), audit=audit, counter="窗口1")
 
 
 @pytest.fixture
-def operator(desk: Desk) -> Operator:
-    return desk.add_operator("王芳", "receptionist", "secret123")
+def admin(desk: Desk) -> Operator:
+    """The first operator of an empty hall needs nobody's permission."""
+    return desk.add_operator("管理员", "admin", "admin-pass")
+
+
+@pytest.fixture
+def operator(desk: Desk, admin: Operator) -> Operator:
+    return desk.add_operator("王芳", "receptionist", "secret123", by=admin)
 
 
 def form(**changes) -> RegistrationForm:

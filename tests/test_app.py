@@ -143,7 +143,7 @@ async def test_a_failed_save_shows_every_problem_and_keeps_the_form(desk, operat
         assert screen.query_one("#f-id_number").value == "110105194912310021"
         assert screen.query_one("#f-phone").value == "12345"
         assert app.focused.id == "f-id_number"  # the first problem has the cursor
-        assert desk.matters(MatterFilter()) == []
+        assert desk.matters(MatterFilter(), operator) == []
 
 
 async def test_a_group_visit_takes_at_most_five_representatives(desk, operator):
@@ -194,7 +194,7 @@ async def test_repeat_visit_is_attached_from_the_lookup(desk, operator):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ReceiptScreen) and app.screen.receipt.repeat
-    assert len(desk.matter_detail(first.matter.id).visits) == 2
+    assert len(desk.matter_detail(first.matter.id, operator).visits) == 2
 
 
 async def test_a_simple_matter_is_closed_on_the_spot_from_the_receipt(desk, operator):
@@ -214,7 +214,7 @@ async def test_a_simple_matter_is_closed_on_the_spot_from_the_receipt(desk, oper
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "已办结" in text_of(app, "#receipt-body")
-    [row] = desk.matters(MatterFilter())
+    [row] = desk.matters(MatterFilter(), operator)
     assert row.matter.status.value == "closed" and row.matter.resolution == "当场答复"
 
 
@@ -249,8 +249,8 @@ async def test_with_several_open_matters_the_clerk_chooses_which(desk, operator)
         assert app.screen.matter.id == first.matter.id
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert len(desk.matter_detail(first.matter.id).visits) == 2
-    assert len(desk.matter_detail(second.matter.id).visits) == 1
+    assert len(desk.matter_detail(first.matter.id, operator).visits) == 2
+    assert len(desk.matter_detail(second.matter.id, operator).visits) == 1
 
 
 async def test_enter_moves_to_the_next_field(desk, operator):

@@ -3,7 +3,8 @@ from tests.conftest import VALID_ID, VALID_ID_MALE, form
 
 
 def names(desk, text):
-    return [h.visitor.name for h in desk.lookup(text)]
+    operator = desk.authenticate("王芳", "secret123")
+    return [h.visitor.name for h in desk.lookup(text, operator)]
 
 
 def test_lookup_by_every_kind_of_key(desk, operator):
@@ -34,7 +35,7 @@ def test_heteronym_surnames_match_either_reading(desk, operator):
 def test_hits_show_visits_and_open_matters_with_their_first_responder(desk, operator):
     first = desk.register(form(), operator)
     desk.register(RegistrationForm(name="张三", id_number=VALID_ID, matter_id=first.matter.id), operator)
-    [hit] = desk.lookup("张三")
+    [hit] = desk.lookup("张三", operator)
     assert len(hit.visits) == 2
     assert [b.matter.first_responder for b in hit.open_matters] == ["王芳"]
     assert hit.repeat
@@ -43,5 +44,5 @@ def test_hits_show_visits_and_open_matters_with_their_first_responder(desk, oper
 def test_a_visitor_with_only_closed_matters_is_not_a_repeat(desk, operator):
     m = desk.register(form(track="simple"), operator).matter
     desk.close_on_spot(m.id, "已答复", operator)
-    [hit] = desk.lookup("张三")
+    [hit] = desk.lookup("张三", operator)
     assert not hit.repeat and len(hit.matters) == 1

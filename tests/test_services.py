@@ -21,7 +21,7 @@ def test_register_saves_visitor_visit_matter_and_event(desk, operator):
     assert m.first_responder == "王芳"
     assert m.status is Status.REGISTERED
     assert m.acceptance_due.isoformat() == "2026-12-07"  # 15 days
-    detail = desk.matter_detail(m.id)
+    detail = desk.matter_detail(m.id, operator)
     assert detail.visitor.id_number == VALID_ID
     assert [v.kind for v in detail.visits] == [VisitKind.FIRST]
     assert [(e.kind, e.operator, e.data["first_responder"]) for e in detail.events] == [("registered", "王芳", "王芳")]
@@ -62,7 +62,7 @@ def test_a_write_failure_leaves_the_store_unchanged(desk, operator, monkeypatch)
     with pytest.raises(StoreError):
         desk.register(form(name="李四", id_number=""), operator)
     monkeypatch.undo()
-    assert [m.number for m in (r.matter for r in desk.matters(MatterFilter()))] == ["2026-00001"]
+    assert [m.number for m in (r.matter for r in desk.matters(MatterFilter(), operator))] == ["2026-00001"]
     assert desk.register(form(name="李四", id_number=""), operator).matter.number == "2026-00002"
 
 
@@ -82,14 +82,14 @@ def test_blank_fields_on_a_repeat_visit_do_not_erase_what_was_known(desk, operat
 
 def test_repeat_visit_is_detected_and_can_be_attached(desk, operator):
     first = desk.register(form(), operator)
-    [hit] = desk.lookup(VALID_ID)
+    [hit] = desk.lookup(VALID_ID, operator)
     assert hit.repeat and hit.open_matters[0].matter.id == first.matter.id
     receipt = desk.register(RegistrationForm(name="张三", id_number=VALID_ID, persons="2", matter_id=first.matter.id), operator)
     assert receipt.repeat and receipt.matter.number == first.matter.number
-    detail = desk.matter_detail(first.matter.id)
+    detail = desk.matter_detail(first.matter.id, operator)
     assert [v.kind for v in detail.visits] == [VisitKind.FIRST, VisitKind.REPEAT]
     assert [e.kind for e in detail.events] == ["registered", "repeat_visit"]
-    assert [r.matter.number for r in desk.matters(MatterFilter())] == ["2026-00001"]  # no new matter
+    assert [r.matter.number for r in desk.matters(MatterFilter(), operator)] == ["2026-00001"]  # no new matter
 
 
 def test_close_on_the_spot_only_for_simple_matters(desk, operator):
@@ -102,25 +102,25 @@ def test_close_on_the_spot_only_for_simple_matters(desk, operator):
         desk.close_on_spot(simple.id, "  ", operator)
     closed = desk.close_on_spot(simple.id, "当场答复政策", operator)
     assert closed.status is Status.CLOSED and closed.resolution == "当场答复政策"
-    assert [e.kind for e in desk.matter_detail(simple.id).events] == ["registered", "closed"]
+    assert [e.kind for e in desk.matter_detail(simple.id, operator).events] == ["registered", "closed"]
     with pytest.raises(DeskError) as caught:
         desk.register(RegistrationForm(name="张三", matter_id=simple.id), operator)
     assert caught.value.code == "err.matter.closed"
 
 
-def test_matter_filters(desk, operator):
+def test_matter_filters(desk, operator, admin):
     desk.register(form(track="simple", category="labour"), operator)
     desk.register(form(track="complex"), operator)
-    other = desk.add_operator("李娜", "receptionist", "secret123")
+    other = desk.add_operator("李娜", "receptionist", "secret123", by=admin)
     desk.register(form(), other)
-    assert len(desk.matters(MatterFilter(track=Track.COMPLEX))) == 1
-    assert len(desk.matters(MatterFilter(category="labour"))) == 1
-    assert len(desk.matters(MatterFilter(first_responder="李娜"))) == 1
-    assert len(desk.matters(MatterFilter(status=Status.CLOSED))) == 0
+    assert len(desk.matters(MatterFilter(track=Track.COMPLEX), operator)) == 1
+    assert len(desk.matters(MatterFilter(category="labour"), operator)) == 1
+    assert len(desk.matters(MatterFilter(first_responder="李娜"), operator)) == 1
+    assert len(desk.matters(MatterFilter(status=Status.CLOSED), operator)) == 0
     import datetime as dt
 
-    assert len(desk.matters(MatterFilter(date_from=dt.date(2026, 11, 23)))) == 0
-    assert len(desk.matters(MatterFilter(date_to=dt.date(2026, 11, 22)))) == 3
+    assert len(desk.matters(MatterFilter(date_from=dt.date(2026, 11, 23)), operator)) == 0
+    assert len(desk.matters(MatterFilter(date_to=dt.date(2026, 11, 22)), operator)) == 3
 
 
 def test_drafts_survive_a_restart(data_dir, clock, desk, operator):
@@ -141,6 +141,6 @@ def test_operators_and_login(desk):
     with pytest.raises(DeskError):
         desk.authenticate("nobody", "longenough")
     with pytest.raises(FormErrors) as caught:
-        desk.add_operator("admin", "wizard", "short")
+        desk.add_operator("admin", "wizard", "short", by=op)
     assert {e.field for e in caught.value.errors} == {"name", "role", "password"}
     assert op.password["algo"] == "scrypt" and "salt" in op.password and "longenough" not in str(op.password)

@@ -58,5 +58,9 @@ def describe(t: Catalog, exc: Exception) -> str:
     if isinstance(exc, FormErrors):
         return "; ".join(f"{field_label(t, e.field)}: {t(e.code, **e.params)}" for e in exc.errors)
     if isinstance(exc, DeskError | StoreError):
-        return t(exc.code, **exc.params)
+        params = dict(exc.params)
+        for name in ("action", "role"):  # codes in the message read as their labels
+            if name in params:
+                params[name] = t.label(name, params[name])
+        return t(exc.code, **params)
     return str(exc)

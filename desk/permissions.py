@@ -1,0 +1,56 @@
+"""Who may do what: one table decides every action, and the services enforce it.
+
+A button hidden on a screen is not a permission; `require` is.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from desk.errors import DeskError
+from desk.models import Operator, Role
+
+
+class Action(StrEnum):
+    REGISTER = "register"  # one-stop registration, repeat visits
+    VIEW_FULL = "view_full"  # a full ID number or phone, in a detail view
+    REFER = "refer"  # send a visitor to an on-site station
+    ACCEPT = "accept"  # accept or not accept a matter
+    REPLY = "reply"  # record what was done, reply in writing
+    SUPERVISE = "supervise"  # 1+X supervision, deadlines
+    CLOSE = "close"  # close a matter (on the spot, or after follow-up)
+    REPORT = "report"  # the tally and period reports
+    EXPORT = "export"
+    IMPORT = "import"
+    MANAGE_OPERATORS = "manage_operators"
+    MANAGE_SETTINGS = "manage_settings"
+    BACKUP = "backup"  # back up and restore
+    AUDIT = "audit"  # browse the audit trail
+
+
+_A = Action
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    # The first responder registers, refers and settles simple matters the same day;
+    # they see identity in full because they check it against the card.
+    Role.RECEPTIONIST: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.CLOSE}),
+    # Judge, prosecutor, police, legal aide: work the queue and record outcomes.
+    Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY}),
+    # Leaders receive visitors on their days, own hard matters and sign supervision.
+    Role.LEADER: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.ACCEPT, _A.REPLY, _A.SUPERVISE,
+                            _A.CLOSE, _A.REPORT}),
+    # Supervisors chase deadlines and read figures: no personal data in full.
+    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT}),
+    # Administrators keep the system running: no casework, no personal data in full.
+    Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,
+                           _A.AUDIT}),
+}
+
+
+def allowed(operator: Operator | None, action: Action) -> bool:
+    return operator is not None and operator.active and action in PERMISSIONS[operator.role]
+
+
+def require(operator: Operator | None, action: Action) -> None:
+    if not allowed(operator, action):
+        role = operator.role.value if operator else ""
+        raise DeskError("err.permission", action=action.value, role=role)
