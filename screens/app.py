@@ -21,8 +21,9 @@ from desk.services import Desk
 from desk.store import DraftBox, Store
 from screens.base import translate_bindings
 
-_LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette"}
-_NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT}
+_LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
+                      "operators", "own_password"}
+_NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS}
 IDLE_CHECK_SECONDS = 5
 
 
@@ -187,6 +188,21 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, AuditScreen):
             self.push_screen(AuditScreen())
 
+    def action_operators(self) -> None:
+        from screens.operators import OperatorsScreen
+
+        if not isinstance(self.screen, OperatorsScreen):
+            self.push_screen(OperatorsScreen())
+
+    def action_own_password(self) -> None:
+        from screens.credentials import CredentialsModal
+
+        def submit(values: dict[str, str]) -> None:
+            self.operator = self.desk.change_own_password(self.operator, values["old"], values["password"])
+            self.notify(self.catalog("password.changed"), markup=False)
+
+        self.push_screen(CredentialsModal(self.catalog("cmd.own_password"), submit, ask_old=True))
+
     def action_logout(self) -> None:
         from screens.login import LoginScreen
 
@@ -214,6 +230,9 @@ class DeskApp(App[int]):
             yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
             if self.desk.may(self.operator, Action.AUDIT):
                 yield SystemCommand(t("cmd.audit"), t("cmd.audit.help"), self.action_audit)
+            if self.desk.may(self.operator, Action.MANAGE_OPERATORS):
+                yield SystemCommand(t("cmd.operators"), t("cmd.operators.help"), self.action_operators)
+            yield SystemCommand(t("cmd.own_password"), t("cmd.own_password.help"), self.action_own_password)
             yield SystemCommand(t("cmd.lock"), t("cmd.lock.help"), self.action_lock)
             yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
         if screen.query("HelpPanel"):

@@ -8,7 +8,7 @@ import pytest
 from desk.cli import AppRequest, Wiring, main
 from desk.clock import fixed
 from desk.idcard import parse_id_number
-from storage import FileDraftBox, open_store
+from storage import FileAuditLog, FileDraftBox, open_store
 from tests.conftest import PINNED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Run:
     def __init__(self, tmp_path: Path) -> None:
         self.requests: list[AppRequest] = []
-        self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED))
+        self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED), FileAuditLog)
         self.data = tmp_path / "data"
 
     def _run_app(self, request: AppRequest) -> int:
@@ -137,3 +137,40 @@ def test_categories_are_configurable(run):
     assert code == 0 and "水利" not in out
     code, _, err = run("category", "remove", "不存在", *data)
     assert code == 1 and "没有问题类别" in err
+
+
+def test_user_disable_enable_passwd_and_audit_verify(run):
+    data = ["--data", str(run.data)]
+    run("user", "add", "王芳", "--role", "receptionist", "--password-stdin", *data, stdin="secret123\n")
+    assert run("user", "disable", "王芳", *data)[0] == 0
+    assert run("user", "list", *data)[1].split("\t")[-1].strip() == "已停用"
+    assert run("user", "enable", "王芳", *data)[0] == 0
+    code, out, _ = run("user", "passwd", "王芳", "--password-stdin", *data, stdin="another-pw\n")
+    assert code == 0 and "王芳" in out
+    code, _, err = run("user", "disable", "无此人", *data)
+    assert code == 1 and "没有名为 无此人 的操作员" in err
+    code, out, _ = run("audit", "verify", *data)
+    assert code == 0 and "完好" in out
+    log = run.data / "audit.log"
+    text = log.read_text(encoding="utf-8").replace("王芳", "王方", 1)
+    log.write_text(text, encoding="utf-8")
+    code, out, _ = run("audit", "verify", *data)
+    assert code == 1 and "第 1 行" in out and "被改动" in out
+
+
+def test_hostile_text_on_the_command_line_is_refused(run):
+    data = ["--data", str(run.data)]
+    for name in ("\x1b[31m红\x1b[0m", "张\u202e三", "张\x00三", "张" * 21):
+        code, _, err = run("user", "add", name, "--role", "station", "--password-stdin", *data, stdin="secret123\n")
+        assert code == 1 and "姓名" in err
+        assert "\x1b" not in err and "\x00" not in err
+
+
+def test_a_password_that_is_not_utf8_is_refused(run):
+    import io
+
+    stdin = io.TextIOWrapper(io.BytesIO(b"\xff\xfe bad\n"), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["user", "add", "王芳", "--role", "station", "--password-stdin", "--data", str(run.data)],
+                wiring=run.wiring, out=out, err=err, stdin=stdin)
+    assert code == 1 and "UTF-8" in err.getvalue()

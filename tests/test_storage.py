@@ -106,3 +106,18 @@ def test_every_document_carries_schema_and_revision(data_dir, store):
         txn.insert("visitors", {"name": "张三"})
     on_disk = orjson.loads((data_dir / DB_FILE).read_bytes())
     assert on_disk["visitors"]["1"] == {"name": "张三", "id": 1, "rev": 1, "schema": 1}
+
+
+def test_invalid_utf8_in_the_store_is_refused_and_kept(data_dir, store):
+    store.close()
+    (data_dir / DB_FILE).write_bytes(b'{"visitors": {"1": {"name": "\xff\xfe"}}}')
+    with pytest.raises(StoreCorrupt):
+        open_store(data_dir)
+    assert (data_dir / DB_FILE).read_bytes().startswith(b'{"visitors"')
+
+
+def test_an_unreadable_draft_is_ignored_not_fatal(data_dir):
+    box = FileDraftBox(data_dir / "drafts")
+    box.save("k", {"a": 1})
+    (data_dir / "drafts" / "k.json").write_bytes(b"\xff\x00 not json")
+    assert box.load("k") is None

@@ -1,0 +1,94 @@
+"""Operators for administrators: add, disable or enable, reset a password."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from desk.errors import DeskError
+from desk.models import Operator
+from desk.store import StoreError
+from screens.base import DeskScreen, plain
+from screens.confirm import ConfirmModal
+from screens.credentials import CredentialsModal
+
+
+class OperatorsScreen(DeskScreen):
+    BINDINGS = [
+        Binding("escape", "back", "key.back", id="back"),
+        Binding("a", "add", "key.add_operator", id="add"),
+        Binding("d", "toggle", "key.toggle_operator", id="toggle"),
+        Binding("p", "reset", "key.reset_password", id="reset"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.t("operators.hint"), classes="hint", id="operators-hint")
+        yield DataTable(id="operator-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#operator-table", DataTable)
+        for key in ("name", "role", "state", "failures"):
+            table.add_column(self.t(f"operators.col.{key}"), key=key)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        table = self.query_one("#operator-table", DataTable)
+        table.clear()
+        self.rows = self.desk.operators()
+        for op in self.rows:
+            state = self.t("operator.active" if op.active else "operator.disabled")
+            waiting = self.t("operators.waiting", until=f"{op.locked_until:%H:%M:%S}") if op.locked_until else ""
+            table.add_row(plain(op.name), Text(self.t(f"role.{op.role.value}")), Text(state),
+                          Text(f"{op.failures} {waiting}".strip()), key=str(op.id))
+
+    def _current(self) -> Operator | None:
+        table = self.query_one("#operator-table", DataTable)
+        return self.rows[table.cursor_row] if self.rows else None
+
+    def _done(self, message: str) -> None:
+        self.toast(message)
+        self.reload()
+
+    def action_add(self) -> None:
+        def submit(values: dict[str, str]) -> None:
+            added = self.desk.add_operator(values["name"], values["role"], values["password"], by=self.operator)
+            self._done(self.t("cli.user.added", name=added.name, role=self.t(f"role.{added.role.value}")))
+
+        self.app.push_screen(CredentialsModal(self.t("operators.add_title"), submit, new_operator=True))
+
+    def action_toggle(self) -> None:
+        target = self._current()
+        if target is None:
+            return
+        question = self.t("operators.disable_q" if target.active else "operators.enable_q", name=target.name)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.desk.set_active(target.name, not target.active, self.operator)
+            except (DeskError, StoreError) as exc:
+                self.toast(self.explain(exc), "error")
+                return
+            self._done(self.t("cli.user.disable" if target.active else "cli.user.enable", name=target.name))
+
+        self.app.push_screen(ConfirmModal(question), answered)
+
+    def action_reset(self) -> None:
+        target = self._current()
+        if target is None:
+            return
+
+        def submit(values: dict[str, str]) -> None:
+            self.desk.reset_password(target.name, values["password"], self.operator)
+            self._done(self.t("cli.user.passwd", name=target.name))
+
+        self.app.push_screen(CredentialsModal(self.t("operators.reset_title", name=target.name), submit))
+
+    def action_back(self) -> None:
+        self.dismiss()
