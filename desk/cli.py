@@ -21,6 +21,7 @@ from desk.errors import DeskError, FormErrors
 from desk.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalog, catalog, describe
 from desk.models import Operator, Role
 from desk.services import Desk, command_line_operator
+from desk.settings import NUMERIC_SETTINGS
 from desk.store import DraftBox, Store, StoreError
 
 
@@ -92,6 +93,13 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
         p.add_argument("name", metavar=t("cli.metavar.name"), help=t("cli.help.user_name"))
         if verb == "passwd":
             p.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
+
+    settings = sub.add_parser("settings", parents=[common], help=t("cli.help.settings"), description=t("cli.help.settings"))
+    settings_sub = settings.add_subparsers(dest="settings_command", metavar=t("cli.metavar.command"), required=True)
+    settings_sub.add_parser("show", parents=[common], help=t("cli.help.settings_show"))
+    set_p = settings_sub.add_parser("set", parents=[common], help=t("cli.help.settings_set"))
+    set_p.add_argument("name", choices=sorted(NUMERIC_SETTINGS))
+    set_p.add_argument("value")
 
     audit = sub.add_parser("audit", parents=[common], help=t("cli.help.audit"), description=t("cli.help.audit"))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar=t("cli.metavar.command"), required=True)
@@ -194,6 +202,18 @@ class _Commands:
             desk.store.close()
         return 0
 
+    def settings(self) -> int:
+        desk = self._open()
+        try:
+            if self.args.settings_command == "set":
+                desk.set_number(self.args.name, self.args.value, self.me)
+            current = desk.settings()
+            for name in NUMERIC_SETTINGS:
+                print(f"{name}\t{getattr(current, name)}\t{self.t('setting.' + name)}", file=self.out)
+        finally:
+            desk.store.close()
+        return 0
+
     def user_change(self) -> int:
         verb, name = self.args.user_command, self.args.name
         password = _read_password(self.t, self.args.password_stdin, self.stdin) if verb == "passwd" else ""
@@ -245,6 +265,8 @@ def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.std
         if args.command == "user":
             run = {"add": commands.user_add, "list": commands.user_list}.get(args.user_command, commands.user_change)
             return run()
+        if args.command == "settings":
+            return commands.settings()
         if args.command == "audit":
             return commands.audit_verify()
         if args.command == "category":

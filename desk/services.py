@@ -8,7 +8,7 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from desk import intake, lookup, matters, operators
 from desk.audit import AuditEntry, Auditor
@@ -20,7 +20,7 @@ from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
 from desk.privacy import masked_detail, masked_hit, masked_row
 from desk.registration import RegistrationForm, validate
-from desk.settings import Settings, load_settings, save_settings, with_categories
+from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings, with_categories
 from desk.store import DraftBox, Store
 from desk.text import check_text
 
@@ -63,6 +63,19 @@ class Desk:
             saved = save_settings(txn, settings)
         self._log(operator, "settings")
         return saved
+
+    def set_number(self, name: str, value: str, operator: Operator) -> Settings:
+        """One of the numeric settings (time limits, the yellow warning, the idle lock)."""
+        if name not in NUMERIC_SETTINGS:
+            raise DeskError("err.setting.unknown", name=name, names=", ".join(NUMERIC_SETTINGS))
+        low, high = NUMERIC_SETTINGS[name]
+        try:
+            number = int(value)
+        except ValueError:
+            raise DeskError("err.setting.range", name=name, low=low, high=high) from None
+        if not low <= number <= high:
+            raise DeskError("err.setting.range", name=name, low=low, high=high)
+        return self.update_settings(replace(self.settings(), **{name: number}), operator)
 
     def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> Settings:
         """Add or remove one category. Matters filed under a removed one keep it."""

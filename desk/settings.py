@@ -19,6 +19,8 @@ DEFAULT_CATEGORIES = (
     "other",
 )
 SETTINGS_ID = 1
+# name -> (lowest, highest). An idle lock of 0 minutes means never.
+NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "yellow_days": (0, 30), "idle_lock_minutes": (0, 240)}
 
 
 @dataclass(frozen=True)

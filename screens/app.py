@@ -182,6 +182,13 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, MattersScreen):
             self.push_screen(MattersScreen())
 
+    async def action_quit(self) -> None:
+        """Quitting while logged in is a logout too, as far as the audit trail is concerned."""
+        if self.operator is not None:
+            self.desk.logout(self.operator)
+            self.operator = None
+        self.exit()
+
     def action_audit(self) -> None:
         from screens.audit import AuditScreen
 

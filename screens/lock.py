@@ -33,12 +33,12 @@ class LockScreen(DeskScreen):
 
     @on(Input.Submitted, "#lock-password")
     def _submitted(self, event: Input.Submitted) -> None:
-        self._check(event.value)
+        self._check(self.operator.name, event.value)
 
     @work(thread=True, exclusive=True, group="unlock")
-    def _check(self, password: str) -> None:
+    def _check(self, name: str, password: str) -> None:
         try:
-            self.desk.authenticate(self.operator.name, password, action="unlock")
+            self.desk.authenticate(name, password, action="unlock")
         except DeskError as exc:
             self.app.call_from_thread(self._failed, self.explain(exc))
             return

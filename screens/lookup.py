@@ -97,7 +97,7 @@ class LookupScreen(DeskScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "repeat"):
-            return self.desk.may(self.operator, Action.REGISTER)
+            return self.desk.may(self.app.operator, Action.REGISTER)
         return True
 
     def _status(self, text: str) -> str:

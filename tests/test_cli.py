@@ -174,3 +174,13 @@ def test_a_password_that_is_not_utf8_is_refused(run):
     code = main(["user", "add", "王芳", "--role", "station", "--password-stdin", "--data", str(run.data)],
                 wiring=run.wiring, out=out, err=err, stdin=stdin)
     assert code == 1 and "UTF-8" in err.getvalue()
+
+
+def test_settings_show_and_set(run):
+    data = ["--data", str(run.data)]
+    code, out, _ = run("settings", "show", *data)
+    assert code == 0 and "idle_lock_minutes\t5\t" in out
+    code, out, _ = run("settings", "set", "idle_lock_minutes", "1", *data)
+    assert code == 0 and "idle_lock_minutes\t1\t" in out
+    code, _, err = run("settings", "set", "idle_lock_minutes", "999", *data)
+    assert code == 1 and "0 到 240" in err
