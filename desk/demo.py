@@ -139,13 +139,13 @@ def populate(
     operators = [o.name for o in ensure_demo_operators(store, now) if allowed(o, Action.REGISTER)]
     settings = load_settings(store)
     people: list[_Person] = []
-    open_matters: dict[int, tuple[int, _Person]] = {}  # matter id -> (visitor id, person)
+    open_matters: list[tuple[int, int, _Person]] = []  # (matter id, visitor id, person); a list for O(1) choice
     created = 0
     with store.transaction() as txn:
         for n, at in enumerate(_visit_times(rng, visits, now, days), start=1):
             repeat = open_matters and rng.random() < 0.15
             if repeat:
-                matter_id, (visitor_id, person) = rng.choice(list(open_matters.items()))
+                matter_id, visitor_id, person = rng.choice(open_matters)
                 form = RegistrationForm(name=person.name, id_number=person.id_number,
                                         persons=str(rng.choice((1, 1, 2))), visitor_id=visitor_id, matter_id=matter_id)
             else:
@@ -173,4 +173,4 @@ def _settle(txn, receipt, rng, at, now, open_matters, person) -> None:
         note = rng.choice(("当场解答政策，来访人表示理解", "联系村委会当场协调解决", "引导至法律援助窗口咨询后解决"))
         intake.close_on_spot(txn, matter.id, note, matter.first_responder, min(at + dt.timedelta(minutes=30), now))
     else:
-        open_matters[matter.id] = (receipt.visitor.id, person)
+        open_matters.append((matter.id, receipt.visitor.id, person))

@@ -16,6 +16,8 @@ _CASE_NUMBER = re.compile(r"^\d{4}-\d*$")
 _DIGITS = re.compile(r"^[\dXx]+$")
 _LETTERS = re.compile(r"^[A-Za-z]+$")
 _QUERY_CODE = re.compile(r"^[A-Za-z2-9]{6}$")
+_FULL_CASE_NUMBER = re.compile(r"^\d{4}-\d{5}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MIN_DIGITS = 4
 
 
@@ -56,12 +58,30 @@ def _visitor_matches(doc: Doc, text: str) -> bool:
     return text in doc.get("name", "") or text in doc.get("township", "")
 
 
-def _visitor_ids_by_matter(reader: Reader, text: str) -> list[int]:
-    if _CASE_NUMBER.match(text):
-        return [d["visitor_id"] for d in reader.scan("matters") if d["number"].startswith(text)]
+def _exact_ids(reader: Reader, text: str) -> list[int] | None:
+    """Visitor ids for a complete key (ID number, mobile, case number, query code),
+    found through the store's indexes; None when the text is not a complete key."""
+    if len(text) == 18 and _DIGITS.match(text):
+        return [d["id"] for d in reader.find("visitors", "id_number", text)]
+    if _MOBILE.match(text):
+        return [d["id"] for d in reader.find("visitors", "phone", text)]
+    if _FULL_CASE_NUMBER.match(text):
+        return [d["visitor_id"] for d in reader.find("matters", "number", text)]
+    return None
+
+
+def _scan(reader: Reader, text: str, limit: int) -> list[int]:
+    ids: list[int] = []
     if _QUERY_CODE.match(text):
-        return [d["visitor_id"] for d in reader.find("matters", "query_code", text.upper())]
-    return []
+        ids += [d["visitor_id"] for d in reader.find("matters", "query_code", text.upper())]
+    if _CASE_NUMBER.match(text):
+        return ids + [d["visitor_id"] for d in reader.scan("matters") if d["number"].startswith(text)]
+    for doc in reader.scan("visitors"):
+        if _visitor_matches(doc, text):
+            ids.append(doc["id"])
+            if len(ids) >= limit * 4:  # enough to rank; typing narrows it further
+                break
+    return ids
 
 
 def find_visitors(reader: Reader, text: str, limit: int) -> list[Visitor]:
@@ -70,17 +90,11 @@ def find_visitors(reader: Reader, text: str, limit: int) -> list[Visitor]:
         return []
     if _DIGITS.match(text):
         text = normalize_id(text)
-    ids = _visitor_ids_by_matter(reader, text)
-    if len(text) == 18:
-        ids += [d["id"] for d in reader.find("visitors", "id_number", text)]
-    docs = {i: reader.get("visitors", i) for i in dict.fromkeys(ids)}
-    if not _CASE_NUMBER.match(text):
-        for doc in reader.scan("visitors"):
-            if doc["id"] not in docs and _visitor_matches(doc, text):
-                docs[doc["id"]] = doc
-            if len(docs) >= limit * 4:  # enough to rank; typing narrows it further
-                break
-    return [Visitor.from_doc(d) for d in docs.values() if d is not None]
+    ids = _exact_ids(reader, text)
+    if ids is None:
+        ids = _scan(reader, text, limit)
+    docs = (reader.get("visitors", i) for i in dict.fromkeys(ids))
+    return [Visitor.from_doc(d) for d in docs if d is not None]
 
 
 def hit_for(reader: Reader, visitor: Visitor, today: dt.date, settings: Settings) -> LookupHit:

@@ -195,8 +195,9 @@ class TinyStore:
             return dict(doc) if doc is not None else None
 
     def scan(self, table: str) -> Iterator[Doc]:
+        # TinyDB hands out a fresh Document (a dict copy) per row already; no second copy.
         with self._mutex:
-            docs = [dict(doc) for doc in self._db.table(table)]
+            docs = list(self._db.table(table))
         return iter(docs)
 
     def find(self, table: str, field: str, value: Any) -> list[Doc]:
@@ -226,9 +227,11 @@ class TinyStore:
             try:
                 yield txn
                 self._commit(txn)
+            except BaseException:
+                self._next_ids.clear()  # ids handed out by a failed transaction are free again
+                raise
             finally:
                 self._open_txn = None
-                self._next_ids.clear()  # ids allocated by a failed transaction are reused
 
     def _allocate_id(self, table: str) -> int:
         if table not in self._next_ids:
