@@ -6,13 +6,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import socket
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, NoReturn, TextIO
 
 from desk import __version__, demo
 from desk.audit import AuditLog, Auditor
@@ -67,12 +69,56 @@ def _lang_from(argv: list[str]) -> str:
     return os.environ.get("DESK_LANG", DEFAULT_LANGUAGE) if os.environ.get("DESK_LANG") in LANGUAGES else DEFAULT_LANGUAGE
 
 
+# argparse's own words (usage, options, its error messages) come from gettext in English;
+# these are the ones a clerk meets, put through the catalog instead.
+_ARGPARSE_ERRORS = (
+    (re.compile(r"^the following arguments are required: (?P<names>.+)$"), "cli.argparse.required"),
+    (re.compile(r"^argument (?P<arg>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)$"),
+     "cli.argparse.choice"),
+    (re.compile(r"^unrecognized arguments: (?P<args>.+)$"), "cli.argparse.unknown"),
+    (re.compile(r"^argument (?P<arg>\S+): invalid int value: (?P<value>.+)$"), "cli.argparse.int"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks the catalog's language."""
+
+    def __init__(self, *args: Any, t: Catalog, **kwargs: Any) -> None:
+        self.t = t
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = t("cli.argparse.positionals")
+        self._optionals.title = t("cli.argparse.options")
+        self.add_argument("-h", "--help", action="help", help=t("cli.help.help"))
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        t = self.t
+
+        class Formatter(argparse.HelpFormatter):
+            def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+                # argparse also calls this with prefix "" to build a subcommand's prog
+                super().add_usage(usage, actions, groups, prefix=t("cli.argparse.usage") if prefix is None else prefix)
+
+        return Formatter(prog=self.prog)
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, key in _ARGPARSE_ERRORS:
+            match = pattern.match(message)
+            if match:
+                message = self.t(key, **match.groupdict())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, self.t("cli.error", message=f"{self.prog}: {message}") + "\n")
+
+    def add_subparsers(self, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return super().add_subparsers(parser_class=partial(_Parser, t=self.t), **kwargs)
+
+
 def build_parser(t: Catalog) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
     common.add_argument("--lang", choices=sorted(LANGUAGES), help=t("cli.help.lang"))
     common.add_argument("--counter", metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
-    parser = argparse.ArgumentParser(prog="desk", description=t("cli.description"), parents=[common])
+    parser = _Parser(prog="desk", description=t("cli.description"), parents=[common], t=t)
     parser.add_argument("--version", action="version", version=f"desk {__version__}", help=t("cli.help.version"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help.demo"))
     sub = parser.add_subparsers(dest="command", metavar=t("cli.metavar.command"))

@@ -184,3 +184,12 @@ def test_settings_show_and_set(run):
     assert code == 0 and "idle_lock_minutes\t1\t" in out
     code, _, err = run("settings", "set", "idle_lock_minutes", "999", *data)
     assert code == 1 and "0 到 240" in err
+
+
+def test_argument_errors_speak_the_catalog_language():
+    out = subprocess.run([sys.executable, "desk.py", "user", "add"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "用法：desk user add" in out.stderr and "缺少参数：" in out.stderr
+    out = subprocess.run([sys.executable, "desk.py", "--lang", "en", "user", "add", "x", "--role", "boss"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert "--role cannot be 'boss'" in out.stderr and "usage: desk user add" in out.stderr

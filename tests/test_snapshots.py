@@ -12,6 +12,7 @@ import random
 import pytest
 
 from desk import demo
+from desk.registration import RegistrationForm
 from tests.conftest import VALID_ID
 from tests.pilot import make_app, settle, type_text
 
@@ -83,3 +84,26 @@ def test_detail(snap_compare, hall):
         await pilot.pause()
 
     assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_lock_over_a_registration(snap_compare, hall):
+    async def run_before(pilot):
+        await pilot.press("f3")
+        await pilot.pause()
+        await type_text(pilot, "王五")
+        pilot.app.lock("key")
+        await pilot.pause()
+
+    assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_audit_trail(snap_compare, hall):
+    clerk = hall.authenticate("王芳", "demo1234")
+    hall.register(RegistrationForm(name="张三", id_number=VALID_ID, category="land", summary="界址争议"), clerk)
+    hall.logout(clerk)
+
+    async def run_before(pilot):
+        await pilot.press("f6")
+        await settle(pilot)
+
+    assert snap_compare(make_app(hall, logged_in="supervisor"), terminal_size=SIZE, run_before=run_before)
