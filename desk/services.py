@@ -219,22 +219,25 @@ class Desk:
 
     # -- drafts: what the clerk is typing survives a crash --------------------------
 
-    def _draft_key(self, operator: Operator) -> str:
-        return f"registration-{operator.id}"
+    @staticmethod
+    def _draft_key(operator: Operator, repeat: bool) -> str:
+        """A repeat visit's short form has a draft of its own, so that attaching a visit
+        to a matter never overwrites a half-typed new registration."""
+        return f"registration-{operator.id}" + ("-repeat" if repeat else "")
 
     def save_draft(self, operator: Operator, form: RegistrationForm) -> None:
         if self.drafts is not None:
-            self.drafts.save(self._draft_key(operator), form.to_draft())
+            self.drafts.save(self._draft_key(operator, form.matter_id is not None), form.to_draft())
 
-    def load_draft(self, operator: Operator) -> RegistrationForm | None:
+    def load_draft(self, operator: Operator, repeat: bool = False) -> RegistrationForm | None:
         if self.drafts is None:
             return None
-        draft = self.drafts.load(self._draft_key(operator))
+        draft = self.drafts.load(self._draft_key(operator, repeat))
         try:
             return RegistrationForm.from_draft(draft) if draft else None
         except (TypeError, ValueError):
             return None
 
-    def discard_draft(self, operator: Operator) -> None:
+    def discard_draft(self, operator: Operator, repeat: bool = False) -> None:
         if self.drafts is not None:
-            self.drafts.discard(self._draft_key(operator))
+            self.drafts.discard(self._draft_key(operator, repeat))

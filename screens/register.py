@@ -6,8 +6,6 @@ loses nothing; a failed save shows every problem beside its field and keeps the 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -97,8 +95,14 @@ class RegisterScreen(DeskScreen):
         tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
         yield _row(t("field.track"), Select(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
 
+    @property
+    def repeat(self) -> bool:
+        return self.matter is not None
+
     def on_mount(self) -> None:
-        draft = self.desk.load_draft(self.operator)
+        draft = self.desk.load_draft(self.operator, self.repeat)
+        if self.repeat and draft is not None and draft.matter_id != self.matter.id:
+            draft = None  # a repeat visit to another matter: not this form's business
         self.fill(self.prefill)
         self._show_known_numbers()
         self.query_one("#f-name").focus()
@@ -120,12 +124,10 @@ class RegisterScreen(DeskScreen):
 
     def _restore(self, yes: bool | None, draft: RegistrationForm) -> None:
         if yes:
-            if draft.matter_id is not None and self.matter is None:
-                draft = replace(draft, matter_id=None)  # attach again from the lookup
             self.fill(draft)
             self.toast(self.t("register.restored"))
         else:
-            self.desk.discard_draft(self.operator)
+            self.desk.discard_draft(self.operator, self.repeat)
 
     # -- form <-> widgets -------------------------------------------------------------
 
@@ -260,7 +262,7 @@ class RegisterScreen(DeskScreen):
             show_message(self.query_one("#form-summary", Static), self.explain(exc))
             self.toast(self.explain(exc), "error")
             return
-        self.desk.discard_draft(self.operator)
+        self.desk.discard_draft(self.operator, self.repeat)
         from screens.receipt import ReceiptScreen
 
         self.app.switch_screen(ReceiptScreen(receipt))
@@ -302,7 +304,7 @@ class RegisterScreen(DeskScreen):
     def action_leave(self) -> None:
         form = self.read()
         if form.is_blank or form == self.prefill:
-            self.desk.discard_draft(self.operator)
+            self.desk.discard_draft(self.operator, self.repeat)
             self.dismiss()
             return
         from screens.confirm import ConfirmModal

@@ -275,3 +275,21 @@ async def test_logout_returns_to_the_login_screen(desk, operator):
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         assert [c.title for c in app.get_system_commands(app.screen)] == ["按键说明", "退出程序"]
+
+
+async def test_a_repeat_visit_never_overwrites_a_half_typed_registration(desk, operator):
+    first = desk.register(form(), operator)
+    desk.save_draft(operator, form(name="半截", id_number=""))
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "zs")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)  # no question about the other draft
+        app.screen.query_one("#f-persons").value = "3"
+        await pilot.pause(0.6)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.receipt.matter.id == first.matter.id
+    assert desk.load_draft(operator).name == "半截"
