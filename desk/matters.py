@@ -9,7 +9,7 @@ from desk.deadlines import Warning, warning
 from desk.errors import DeskError
 from desk.models import Event, Matter, Status, Track, Visit, Visitor
 from desk.settings import Settings
-from desk.store import Reader
+from desk.store import Doc, Reader
 
 
 @dataclass(frozen=True)
@@ -21,15 +21,16 @@ class MatterFilter:
     date_to: dt.date | None = None
     first_responder: str | None = None  # "mine": the logged-in operator's name
 
-    def accepts(self, matter: Matter) -> bool:
-        day = matter.registered_at.date()
+    def accepts(self, doc: Doc) -> bool:
+        """Checked on the stored document, so that only the rows shown become objects."""
+        day = doc["registered_at"][:10]  # ISO text in the hall's zone: its date part is the local date
         return (
-            (self.status is None or matter.status is self.status)
-            and (self.track is None or matter.track is self.track)
-            and (self.category is None or matter.category == self.category)
-            and (self.date_from is None or day >= self.date_from)
-            and (self.date_to is None or day <= self.date_to)
-            and (self.first_responder is None or matter.first_responder == self.first_responder)
+            (self.status is None or doc["status"] == self.status.value)
+            and (self.track is None or doc["track"] == self.track.value)
+            and (self.category is None or doc["category"] == self.category)
+            and (self.date_from is None or day >= self.date_from.isoformat())
+            and (self.date_to is None or day <= self.date_to.isoformat())
+            and (self.first_responder is None or doc["first_responder"] == self.first_responder)
         )
 
 
@@ -58,12 +59,10 @@ def list_matters(
     reader: Reader, flt: MatterFilter, today: dt.date, settings: Settings, limit: int = 500
 ) -> list[MatterRow]:
     """Newest first. `limit` keeps a ten-year hall's list quick; filters narrow it."""
-    matters = [m for m in map(Matter.from_doc, reader.scan("matters")) if flt.accepts(m)]
-    matters.sort(key=lambda m: (m.registered_at, m.id), reverse=True)
-    return [
-        MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, settings))
-        for m in matters[:limit]
-    ]
+    docs = [d for d in reader.scan("matters") if flt.accepts(d)]
+    docs.sort(key=lambda d: (d["registered_at"], d["id"]), reverse=True)
+    matters = map(Matter.from_doc, docs[:limit])
+    return [MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, settings)) for m in matters]
 
 
 def matter_detail(reader: Reader, matter_id: int, today: dt.date, settings: Settings) -> MatterDetail:
