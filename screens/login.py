@@ -31,7 +31,7 @@ class LoginScreen(DeskScreen):
             yield Static("", id="login-error", classes="error field-error")
             yield Button(self.t("button.login"), id="login-button", variant="primary", compact=True)
             if self.notice:
-                yield Label(plain(self.notice), classes="hint", id="login-notice")
+                yield Static(plain(self.notice), classes="hint", id="login-notice")
         yield Footer()
 
     def on_mount(self) -> None:
