@@ -183,7 +183,7 @@ class _Commands:
         store = self.wiring.open_store(path)
         counter = self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
         audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, counter) if self.wiring.open_audit else None
-        return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit, counter=counter)
+        return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)
 
     @property
     def me(self) -> Operator:

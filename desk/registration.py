@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from desk.errors import FieldError, FormErrors
@@ -17,7 +17,7 @@ from desk.idcard import (
 )
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Person, Track
 from desk.settings import Settings
-from desk.text import check_text, clean
+from desk.text import check_text
 
 MAX_PERSONS = 9999
 
@@ -94,7 +94,6 @@ class Registration:
     track: Track
     visitor_id: int | None = None
     matter_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError]):
@@ -138,7 +137,7 @@ def _check_representatives(form: RegistrationForm, persons: int, today: dt.date,
         info = _check_id(f"{prefix}.id_number", rep.id_number, today, errors)
         phone = _check_phone(f"{prefix}.phone", rep.phone, errors)
         _check_texts(errors, (f"{prefix}.name", rep.name))
-        people.append(Person(clean(rep.name), info.id_number if info else "", phone))
+        people.append(Person(rep.name.strip(), info.id_number if info else "", phone))
     return people
 
 
@@ -179,25 +178,25 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
     track = _check_matter(form, settings, errors)
     if errors:
         raise FormErrors(errors)
-    visitor = Person(clean(form.name), info.id_number if info else "", phone)
+    visitor = Person(form.name.strip(), info.id_number if info else "", phone)
     return Registration(
         name=visitor.name,
         id_number=visitor.id_number,
         birth_date=info.birth_date if info else None,
         sex=info.sex if info else "",
         phone=phone,
-        township=clean(form.township),
-        village=clean(form.village),
-        address=clean(form.address),
+        township=form.township.strip(),
+        village=form.village.strip(),
+        address=form.address.strip(),
         persons=persons,
         representatives=tuple([visitor, *people]) if persons >= GROUP_MIN_PERSONS else (),
         skip_level=form.skip_level,
         threat=form.threat,
         key_person=form.key_person,
         category=form.category,
-        place=clean(form.place),
-        summary=clean(form.summary),
-        demands=clean(form.demands),
+        place=form.place.strip(),
+        summary=form.summary.strip(),
+        demands=form.demands.strip(),
         track=track,
         visitor_id=form.visitor_id,
         matter_id=form.matter_id,

@@ -8,7 +8,7 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from desk import intake, lookup, matters, operators
 from desk.audit import AuditEntry, Auditor
@@ -20,7 +20,7 @@ from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
 from desk.privacy import masked_detail, masked_hit, masked_row
 from desk.registration import RegistrationForm, validate
-from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings, with_categories
+from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
 from desk.store import DraftBox, Store
 from desk.text import check_text
 
@@ -39,7 +39,6 @@ class Desk:
     drafts: DraftBox | None = None
     rng: random.Random | None = None
     audit: Auditor | None = None
-    counter: str = field(default="")
 
     def __post_init__(self) -> None:
         self.rng = self.rng or random.SystemRandom()
@@ -94,7 +93,7 @@ class Desk:
             if len(categories) == 1:
                 raise DeskError("err.category.last")
             categories.remove(remove)
-        return self.update_settings(with_categories(current, categories), operator)
+        return self.update_settings(replace(current, categories=tuple(categories)), operator)
 
     # -- operators and logins ---------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from desk.store import Reader, Transaction
@@ -29,8 +29,6 @@ class Settings:
     acceptance_days: int = 15
     yellow_days: int = 3
     idle_lock_minutes: int = 5
-    counter: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
     rev: int = 0
 
     def to_doc(self) -> dict[str, Any]:
@@ -41,8 +39,6 @@ class Settings:
             "acceptance_days": self.acceptance_days,
             "yellow_days": self.yellow_days,
             "idle_lock_minutes": self.idle_lock_minutes,
-            "counter": self.counter,
-            "extra": self.extra,
         }
 
     @classmethod
@@ -54,8 +50,6 @@ class Settings:
             acceptance_days=doc.get("acceptance_days", 15),
             yellow_days=doc.get("yellow_days", 3),
             idle_lock_minutes=doc.get("idle_lock_minutes", 5),
-            counter=doc.get("counter", ""),
-            extra=doc.get("extra", {}),
             rev=doc.get("rev", 0),
         )
 
@@ -71,6 +65,3 @@ def save_settings(txn: Transaction, settings: Settings) -> Settings:
         stored = txn.update("settings", settings.to_doc())
     return Settings.from_doc(stored)
 
-
-def with_categories(settings: Settings, categories: list[str]) -> Settings:
-    return replace(settings, categories=tuple(categories))

@@ -38,6 +38,3 @@ def check_text(field: str, value: str, *, limit_key: str | None = None) -> Field
             return FieldError(field, "err.text.control", {"code": f"U+{ord(char):04X}"})
     return None
 
-
-def clean(value: str) -> str:
-    return value.strip()

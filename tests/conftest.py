@@ -40,7 +40,7 @@ def store(data_dir: Path):
 @pytest.fixture
 def desk(store, clock, data_dir) -> Desk:
     audit = Auditor(FileAuditLog(data_dir), clock, "窗口1")
-    return Desk(store, clock, FileDraftBox(data_dir / "drafts"), random.Random(7), audit=audit, counter="窗口1")
+    return Desk(store, clock, FileDraftBox(data_dir / "drafts"), random.Random(7), audit=audit)
 
 
 @pytest.fixture
