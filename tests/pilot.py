@@ -32,6 +32,15 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
 
 
+async def wait_for(pilot, condition, timeout: float = 5.0) -> None:
+    """Pause until `condition()` holds: timers (draft save, idle lock) fire late on a busy machine."""
+    waited = 0.0
+    while not condition():
+        assert waited < timeout, "condition not met in time"
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
 def text_of(app: DeskApp, selector: str) -> str:
     """The plain text a Static shows, whether it holds a string, Text or a Rich table."""
     content = app.screen.query_one(selector).content

@@ -11,7 +11,7 @@ from screens.receipt import ReceiptScreen
 from screens.register import RegisterScreen
 from screens.setup import SetupScreen
 from tests.conftest import VALID_ID, form
-from tests.pilot import make_app, settle, text_of, type_text
+from tests.pilot import make_app, settle, text_of, type_text, wait_for
 
 SIZE = (100, 34)
 
@@ -169,7 +169,8 @@ async def test_a_draft_survives_closing_the_app(desk, operator):
         await type_text(pilot, "王五")
         await pilot.press("tab", "tab")
         await type_text(pilot, "13912345678")
-        await pilot.pause(0.6)  # a pause in typing saves the draft
+        # a pause in typing saves the draft, phone and all
+        await wait_for(pilot, lambda: getattr(desk.load_draft(operator), "phone", "") == "13912345678")
     again = make_app(desk, logged_in="王芳")
     async with again.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
@@ -288,7 +289,7 @@ async def test_a_repeat_visit_never_overwrites_a_half_typed_registration(desk, o
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)  # no question about the other draft
         app.screen.query_one("#f-persons").value = "3"
-        await pilot.pause(0.6)
+        await wait_for(pilot, lambda: getattr(desk.load_draft(operator, repeat=True), "persons", "") == "3")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen.receipt.matter.id == first.matter.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from desk.operators import find_operator
+from desk.registration import RegistrationForm
 from screens.app import create_app
 from screens.audit import AuditScreen
 from screens.lock import LockScreen
@@ -12,7 +13,7 @@ from screens.lookup import LookupScreen
 from screens.privacy import PrivacyScreen
 from screens.register import RegisterScreen
 from tests.conftest import form
-from tests.pilot import settle, text_of, type_text
+from tests.pilot import settle, text_of, type_text, wait_for
 
 SIZE = (100, 34)
 
@@ -29,7 +30,8 @@ async def start_a_registration(pilot) -> None:
     await type_text(pilot, "王五")
     await pilot.press("enter")
     await type_text(pilot, "1101051949")
-    await pilot.pause(0.5)  # the draft is saved on a pause in typing
+    desk, operator = app.desk, app.operator
+    await wait_for(pilot, lambda: (desk.load_draft(operator) or RegistrationForm()).id_number == "1101051949")
     app.idle_seconds = limit
     app.last_input = time.monotonic()
 
@@ -38,8 +40,7 @@ async def test_idle_lock_in_the_middle_of_a_registration_keeps_the_form(desk, op
     app = app_for(desk, "王芳", idle_seconds=0.6)
     async with app.run_test(size=SIZE) as pilot:
         await start_a_registration(pilot)
-        await pilot.pause(1.2)  # nobody touches the keyboard
-        assert isinstance(app.screen, LockScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, LockScreen))  # nobody touches the keyboard
         await pilot.press("f4", "f3", "ctrl+p")  # nothing opens behind the lock
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
@@ -77,7 +78,7 @@ async def test_switching_operator_from_the_lock_keeps_the_draft(desk, operator, 
     app = app_for(desk, "王芳", idle_seconds=0.6)
     async with app.run_test(size=SIZE) as pilot:
         await start_a_registration(pilot)
-        await pilot.pause(1.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, LockScreen))
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert app.operator is None
