@@ -38,7 +38,7 @@ class AppRequest:
 
 @dataclass(frozen=True)
 class Wiring:
-    open_store: Callable[[Path], Store]
+    open_store: Callable[..., Store]  # (path, today=callable giving the hall's date)
     open_drafts: Callable[[Path], DraftBox]
     run_app: Callable[[AppRequest], int]
     clock: Clock = SystemClock()
@@ -180,7 +180,7 @@ class _Commands:
 
     def _open(self, data_dir: Path | None = None) -> Desk:
         path = data_dir or self.args.data or default_data_dir()
-        store = self.wiring.open_store(path)
+        store = self.wiring.open_store(path, today=self.wiring.clock.today)
         counter = self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
         audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, counter) if self.wiring.open_audit else None
         return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)

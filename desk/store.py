@@ -6,12 +6,27 @@ only inside a transaction, which lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
 Doc = dict[str, Any]
+
+# Tables whose documents belong to the year they were made in: the store keeps one
+# file set per year and opens old years only when a lookup needs them.
+YEARLY_TABLES = frozenset({"visitors", "visits", "matters", "events"})
+
+# The fields the services look documents up by. `find` on them never scans, in any
+# year; `at[:10]` is the date part of an ISO time (one day's visits for the tally).
+INDEXED: dict[str, tuple[str, ...]] = {
+    "visitors": ("id_number", "phone", "name"),
+    "visits": ("visitor_id", "matter_id", "at[:10]"),
+    "matters": ("number", "query_code", "visitor_id"),
+    "events": ("matter_id",),
+    "counters": ("year",),
+    "operators": ("name",),
+}
 
 
 class StoreError(Exception):
@@ -28,11 +43,6 @@ class StoreCorrupt(StoreError):
         super().__init__("err.store.corrupt", path=str(path), detail=detail)
 
 
-class StoreLocked(StoreError):
-    def __init__(self, path: Path) -> None:
-        super().__init__("err.store.locked", path=str(path))
-
-
 class ConflictError(StoreError):
     """Somebody else changed the document since it was read."""
 
@@ -43,7 +53,10 @@ class ConflictError(StoreError):
 class Reader(Protocol):
     def get(self, table: str, doc_id: int) -> Doc | None: ...
 
-    def scan(self, table: str) -> Iterator[Doc]: ...
+    def scan(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+        """Read-only documents. For a yearly table, last year's and this year's unless
+        `years` says which; `find` reaches every year."""
+        ...
 
     def find(self, table: str, field: str, value: Any) -> list[Doc]: ...
 
@@ -65,6 +78,10 @@ class Transaction(Reader, Protocol):
 
 class Store(Reader, Protocol):
     def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def refresh(self) -> bool:
+        """Pick up what other processes saved; True when something changed."""
+        ...
 
     def close(self) -> None: ...
 

@@ -2,6 +2,6 @@
 
 from storage.auditlog import FileAuditLog
 from storage.drafts import FileDraftBox
-from storage.tinystore import TinyStore, open_store
+from storage.engine import JournalStore, open_store
 
-__all__ = ["FileAuditLog", "FileDraftBox", "TinyStore", "open_store"]
+__all__ = ["FileAuditLog", "FileDraftBox", "JournalStore", "open_store"]

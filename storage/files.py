@@ -51,3 +51,36 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise StoreError("err.store.write", path=str(path), detail=exc.strerror or str(exc)) from exc
+
+
+# File systems where fsync and locks cannot be trusted to reach the disk in order.
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "davfs",
+               "fuse.sshfs", "fuse.rclone", "fuse.s3fs", "fuse.gcsfuse", "lustre"}
+
+
+def filesystem_type(path: Path, mounts: Path = Path("/proc/mounts")) -> str | None:
+    """The type of the file system holding `path`, where the OS tells it (Linux)."""
+    try:
+        lines = mounts.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best, kind = "", None
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def ensure_local(path: Path, mounts: Path = Path("/proc/mounts")) -> None:
+    """Refuse a data directory on a network share: locks and fsync there do not hold."""
+    if os.name == "nt" and str(path.resolve()).startswith("\\\\"):
+        raise StoreError("err.store.network", path=str(path), kind="UNC")
+    kind = filesystem_type(path, mounts)
+    if kind in _NETWORK_FS:
+        raise StoreError("err.store.network", path=str(path), kind=kind)

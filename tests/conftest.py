@@ -31,8 +31,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(data_dir: Path):
-    s = open_store(data_dir)
+def store(data_dir: Path, clock):
+    s = open_store(data_dir, today=clock.today)
     yield s
     s.close()
 

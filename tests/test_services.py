@@ -53,12 +53,12 @@ def test_case_numbers_restart_each_year(data_dir, operator, desk):
 
 def test_a_write_failure_leaves_the_store_unchanged(desk, operator, monkeypatch):
     desk.register(form(), operator)
-    import storage.tinystore as tinystore
+    import storage.journal
 
-    def disk_full(path, data):
-        raise StoreError("err.store.write", path=str(path), detail="No space left on device")
+    def disk_full(self, line, at):
+        raise StoreError("err.store.write", path=str(self.path), detail="No space left on device")
 
-    monkeypatch.setattr(tinystore, "atomic_write", disk_full)
+    monkeypatch.setattr(storage.journal.Journal, "append", disk_full)
     with pytest.raises(StoreError):
         desk.register(form(name="李四", id_number=""), operator)
     monkeypatch.undo()

@@ -1,3 +1,5 @@
+import datetime as dt
+import errno
 import os
 import stat
 
@@ -5,17 +7,45 @@ import orjson
 import pytest
 
 import storage.files as files
-from desk.store import ConflictError, StoreCorrupt, StoreError, StoreLocked
+import storage.journal as journal_module
+from desk.store import ConflictError, StoreCorrupt, StoreError
 from storage import FileDraftBox, open_store
-from storage.files import atomic_write
-from storage.tinystore import DB_FILE
+from storage.engine import MANIFEST
+from storage.files import atomic_write, ensure_local
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def at(day: dt.date):
+    return lambda: day
+
+
+def reopen(data_dir, day=TODAY, **options):
+    return open_store(data_dir, today=at(day), **options)
+
+
+def names(store, table="visitors"):
+    return sorted(d["name"] for d in store.scan(table))
+
+
+def journal_path(data_dir):
+    (path,) = data_dir.glob("journal.*.log")
+    return path
+
+
+def snapshot_path(data_dir, name):
+    (path,) = data_dir.glob(f"{name}.*[0-9].json")
+    return path
 
 
 def test_data_directory_and_files_are_owner_only(data_dir, store):
     with store.transaction() as txn:
         txn.insert("visitors", {"name": "张三"})
+    store.close()  # folds the journal into snapshots, so both kinds of file exist
     assert stat.S_IMODE(os.stat(data_dir).st_mode) == 0o700
-    assert stat.S_IMODE(os.stat(data_dir / DB_FILE).st_mode) == 0o600
+    for path in data_dir.iterdir():
+        if path.is_file() and path.suffix in (".json", ".log"):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
     FileDraftBox(data_dir / "drafts").save("k", {"a": 1})
     assert stat.S_IMODE(os.stat(data_dir / "drafts").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(data_dir / "drafts" / "k.json").st_mode) == 0o600
@@ -36,7 +66,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]  # no temp file left behind
 
 
-def test_a_transaction_lands_whole_or_not_at_all(data_dir, store, monkeypatch):
+def test_a_transaction_lands_whole_or_not_at_all(data_dir, store):
     with store.transaction() as txn:
         txn.insert("visitors", {"name": "张三"})
     with pytest.raises(RuntimeError):
@@ -44,10 +74,19 @@ def test_a_transaction_lands_whole_or_not_at_all(data_dir, store, monkeypatch):
             txn.insert("visitors", {"name": "李四"})
             txn.insert("matters", {"number": "2026-00001"})
             raise RuntimeError("power cut")
-    assert [d["name"] for d in store.scan("visitors")] == ["张三"]
+    assert names(store) == ["张三"]
     assert list(store.scan("matters")) == []
-    on_disk = orjson.loads((data_dir / DB_FILE).read_bytes())
-    assert [d["name"] for d in on_disk["visitors"].values()] == ["张三"]
+    other = reopen(data_dir)
+    assert names(other) == ["张三"] and list(other.scan("matters")) == []
+    other.close()
+
+
+def test_a_save_is_in_the_journal_before_it_returns(data_dir, store):
+    with store.transaction() as txn:
+        doc = txn.insert("visitors", {"name": "张三"})
+    line = journal_path(data_dir).read_bytes()
+    assert line.endswith(b"\n") and "张三".encode() in line
+    assert doc["id"] == 2026 * 10**7 + 1  # a yearly document's id names its year
 
 
 def test_reads_inside_a_transaction_see_its_writes(store):
@@ -58,37 +97,146 @@ def test_reads_inside_a_transaction_see_its_writes(store):
         assert store.get("visitors", doc["id"]) is None  # not landed yet
 
 
-def test_a_corrupt_file_is_refused_and_left_as_it_was(data_dir, store):
+def test_scanned_documents_cannot_be_changed_by_accident(store):
+    with store.transaction() as txn:
+        txn.insert("visitors", {"name": "张三"})
+    (doc,) = store.scan("visitors")
+    with pytest.raises(TypeError):
+        doc["name"] = "李四"  # type: ignore[index]
+
+
+def test_a_checkpoint_folds_the_journal_and_reopening_gives_the_same_records(data_dir, store):
+    with store.transaction() as txn:
+        a = txn.insert("visitors", {"name": "张三", "phone": "111"})
+        txn.insert("operators", {"name": "王芳"})
+    with store.transaction() as txn:
+        txn.update("visitors", {**a, "phone": "222"})
     store.close()
-    damaged = b'{"visitors": {"1": {"name": "\xe5\xbc\xa0'  # cut off mid-character
-    (data_dir / DB_FILE).write_bytes(damaged)
+    generation = orjson.loads((data_dir / MANIFEST).read_bytes())["generation"]
+    assert not (data_dir / f"journal.{generation}.log").exists()  # every save is in a snapshot now
+    again = reopen(data_dir)
+    assert again.get("visitors", a["id"])["phone"] == "222"
+    assert [d["name"] for d in again.find("visitors", "phone", "222")] == ["张三"]
+    assert [d["name"] for d in again.scan("operators")] == ["王芳"]
+    again.close()
+
+
+def test_the_first_start_of_a_day_folds_yesterdays_journal(data_dir):
+    first = reopen(data_dir, TODAY)
+    with first.transaction() as txn:
+        txn.insert("visitors", {"name": "张三"})
+    del first  # the PC was switched off: no clean close, no checkpoint
+    manifest = orjson.loads((data_dir / MANIFEST).read_bytes())
+    second = reopen(data_dir, TODAY + dt.timedelta(days=1))
+    after = orjson.loads((data_dir / MANIFEST).read_bytes())
+    assert after["generation"] == manifest["generation"] + 1 and after["day"] == "2026-11-23"
+    assert names(second) == ["张三"]
+    second.close()
+
+
+def test_a_corrupt_snapshot_is_refused_and_left_as_it_was(data_dir, store):
+    with store.transaction() as txn:
+        txn.insert("operators", {"name": "王芳"})
+    store.close()
+    path = snapshot_path(data_dir, "common")
+    damaged = b'{"format":1,"set":"common","tables":{"operators":{"1":{"name":"\xe5\xbc\xa0'
+    path.write_bytes(damaged)
     with pytest.raises(StoreCorrupt) as caught:
-        open_store(data_dir)
-    assert caught.value.params["path"].endswith(DB_FILE)
-    assert (data_dir / DB_FILE).read_bytes() == damaged
-    (data_dir / DB_FILE).write_bytes(b"")  # an empty file is damage too, never "a new store"
+        reopen(data_dir)
+    assert caught.value.params["path"] == str(path)
+    assert path.read_bytes() == damaged
+    path.write_bytes(b"")  # an empty file is damage too, never "a new store"
     with pytest.raises(StoreCorrupt):
-        open_store(data_dir)
-    assert (data_dir / DB_FILE).read_bytes() == b""
+        reopen(data_dir)
+    assert path.read_bytes() == b""
 
 
-def test_a_second_writer_is_told_the_directory_is_in_use(data_dir, store):
-    with pytest.raises(StoreLocked) as caught:
-        open_store(data_dir)
-    assert caught.value.params["path"] == str(data_dir)
+def test_a_corrupt_manifest_is_refused_and_left_as_it_was(data_dir, store):
     store.close()
-    open_store(data_dir).close()  # free again once the first one closed
+    (data_dir / MANIFEST).write_bytes(b'{"generation": ')
+    with pytest.raises(StoreCorrupt):
+        reopen(data_dir)
+    assert (data_dir / MANIFEST).read_bytes() == b'{"generation": '
 
 
-def test_a_stale_revision_is_refused(store):
+def test_a_torn_last_journal_line_is_dropped_and_only_that(data_dir, store):
+    with store.transaction() as txn:
+        txn.insert("visitors", {"name": "张三"})
+    path = journal_path(data_dir)
+    good = path.read_bytes()
+    path.write_bytes(good + good[: len(good) // 2])  # the power went while the next line was written
+    again = reopen(data_dir)
+    assert names(again) == ["张三"]
+    with again.transaction() as txn:
+        txn.insert("visitors", {"name": "李四"})  # appends after the good line, not after the torn bytes
+    assert names(reopen(data_dir, readonly=True)) == ["张三", "李四"]
+    again.close()
+
+
+def test_a_bad_line_in_the_middle_of_the_journal_is_reported_with_its_place(data_dir, store):
+    for name in ("张三", "李四"):
+        with store.transaction() as txn:
+            txn.insert("visitors", {"name": name})
+    path = journal_path(data_dir)
+    data = bytearray(path.read_bytes())
+    data[12] ^= 0x01  # one flipped bit in the first line
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreCorrupt) as caught:
+        reopen(data_dir)
+    assert caught.value.params["path"] == str(path) and "byte 0" in caught.value.params["detail"]
+    assert path.read_bytes() == bytes(data)
+
+
+def test_a_full_disk_leaves_the_records_and_the_journal_as_they_were(data_dir, store, monkeypatch):
+    with store.transaction() as txn:
+        txn.insert("visitors", {"name": "张三"})
+    before = journal_path(data_dir).read_bytes()
+
+    def full(fd, data):
+        os.ftruncate(fd, os.fstat(fd).st_size + 7)  # part of the line reached the disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(journal_module.os, "write", full)
+    with pytest.raises(StoreError) as caught:
+        with store.transaction() as txn:
+            txn.insert("visitors", {"name": "李四"})
+    monkeypatch.undo()
+    assert caught.value.code == "err.store.write" and "No space" in caught.value.params["detail"]
+    assert names(store) == ["张三"]
+    assert journal_path(data_dir).read_bytes() == before
+    with store.transaction() as txn:
+        txn.insert("visitors", {"name": "王五"})
+    assert names(reopen(data_dir, readonly=True)) == ["张三", "王五"]
+
+
+def test_two_desks_on_one_directory_both_save_and_see_each_other(data_dir, store):
+    other = reopen(data_dir)
+    with store.transaction() as txn:
+        a = txn.insert("visitors", {"name": "张三"})
+    with other.transaction() as txn:  # catches up first, so its ids follow the first desk's
+        b = txn.insert("visitors", {"name": "李四"})
+    assert b["id"] == a["id"] + 1
+    assert store.refresh() is True
+    assert names(store) == names(other) == ["张三", "李四"]
+    other.checkpoint()  # the other desk starts a new journal generation
+    with other.transaction() as txn:
+        txn.insert("visitors", {"name": "王五"})
+    store.refresh()
+    assert names(store) == ["张三", "李四", "王五"]
+    other.close()
+
+
+def test_a_stale_revision_is_refused(data_dir, store):
     with store.transaction() as txn:
         doc = txn.insert("visitors", {"name": "张三"})
-    with store.transaction() as txn:
+    other = reopen(data_dir)
+    with other.transaction() as txn:
         txn.update("visitors", {**doc, "name": "张三丰"})
     with pytest.raises(ConflictError):
         with store.transaction() as txn:
-            txn.update("visitors", {**doc, "name": "张叁"})  # based on rev 1, stored is rev 2
+            txn.update("visitors", {**doc, "name": "张叁"})  # based on rev 1; the other desk made rev 2
     assert store.get("visitors", doc["id"])["name"] == "张三丰"
+    other.close()
 
 
 def test_indexes_follow_updates(store):
@@ -101,19 +249,74 @@ def test_indexes_follow_updates(store):
     assert [d["id"] for d in store.find("visitors", "phone", "222")] == [doc["id"]]
 
 
+def test_visits_of_one_day_are_found_through_the_date_index(store):
+    with store.transaction() as txn:
+        for day in ("2026-11-21", "2026-11-22", "2026-11-22"):
+            txn.insert("visits", {"at": f"{day}T09:00:00+08:00", "visitor_id": 1})
+    assert len(store.find("visits", "at[:10]", "2026-11-22")) == 2
+
+
 def test_every_document_carries_schema_and_revision(data_dir, store):
     with store.transaction() as txn:
-        txn.insert("visitors", {"name": "张三"})
-    on_disk = orjson.loads((data_dir / DB_FILE).read_bytes())
-    assert on_disk["visitors"]["1"] == {"name": "张三", "id": 1, "rev": 1, "schema": 1}
-
-
-def test_invalid_utf8_in_the_store_is_refused_and_kept(data_dir, store):
+        doc = txn.insert("visitors", {"name": "张三"})
     store.close()
-    (data_dir / DB_FILE).write_bytes(b'{"visitors": {"1": {"name": "\xff\xfe"}}}')
-    with pytest.raises(StoreCorrupt):
-        open_store(data_dir)
-    assert (data_dir / DB_FILE).read_bytes().startswith(b'{"visitors"')
+    on_disk = orjson.loads(snapshot_path(data_dir, "2026").read_bytes())
+    assert on_disk["tables"]["visitors"][str(doc["id"])] == {"name": "张三", "id": doc["id"], "rev": 1, "schema": 1}
+
+
+def test_each_year_has_its_own_files_and_old_years_open_only_when_needed(data_dir):
+    last_year = reopen(data_dir, dt.date(2024, 6, 1))
+    with last_year.transaction() as txn:
+        old = txn.insert("visitors", {"name": "张三", "id_number": "11010519491231002X"})
+        txn.insert("matters", {"number": "2024-00001", "visitor_id": old["id"]})
+    last_year.close()
+    store = reopen(data_dir)
+    with store.transaction() as txn:
+        txn.insert("visitors", {"name": "李四"})
+    assert "2024" not in store._sets  # not read at start
+    assert names(store) == ["李四"]  # scans cover last year and this one
+    assert sorted(d["name"] for d in store.scan("visitors", years=[2024, 2026])) == ["张三", "李四"]
+    store.close()
+
+    store = reopen(data_dir)
+    assert [d["id"] for d in store.find("visitors", "id_number", "11010519491231002X")] == [old["id"]]
+    assert "2024" in store._sets  # the cross-year index found a match there, so the year was opened
+    assert store.find("visitors", "id_number", "110105194912310000") == []
+    store.close()
+    store = reopen(data_dir)
+    assert store.find("visitors", "phone", "13800000000") == []
+    assert "2024" not in store._sets  # no match in its keys: the old year stays closed
+    with store.transaction() as txn:  # a January reply to last year's matter is saved in that year
+        (matter,) = txn.find("matters", "number", "2024-00001")
+        txn.update("matters", {**matter, "status": "replied"})
+    store.close()
+    assert reopen(data_dir).find("matters", "number", "2024-00001")[0]["status"] == "replied"
+
+
+def test_the_single_file_store_of_the_first_release_is_migrated_and_kept(data_dir):
+    data_dir.mkdir(mode=0o700)
+    legacy = {"visitors": {"1": {"name": "张三", "id": 1, "rev": 1, "schema": 1, "phone": "111"}},
+              "operators": {"1": {"name": "王芳", "id": 1, "rev": 1, "schema": 1}}}
+    raw = orjson.dumps(legacy)
+    (data_dir / "desk.json").write_bytes(raw)
+    store = reopen(data_dir)
+    assert store.get("visitors", 1)["name"] == "张三"
+    assert [d["name"] for d in store.find("visitors", "phone", "111")] == ["张三"]
+    with store.transaction() as txn:
+        new = txn.insert("visitors", {"name": "李四"})
+    assert new["id"] == 2026 * 10**7 + 1
+    store.close()
+    assert (data_dir / "desk.json").read_bytes() == raw
+    assert names(reopen(data_dir)) == ["张三", "李四"]
+
+
+def test_a_data_directory_on_a_network_share_is_refused(tmp_path):
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"server:/export {tmp_path} nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0\n")
+    with pytest.raises(StoreError) as caught:
+        ensure_local(tmp_path / "data", mounts)
+    assert caught.value.code == "err.store.network" and caught.value.params["kind"] == "nfs4"
+    ensure_local(tmp_path / "data", tmp_path / "no-such-mounts")  # where the OS cannot tell, no refusal
 
 
 def test_an_unreadable_draft_is_ignored_not_fatal(data_dir):

@@ -1,0 +1,610 @@
+"""The store: per-year snapshots plus one append-only journal, shared by several counters.
+
+Files in the data directory:
+
+- `manifest.json`: the journal generation and, per file set, the generation of its
+  snapshot. Replaced atomically; it is the commit point of a checkpoint.
+- `<set>.<g>.json`: a snapshot of one file set. Sets are `common` (operators,
+  settings, counters), one per year for the yearly tables, and `legacy` for
+  documents migrated from the single-file store. A yearly document's set is fixed by
+  its id (`year * 10**7 + n`), so `get` never searches.
+- `<set>.<g>.keys.json`: that year's index values, the cross-year index: a lookup by
+  ID number, phone or name opens an old year only when it holds a match.
+- `journal.<g>.log`: every transaction since the last checkpoint, one checked line
+  each, fsynced before the save returns.
+
+A save takes the inter-process lock, catches up on lines other counters appended,
+checks revisions, appends, applies the change to the live tables in place, and lets
+go. Readers call `refresh` (the app does so every second) to pick up other counters'
+saves without the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from desk.models import SCHEMA
+from desk.store import INDEXED, YEARLY_TABLES, ConflictError, Doc, StoreCorrupt, StoreError
+from storage import journal
+from storage.files import atomic_write, ensure_local, ensure_private_dir
+from storage.journal import Journal, Write
+from storage.tinytable import LiveTinyDB, Tables, live_db
+
+MANIFEST = "manifest.json"
+LOCK_FILE = "desk.lock"
+LEGACY_FILE = "desk.json"  # the single-file store of the first release, migrated once
+COMMON = "common"
+LEGACY = "legacy"
+YEAR_SPAN = 10**7
+FORMAT = 1
+LOCK_WAIT_SECONDS = 15.0
+CHECKPOINT_BYTES = 8 << 20
+
+
+def set_of(table: str, doc_id: int) -> str:
+    if table not in YEARLY_TABLES:
+        return COMMON
+    year = doc_id // YEAR_SPAN
+    return str(year) if year else LEGACY
+
+
+def _key(field: str) -> Callable[[Doc], Any]:
+    """`at[:10]` indexes the date part of an ISO time; other fields index as stored."""
+    if field.endswith("[:10]"):
+        name = field[:-5]
+        return lambda doc: (doc.get(name) or "")[:10]
+    return lambda doc: doc.get(field)
+
+
+class _Index:
+    """value -> ids for one field of one table, kept in step with every change."""
+
+    def __init__(self, field: str, docs: Iterable[Doc]) -> None:
+        self.key = _key(field)
+        self.ids: dict[Any, set[int]] = defaultdict(set)
+        for doc in docs:
+            self.add(doc)
+
+    def add(self, doc: Doc) -> None:
+        value = self.key(doc)
+        if value not in (None, ""):
+            self.ids[value].add(doc["id"])
+
+    def remove(self, doc: Doc) -> None:
+        value = self.key(doc)
+        found = self.ids.get(value)
+        if found is not None:
+            found.discard(doc["id"])
+            if not found:
+                del self.ids[value]
+
+
+class FileSet:
+    """One set's live tables (TinyDB, changed in place) and their indexes."""
+
+    def __init__(self, name: str, tables: Tables) -> None:
+        self.name = name
+        self.db: LiveTinyDB = live_db(tables)
+        self.indexes: dict[tuple[str, str], _Index] = {}
+        self.max_ids = {t: max(map(int, raw), default=0) for t, raw in tables.items()}
+
+    @property
+    def tables(self) -> Tables:
+        return self.db.storage.read()  # type: ignore[return-value]
+
+    def get(self, table: str, doc_id: int) -> Doc | None:
+        return self.db.table(table).raw_get(doc_id)
+
+    def docs(self, table: str) -> list[Doc]:
+        return list(self.db.table(table).live()) if table in self.tables else []
+
+    def index(self, table: str, field: str) -> _Index:
+        key = (table, field)
+        if key not in self.indexes:
+            self.indexes[key] = _Index(field, self.docs(table))
+        return self.indexes[key]
+
+    def find(self, table: str, field: str, value: Any) -> list[Doc]:
+        ids = self.index(table, field).ids.get(value, ())
+        return [doc for doc in map(lambda i: self.get(table, i), ids) if doc is not None]
+
+    def apply(self, table: str, doc_id: int, doc: Doc | None) -> None:
+        tiny = self.db.table(table)
+        old = tiny.raw_get(doc_id)
+        for (t, _field), index in self.indexes.items():
+            if t == table:
+                if old is not None:
+                    index.remove(old)
+                if doc is not None:
+                    index.add(doc)
+        if doc is None:
+            if old is not None:
+                tiny.remove(doc_ids=[doc_id])
+        else:
+            tiny.put(doc_id, doc)
+            self.max_ids[table] = max(self.max_ids.get(table, 0), doc_id)
+
+    def keys(self) -> dict[str, dict[str, list[list[Any]]]]:
+        """The cross-year index of this set: every declared field's values and ids."""
+        out: dict[str, dict[str, list[list[Any]]]] = {}
+        for table, fields in INDEXED.items():
+            if table in self.tables:
+                out[table] = {f: [[v, sorted(ids)] for v, ids in self.index(table, f).ids.items()] for f in fields}
+        return out
+
+
+class _Manifest:
+    def __init__(self, generation: int = 0, sets: dict[str, int] | None = None, day: str = "") -> None:
+        self.generation = generation
+        self.sets = dict(sets or {})
+        self.day = day
+
+    def to_bytes(self) -> bytes:
+        return journal.dumps({"format": FORMAT, "generation": self.generation, "sets": self.sets, "day": self.day})
+
+    @classmethod
+    def read(cls, path: Path) -> _Manifest:
+        try:
+            data = journal.loads(path.read_bytes())
+            return cls(int(data["generation"]), {str(k): int(v) for k, v in data["sets"].items()}, str(data.get("day", "")))
+        except OSError as exc:
+            raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
+        except (ValueError, KeyError, TypeError, AttributeError, journal.DecodeError) as exc:
+            raise StoreCorrupt(path, str(exc) or type(exc).__name__) from None
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def load_snapshot(path: Path, name: str) -> Tables:
+    """The tables of one snapshot file; the collector is paused while the objects are made."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoreCorrupt(path, "missing") from None
+    except OSError as exc:
+        raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = journal.loads(raw)
+    except journal.DecodeError as exc:
+        raise StoreCorrupt(path, str(exc)) from None
+    finally:
+        if enabled:
+            gc.enable()
+    if not isinstance(data, dict) or data.get("set") != name or not isinstance(data.get("tables"), dict):
+        raise StoreCorrupt(path, "not a snapshot of this set")
+    return data["tables"]
+
+
+class _Transaction:
+    """Buffers writes; reads see them. The store holds the write lock throughout."""
+
+    def __init__(self, store: JournalStore) -> None:
+        self.store = store
+        self.pending: dict[str, dict[int, Doc]] = defaultdict(dict)
+        self.inserted: dict[str, set[int]] = defaultdict(set)
+        self.next_ids: dict[str, int] = {}
+        self._indexes: dict[tuple[str, str], _Index] = {}
+
+    def get(self, table: str, doc_id: int) -> Doc | None:
+        if doc_id in self.pending[table]:
+            return dict(self.pending[table][doc_id])
+        return self.store.get(table, doc_id)
+
+    def scan(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+        mine = self.pending[table]
+        for doc in self.store.scan(table, years):
+            yield dict(mine.get(doc["id"], doc))
+        for doc_id in self.inserted[table]:
+            yield dict(mine[doc_id])
+
+    def find(self, table: str, field: str, value: Any) -> list[Doc]:
+        mine = self.pending[table]
+        found = [doc for doc in self.store.find(table, field, value) if doc["id"] not in mine]
+        index = self._index(table, field)
+        found += [dict(mine[i]) for i in index.ids.get(value, ())]
+        return sorted(found, key=lambda doc: doc["id"])
+
+    def _index(self, table: str, field: str) -> _Index:
+        key = (table, field)
+        if key not in self._indexes:
+            self._indexes[key] = _Index(field, self.pending[table].values())
+        return self._indexes[key]
+
+    def _stage(self, table: str, doc: Doc) -> None:
+        old = self.pending[table].get(doc["id"])
+        for (t, _field), index in self._indexes.items():
+            if t == table:
+                if old is not None:
+                    index.remove(old)
+                index.add(doc)
+        self.pending[table][doc["id"]] = doc
+
+    def insert(self, table: str, doc: Doc) -> Doc:
+        if table not in self.next_ids:
+            self.next_ids[table] = self.store.next_id(table)
+        doc_id = self.next_ids[table]
+        self.next_ids[table] += 1
+        stored = {**doc, "id": doc_id, "rev": 1, "schema": SCHEMA}
+        self._stage(table, stored)
+        self.inserted[table].add(doc_id)
+        return dict(stored)
+
+    def update(self, table: str, doc: Doc) -> Doc:
+        current = self.get(table, doc["id"])
+        if current is None:
+            raise StoreError("err.store.not_found", table=table, id=doc["id"])
+        if current["rev"] != doc["rev"]:
+            raise ConflictError(table, doc["id"], doc["rev"], current["rev"])
+        stored = {**doc, "rev": doc["rev"] + 1, "schema": SCHEMA}
+        self._stage(table, stored)
+        return dict(stored)
+
+    def writes(self) -> list[Write]:
+        return [(t, i, doc) for t, docs in self.pending.items() for i, doc in sorted(docs.items())]
+
+
+class JournalStore:
+    def __init__(self, data_dir: Path, *, today: Callable[[], dt.date] = dt.date.today,
+                 readonly: bool = False, checkpoint_bytes: int = CHECKPOINT_BYTES) -> None:
+        self.data_dir = ensure_private_dir(Path(data_dir))
+        ensure_local(self.data_dir)
+        self.readonly = readonly
+        self.today = today
+        self.checkpoint_bytes = checkpoint_bytes
+        self._lock = FileLock(str(self.data_dir / LOCK_FILE), timeout=LOCK_WAIT_SECONDS, mode=0o600)
+        self._mutex = threading.RLock()
+        self._open_txn: _Transaction | None = None
+        self._sets: dict[str, FileSet] = {}
+        self._waiting: dict[str, dict[tuple[str, int], Doc | None]] = defaultdict(dict)  # for sets not loaded
+        self._keys: dict[str, dict[str, dict[str, dict[Any, list[int]]]]] = {}
+        self._touched: set[str] = set()
+        self._manifest = _Manifest()
+        self._manifest_stat: tuple[int, int, int] | None = None
+        self._offset = 0
+        with self._locked():
+            self._start()
+            self._load()
+            if not readonly and self._manifest.day != self.today().isoformat():
+                self._checkpoint()  # the first start of the day folds yesterday's journal
+
+    # -- files -------------------------------------------------------------------
+
+    def _path(self, name: str) -> Path:
+        return self.data_dir / name
+
+    def _snapshot_path(self, name: str, gen: int) -> Path:
+        return self._path(f"{name}.{gen}.json")
+
+    def _keys_path(self, name: str, gen: int) -> Path:
+        return self._path(f"{name}.{gen}.keys.json")
+
+    def _journal(self, gen: int | None = None) -> Journal:
+        return Journal(self._path(f"journal.{self._manifest.generation if gen is None else gen}.log"))
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise StoreError("err.store.busy", path=str(self.data_dir)) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _start(self) -> None:
+        """A new directory gets an empty manifest; a first-release `desk.json` is migrated."""
+        if self._path(MANIFEST).exists():
+            return
+        if self.readonly:
+            raise StoreError("err.store.missing", path=str(self._path(MANIFEST)))
+        legacy = self._path(LEGACY_FILE)
+        manifest = _Manifest(0, {}, "")
+        if legacy.exists():
+            manifest = self._migrate(legacy)
+        atomic_write(self._path(MANIFEST), manifest.to_bytes())
+
+    def _migrate(self, legacy: Path) -> _Manifest:
+        tables = load_snapshot_legacy(legacy)
+        sets: dict[str, Tables] = defaultdict(dict)
+        for table, docs in tables.items():
+            for key, doc in docs.items():
+                sets[set_of(table, int(key))].setdefault(table, {})[key] = doc
+        for name, set_tables in sets.items():
+            atomic_write(self._snapshot_path(name, 1), _snapshot_bytes(name, 1, set_tables))
+        # desk.json stays where it is, untouched: the manifest now takes precedence.
+        return _Manifest(1, {name: 1 for name in sets}, "")
+
+    # -- loading -------------------------------------------------------------------
+
+    def _load(self) -> None:
+        """Read the manifest, the sets every session needs, and the whole journal."""
+        self._manifest_stat = _stat_key(self._path(MANIFEST))
+        self._manifest = _Manifest.read(self._path(MANIFEST))
+        self._sets.clear()
+        self._waiting.clear()
+        self._keys.clear()
+        self._touched.clear()
+        for name in (COMMON, LEGACY, str(self._year())):
+            if name in self._manifest.sets:
+                self._load_set(name)
+        self._offset = 0
+        self._catch_up()
+
+    def _year(self) -> int:
+        return self.today().year
+
+    def _load_set(self, name: str) -> FileSet:
+        gen = self._manifest.sets.get(name)
+        tables = load_snapshot(self._snapshot_path(name, gen), name) if gen is not None else {}
+        fileset = self._sets[name] = FileSet(name, tables)
+        for (table, doc_id), doc in self._waiting.pop(name, {}).items():
+            fileset.apply(table, doc_id, doc)
+        self._keys.pop(name, None)
+        return fileset
+
+    def _set(self, name: str) -> FileSet:
+        """A set, loaded on first need; loading takes the lock so no checkpoint is midway."""
+        fileset = self._sets.get(name)
+        if fileset is not None:
+            return fileset
+        with self._locked():
+            self.refresh()
+            return self._sets.get(name) or self._load_set(name)
+
+    def _apply(self, writes: list[Write]) -> None:
+        for table, doc_id, doc in writes:
+            name = set_of(table, doc_id)
+            self._touched.add(name)
+            fileset = self._sets.get(name)
+            if fileset is not None:
+                fileset.apply(table, doc_id, doc)
+            else:
+                self._waiting[name][(table, doc_id)] = doc
+                self._keys.pop(name, None)
+
+    def _catch_up(self) -> bool:
+        tail = journal.read(self._journal().path, self._offset)
+        for writes in tail.entries:
+            self._apply(writes)
+        self._offset = tail.end
+        return bool(tail.entries)
+
+    def refresh(self) -> bool:
+        """Pick up what other counters saved. True when anything changed."""
+        with self._mutex:
+            stat = _stat_key(self._path(MANIFEST))
+            if stat == self._manifest_stat:
+                return self._catch_up()
+            manifest = _Manifest.read(self._path(MANIFEST))
+            old = self._journal().path
+            if manifest.generation == self._manifest.generation + 1 and old.exists():
+                self._catch_up()  # finish the old generation: the new snapshots hold exactly that
+                self._manifest, self._manifest_stat = manifest, stat
+                self._offset = 0
+                self._touched.clear()
+                self._waiting.clear()
+                self._keys.clear()
+                self._catch_up()
+                return True
+            with self._locked():
+                self._load()  # restored from a backup, or more than one checkpoint behind
+            return True
+
+    # -- reading -------------------------------------------------------------------
+
+    def _window(self, table: str, years: Iterable[int] | None) -> list[str]:
+        if table not in YEARLY_TABLES:
+            return [COMMON]
+        current = self._year()
+        wanted = [current - 1, current] if years is None else sorted(set(years))
+        names = [LEGACY] + [str(y) for y in wanted]
+        return [n for n in names if n in self._manifest.sets or n in self._sets or n in self._waiting]
+
+    def _all_sets(self, table: str) -> list[str]:
+        if table not in YEARLY_TABLES:
+            return [COMMON]
+        names = set(self._manifest.sets) | set(self._sets) | set(self._waiting)
+        return sorted(n for n in names if n != COMMON)
+
+    def get(self, table: str, doc_id: int) -> Doc | None:
+        with self._mutex:
+            name = set_of(table, doc_id)
+            if name not in self._sets and name not in self._manifest.sets and name not in self._waiting:
+                return None
+            doc = self._set(name).get(table, doc_id)
+            return dict(doc) if doc is not None else None
+
+    def scan(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+        """Documents as read-only mappings. Yearly tables: last year and this one unless
+        `years` names others; lookups by key reach every year through `find`."""
+        with self._mutex:
+            docs = [doc for name in self._window(table, years) for doc in self._set(name).docs(table)]
+        return map(MappingProxyType, docs)  # type: ignore[arg-type]
+
+    def find(self, table: str, field: str, value: Any) -> list[Doc]:
+        with self._mutex:
+            found: list[Doc] = []
+            for name in self._all_sets(table):
+                if name not in self._sets and not self._may_hold(name, table, field, value):
+                    continue
+                found += map(dict, self._set(name).find(table, field, value))
+            return sorted(found, key=lambda doc: doc["id"])
+
+    def _may_hold(self, name: str, table: str, field: str, value: Any) -> bool:
+        """Whether a set not loaded may hold a match, judged by its keys file."""
+        if self._waiting.get(name) or field not in INDEXED.get(table, ()):
+            return True
+        keys = self._keys.get(name)
+        if keys is None:
+            gen = self._manifest.sets[name]
+            try:
+                raw = journal.loads(self._keys_path(name, gen).read_bytes())
+            except (OSError, journal.DecodeError):
+                return True  # no usable keys file: open the set itself
+            keys = self._keys[name] = {
+                t: {f: {_hashable(v): ids for v, ids in pairs} for f, pairs in fields.items()}
+                for t, fields in raw.items()
+            }
+        return value in keys.get(table, {}).get(field, {})
+
+    def next_id(self, table: str) -> int:
+        name = COMMON if table not in YEARLY_TABLES else str(self._year())
+        fileset = self._sets.get(name) or self._set(name)
+        floor = 0 if name == COMMON else int(name) * YEAR_SPAN
+        return max(fileset.max_ids.get(table, 0), floor) + 1
+
+    # -- writing -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Transaction]:
+        """Nested calls join the outer transaction; the outermost lands it."""
+        if self.readonly:
+            raise StoreError("err.store.readonly", path=str(self.data_dir))
+        with self._mutex:
+            if self._open_txn is not None:
+                yield self._open_txn
+                return
+            with self._locked():
+                self.refresh()
+                self._drop_torn_tail()
+                txn = self._open_txn = _Transaction(self)
+                try:
+                    yield txn
+                    self._commit(txn)
+                finally:
+                    self._open_txn = None
+
+    def _drop_torn_tail(self) -> None:
+        """With the lock held and caught up, bytes past the last good line are a torn write."""
+        current = self._journal()
+        if current.size() > self._offset:
+            current.cut(self._offset)
+
+    def _commit(self, txn: _Transaction) -> None:
+        writes = txn.writes()
+        if not writes:
+            return
+        line = journal.encode(writes)
+        self._offset = self._journal().append(line, self._offset)
+        self._apply(writes)
+        if self._offset >= self.checkpoint_bytes:
+            self._checkpoint()
+
+    def checkpoint(self) -> None:
+        if self.readonly:
+            return
+        with self._mutex, self._locked():
+            self.refresh()
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """New snapshots of the changed sets, then the manifest (the commit point), then tidy."""
+        gen = self._manifest.generation + 1
+        sets = dict(self._manifest.sets)
+        for name in sorted(self._touched | set(self._waiting)):
+            fileset = self._sets.get(name) or self._load_set(name)
+            atomic_write(self._snapshot_path(name, gen), _snapshot_bytes(name, gen, fileset.tables))
+            if name not in (COMMON,):
+                atomic_write(self._keys_path(name, gen), journal.dumps(fileset.keys()))
+            sets[name] = gen
+        manifest = _Manifest(gen, sets, self.today().isoformat())
+        atomic_write(self._path(MANIFEST), manifest.to_bytes())
+        self._manifest, self._manifest_stat = manifest, _stat_key(self._path(MANIFEST))
+        self._offset = 0
+        self._touched.clear()
+        self._waiting.clear()
+        self._keys.clear()
+        self._tidy()
+
+    def _tidy(self) -> None:
+        """Remove files no manifest names. The previous journal stays for readers catching up."""
+        keep = {MANIFEST, f"journal.{self._manifest.generation}.log", f"journal.{self._manifest.generation - 1}.log"}
+        for name, gen in self._manifest.sets.items():
+            keep |= {f"{name}.{gen}.json", f"{name}.{gen}.keys.json"}
+        for path in self.data_dir.iterdir():
+            if path.name not in keep and _is_store_file(path.name):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass  # left for the next checkpoint
+
+    def close(self) -> None:
+        with self._mutex:
+            if not self.readonly and (self._offset > 0 or self._touched):
+                try:
+                    self.checkpoint()
+                except StoreError:
+                    pass  # the journal holds every save; the next start folds it in
+
+    # -- for `desk check` and backups ----------------------------------------------
+
+    def files(self) -> list[Path]:
+        """The files that make up the current state: manifest, snapshots, keys, journal."""
+        with self._mutex:
+            names = [MANIFEST]
+            for name, gen in sorted(self._manifest.sets.items()):
+                names.append(f"{name}.{gen}.json")
+                if self._keys_path(name, gen).exists():
+                    names.append(f"{name}.{gen}.keys.json")
+            if self._journal().path.exists():
+                names.append(self._journal().path.name)
+            return [self._path(n) for n in names]
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Hold the write lock, caught up, so the files can be copied as one state."""
+        with self._mutex, self._locked():
+            self.refresh()
+            self._drop_torn_tail()
+            yield
+
+
+def _is_store_file(name: str) -> bool:
+    parts = name.split(".")
+    if name.startswith("journal.") and name.endswith(".log"):
+        return True
+    return len(parts) >= 3 and parts[-1] == "json" and parts[1].isdigit() and (
+        parts[0] in (COMMON, LEGACY) or parts[0].isdigit())
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _snapshot_bytes(name: str, gen: int, tables: Tables) -> bytes:
+    return journal.dumps({"format": FORMAT, "set": name, "generation": gen, "tables": tables})
+
+
+def load_snapshot_legacy(path: Path) -> Tables:
+    try:
+        data = journal.loads(path.read_bytes())
+    except journal.DecodeError as exc:
+        raise StoreCorrupt(path, str(exc)) from None
+    if not isinstance(data, dict):
+        raise StoreCorrupt(path, "top level is not an object")
+    return data
+
+
+def open_store(data_dir: Path, *, readonly: bool = False, today: Callable[[], dt.date] = dt.date.today,
+               **options: Any) -> JournalStore:
+    return JournalStore(data_dir, readonly=readonly, today=today, **options)
