@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,6 +31,10 @@ class AuditLog(Protocol):
         ...
 
     def head(self) -> dict[str, Any] | None: ...
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Held while one entry is linked and appended, across processes."""
+        ...
 
     def last_line(self) -> str | None:
         """The newest line, read without walking the whole trail."""
@@ -86,16 +91,16 @@ class Auditor:
     def __init__(self, log: AuditLog, clock: Clock, counter: str) -> None:
         self.log, self.clock, self.counter = log, clock, counter
         self._mutex = threading.Lock()  # logins are checked in a worker thread
-        newest = log.last_line()
-        entry = _parse(newest) if newest else None
-        self._last = (entry.seq, entry.hash) if entry else None
 
     def record(self, operator: str, role: str, action: str, target: str = "", detail: dict | None = None) -> AuditEntry:
-        with self._mutex:
-            entry = chain(self._last, at=self.clock.now(), operator=operator, role=role,
-                          counter=self.counter, action=action, target=target, detail=detail or {})
+        # Other counters append to the same trail: the link is made from the newest
+        # line on disk, read while holding the trail's inter-process lock.
+        with self._mutex, self.log.locked():
+            newest = self.log.last_line()
+            last = _parse(newest) if newest else None
+            entry = chain((last.seq, last.hash) if last else None, at=self.clock.now(), operator=operator,
+                          role=role, counter=self.counter, action=action, target=target, detail=detail or {})
             self.log.append(entry.to_doc())
-            self._last = (entry.seq, entry.hash)
             return entry
 
     def entries(self) -> list[AuditEntry]:

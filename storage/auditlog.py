@@ -6,16 +6,20 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
+from filelock import FileLock, Timeout
 
 from desk.store import StoreError
 from storage.files import OWNER_ONLY_FILE, atomic_write, ensure_private_dir
 
 AUDIT_FILE = "audit.log"
 HEAD_FILE = "audit.head"
+LOCK_FILE = "audit.lock"
+LOCK_WAIT_SECONDS = 15.0
 
 
 class FileAuditLog:
@@ -23,6 +27,18 @@ class FileAuditLog:
         self.folder = ensure_private_dir(Path(folder))
         self.path = self.folder / AUDIT_FILE
         self.head_path = self.folder / HEAD_FILE
+        self._lock = FileLock(str(self.folder / LOCK_FILE), timeout=LOCK_WAIT_SECONDS, mode=OWNER_ONLY_FILE)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise StoreError("err.store.busy", path=str(self.path)) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def append(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
