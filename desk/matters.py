@@ -59,7 +59,9 @@ def list_matters(
     reader: Reader, flt: MatterFilter, today: dt.date, settings: Settings, limit: int = 500
 ) -> list[MatterRow]:
     """Newest first. `limit` keeps a ten-year hall's list quick; filters narrow it."""
-    docs = [d for d in reader.scan("matters") if flt.accepts(d)]
+    # Last year and this one unless the filter reaches further back: old years stay closed.
+    years = range(flt.date_from.year, today.year + 1) if flt.date_from else None
+    docs = [d for d in reader.scan("matters", years) if flt.accepts(d)]
     docs.sort(key=lambda d: (d["registered_at"], d["id"]), reverse=True)
     matters = map(Matter.from_doc, docs[:limit])
     return [MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, settings)) for m in matters]

@@ -97,6 +97,10 @@ class Desk:
 
     # -- operators and logins ---------------------------------------------------------
 
+    def refresh(self) -> bool:
+        """Read what other counters on the same data saved since; True when anything did."""
+        return self.store.refresh()
+
     def has_operators(self) -> bool:
         return next(self.store.scan("operators"), None) is not None
 

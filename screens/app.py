@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Iterable
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -14,17 +14,18 @@ from textual.content import Content
 from textual.screen import Screen
 
 from desk.clock import Clock, SystemClock
-from desk.i18n import Catalog, catalog
+from desk.i18n import Catalog, catalog, describe
 from desk.models import Operator
 from desk.permissions import Action
 from desk.services import Desk
-from desk.store import DraftBox, Store
-from screens.base import translate_bindings
+from desk.store import DraftBox, Store, StoreError
+from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
                       "operators", "own_password"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS}
 IDLE_CHECK_SECONDS = 5
+REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 
 
 class DeskApp(App[int]):
@@ -55,6 +56,7 @@ class DeskApp(App[int]):
         self.catalog = catalog
         self.operator = operator
         self.notice = notice
+        self._refresh_error = ""
         self.title = catalog("app.title")
         translate_bindings(self, catalog)
 
@@ -132,12 +134,28 @@ class DeskApp(App[int]):
 
         self.set_interval(IDLE_CHECK_SECONDS if self.idle_seconds is None else min(IDLE_CHECK_SECONDS, self.idle_seconds / 2),
                           self._check_idle)
+        self.set_interval(REFRESH_SECONDS, self._read_other_counters)
         if self.operator is not None:
             self.enter_desk(self.operator)
         elif self.desk.has_operators():
             self.push_screen(LoginScreen(self.notice))
         else:
             self.push_screen(SetupScreen())
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _read_other_counters(self) -> None:
+        try:
+            changed = self.desk.refresh()
+        except StoreError as exc:
+            self.call_from_thread(self._refresh_failed, exc)
+            return
+        if changed:
+            self.call_from_thread(lambda: self.screen.post_message(StoreChanged()))
+
+    def _refresh_failed(self, exc: StoreError) -> None:
+        if self._refresh_error != exc.code:  # say it once, not every second
+            self._refresh_error = exc.code
+            self.notify(describe(self.catalog, exc), severity="error", timeout=30)
 
     def enter_desk(self, operator: Operator) -> None:
         """After login: the lookup screen is the base every other screen returns to."""

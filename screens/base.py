@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.text import Text
 from textual._context import active_app
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -69,8 +70,16 @@ class DeskMixin:
         self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
 
+class StoreChanged(Message):
+    """Another counter saved something; lists on screen should read again."""
+
+
 class DeskScreen(DeskMixin, Screen):
-    pass
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.records_changed()
+
+    def records_changed(self) -> None:
+        """Screens that show lists read them again here."""
 
 
 ResultType = TypeVar("ResultType")

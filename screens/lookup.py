@@ -113,6 +113,11 @@ class LookupScreen(DeskScreen):
         """Back from a registration: what was saved shows at once."""
         self._search(self.query_one("#query", Input).value)
 
+    def records_changed(self) -> None:
+        """Another counter saved: a visitor standing here may have just been registered there."""
+        if self.query_one("#query", Input).value.strip():
+            self._search(self.query_one("#query", Input).value)
+
     @on(DataTable.RowHighlighted, "#hits")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._describe(self._current())

@@ -65,6 +65,9 @@ class MattersScreen(DeskScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def records_changed(self) -> None:
+        self.reload()
+
     def _date(self, widget_id: str) -> tuple[dt.date | None, bool]:
         raw = self.query_one(widget_id, Input).value.strip()
         if not raw:

@@ -100,6 +100,8 @@ class RegisterScreen(DeskScreen):
         return self.matter is not None
 
     def on_mount(self) -> None:
+        if self.app.operator is None:
+            return  # logged out before the form came up; the login screen replaces it
         draft = self.desk.load_draft(self.operator, self.repeat)
         if self.repeat and draft is not None and draft.matter_id != self.matter.id:
             draft = None  # a repeat visit to another matter: not this form's business
@@ -242,6 +244,8 @@ class RegisterScreen(DeskScreen):
 
     def save_draft(self) -> None:
         """Runs on every pause in typing; a failure here must never cost the form."""
+        if self.app.operator is None:
+            return  # the timer outlived a logout
         try:
             self.desk.save_draft(self.operator, self.read())
         except StoreError as exc:

@@ -294,3 +294,23 @@ async def test_a_repeat_visit_never_overwrites_a_half_typed_registration(desk, o
         await pilot.pause()
         assert app.screen.receipt.matter.id == first.matter.id
     assert desk.load_draft(operator).name == "半截"
+
+
+async def test_a_save_at_another_counter_shows_in_the_open_list_within_a_second(desk, operator, data_dir, clock):
+    import random
+
+    from desk.services import Desk
+    from storage import open_store
+
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, MattersScreen) and app.screen.rows == []
+        other_store = open_store(data_dir, today=clock.today)  # the second counter, same data directory
+        try:
+            Desk(other_store, clock, rng=random.Random(3)).register(form(), operator)
+        finally:
+            other_store.close()
+        await wait_for(pilot, lambda: len(app.screen.rows) == 1, timeout=3.0)
+        assert app.screen.rows[0].matter.number == "2026-00001"
