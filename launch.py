@@ -19,9 +19,10 @@ def _run_app(request) -> int:
 def main(argv: list[str] | None = None) -> int:
     from desk.cli import Wiring
     from desk.cli import main as cli_main
-    from storage import FileAuditLog, FileDraftBox, open_store
+    from storage import FileAuditLog, FileDraftBox, maintenance, open_store
 
-    wiring = Wiring(open_store=open_store, open_drafts=FileDraftBox, run_app=_run_app, open_audit=FileAuditLog)
+    wiring = Wiring(open_store=open_store, open_drafts=FileDraftBox, run_app=_run_app, open_audit=FileAuditLog,
+                    maintenance=maintenance)
     return cli_main(argv, wiring=wiring)
 
 

@@ -24,7 +24,7 @@ from desk.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalog, catalog, describe
 from desk.models import Operator, Role
 from desk.services import Desk, command_line_operator
 from desk.settings import NUMERIC_SETTINGS
-from desk.store import DraftBox, Store, StoreError
+from desk.store import DraftBox, Maintenance, Store, StoreError
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Wiring:
     run_app: Callable[[AppRequest], int]
     clock: Clock = SystemClock()
     open_audit: Callable[[Path], AuditLog] | None = None
+    maintenance: Maintenance | None = None
 
 
 class UsageError(Exception):
@@ -151,6 +152,13 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", metavar=t("cli.metavar.command"), required=True)
     audit_sub.add_parser("verify", parents=[common], help=t("cli.help.audit_verify"), description=t("cli.help.audit_verify"))
 
+    check = sub.add_parser("check", parents=[common], help=t("cli.help.check"), description=t("cli.help.check"))
+    check.add_argument("folder", nargs="?", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.check_folder"))
+    backup = sub.add_parser("backup", parents=[common], help=t("cli.help.backup"), description=t("cli.help.backup"))
+    backup.add_argument("--to", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.backup_to"))
+    restore = sub.add_parser("restore", parents=[common], help=t("cli.help.restore"), description=t("cli.help.restore"))
+    restore.add_argument("source", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.restore_source"))
+
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
     cat_sub.add_parser("list", parents=[common], help=t("cli.help.category_list"))
@@ -192,9 +200,75 @@ class _Commands:
     def app(self) -> int:
         desk = self._open()
         try:
-            return self.wiring.run_app(AppRequest(desk, self.t.lang))
+            return self.wiring.run_app(AppRequest(desk, self.t.lang, notice=self._daily_backup(desk)))
         finally:
             desk.store.close()
+
+    def _daily_backup(self, desk: Desk) -> str:
+        """The first start of a day keeps a backup; a failure is told, and does not stop the desk."""
+        if self.wiring.maintenance is None:
+            return ""
+        try:
+            made = self.wiring.maintenance.daily(desk.store, self.wiring.clock.today().isoformat(),
+                                                 desk.settings().backup_keep)
+        except StoreError as exc:
+            return self.t("backup.daily_failed", message=describe(self.t, exc))
+        if made is not None:
+            desk.note_maintenance(self.me, "backup", str(made))
+        return ""
+
+    def _stamp(self) -> str:
+        return self.wiring.clock.now().strftime("%Y%m%d-%H%M%S")
+
+    def _maintenance(self) -> Maintenance:
+        if self.wiring.maintenance is None:
+            raise UsageError(self.t("err.store.dir", path="-", detail="-"))
+        return self.wiring.maintenance
+
+    def check(self) -> int:
+        """Reads files only, so it runs while desks are open, and on a backup folder too."""
+        folder = Path(self.args.folder or self.args.data or default_data_dir())
+        count, findings = self._maintenance().check(folder)
+        for f in findings:
+            label = self.t("cli.check.error" if f.fatal else "cli.check.note")
+            print(self.t("cli.check.finding", label=label, path=f.path, message=self.t(f.code, **f.params)), file=self.out)
+        code = self._check_audit(folder)
+        fatal = sum(f.fatal for f in findings)
+        if fatal or code:
+            print(self.t("cli.check.bad", count=count, problems=fatal + code), file=self.out)
+            return 1
+        print(self.t("cli.check.ok", count=count), file=self.out)
+        return 0
+
+    def _check_audit(self, folder: Path) -> int:
+        if self.wiring.open_audit is None:
+            return 0
+        count, problems = Auditor(self.wiring.open_audit(folder), self.wiring.clock, "").verify()
+        for problem in problems:
+            print(self.t("cli.audit.problem", line=problem.line, message=self.t(problem.code, **problem.params)), file=self.out)
+        return len(problems)
+
+    def backup(self) -> int:
+        desk = self._open()
+        try:
+            root = self.args.to or Path(desk.store.data_dir) / "backups"  # type: ignore[attr-defined]
+            made = self._maintenance().backup(desk.store, root, f"desk-{self._stamp()}")
+            desk.note_maintenance(self.me, "backup", str(made))
+        finally:
+            desk.store.close()
+        print(self.t("cli.backup.done", path=str(made)), file=self.out)
+        return 0
+
+    def restore(self) -> int:
+        data_dir = Path(self.args.data or default_data_dir())
+        aside = self._maintenance().restore(data_dir, self.args.source, self._stamp())
+        desk = self._open(data_dir)
+        try:
+            desk.note_maintenance(self.me, "restore", str(self.args.source))
+        finally:
+            desk.store.close()
+        print(self.t("cli.restore.done", source=str(self.args.source), aside=str(aside)), file=self.out)
+        return 0
 
     def demo_app(self) -> int:
         import tempfile
@@ -315,6 +389,8 @@ def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.std
             return commands.settings()
         if args.command == "audit":
             return commands.audit_verify()
+        if args.command in ("check", "backup", "restore"):
+            return getattr(commands, args.command)()
         if args.command == "category":
             return commands.category()
         return commands.demo_app() if args.demo else commands.app()

@@ -97,6 +97,11 @@ class Desk:
 
     # -- operators and logins ---------------------------------------------------------
 
+    def note_maintenance(self, operator: Operator, action: str, target: str) -> None:
+        """Backups and restores are done on files by `storage/`; here they are allowed and audited."""
+        require(operator, Action.BACKUP)
+        self._log(operator, action, target)
+
     def refresh(self) -> bool:
         """Read what other counters on the same data saved since; True when anything did."""
         return self.store.refresh()

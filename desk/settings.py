@@ -20,7 +20,8 @@ DEFAULT_CATEGORIES = (
 )
 SETTINGS_ID = 1
 # name -> (lowest, highest). An idle lock of 0 minutes means never.
-NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "yellow_days": (0, 30), "idle_lock_minutes": (0, 240)}
+NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "yellow_days": (0, 30), "idle_lock_minutes": (0, 240),
+                    "backup_keep": (1, 365)}
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Settings:
     acceptance_days: int = 15
     yellow_days: int = 3
     idle_lock_minutes: int = 5
+    backup_keep: int = 30  # daily backups kept
     rev: int = 0
 
     def to_doc(self) -> dict[str, Any]:
@@ -39,6 +41,7 @@ class Settings:
             "acceptance_days": self.acceptance_days,
             "yellow_days": self.yellow_days,
             "idle_lock_minutes": self.idle_lock_minutes,
+            "backup_keep": self.backup_keep,
         }
 
     @classmethod
@@ -50,6 +53,7 @@ class Settings:
             acceptance_days=doc.get("acceptance_days", 15),
             yellow_days=doc.get("yellow_days", 3),
             idle_lock_minutes=doc.get("idle_lock_minutes", 5),
+            backup_keep=doc.get("backup_keep", 30),
             rev=doc.get("rev", 0),
         )
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -144,19 +145,30 @@ class FileSet:
 
 
 class _Manifest:
-    def __init__(self, generation: int = 0, sets: dict[str, int] | None = None, day: str = "") -> None:
+    """`uid` names this checkpoint and `after` the one it followed: a desk that sees a
+    manifest following its own may read on; any other change (a restore) reloads."""
+
+    def __init__(self, generation: int = 0, sets: dict[str, int] | None = None, day: str = "",
+                 uid: str = "", after: str = "") -> None:
         self.generation = generation
         self.sets = dict(sets or {})
         self.day = day
+        self.uid = uid or secrets.token_hex(8)
+        self.after = after
 
     def to_bytes(self) -> bytes:
-        return journal.dumps({"format": FORMAT, "generation": self.generation, "sets": self.sets, "day": self.day})
+        return journal.dumps({"format": FORMAT, "generation": self.generation, "sets": self.sets, "day": self.day,
+                              "uid": self.uid, "after": self.after})
+
+    def follows(self, other: _Manifest) -> bool:
+        return self.after == other.uid and self.generation == other.generation + 1
 
     @classmethod
     def read(cls, path: Path) -> _Manifest:
         try:
             data = journal.loads(path.read_bytes())
-            return cls(int(data["generation"]), {str(k): int(v) for k, v in data["sets"].items()}, str(data.get("day", "")))
+            return cls(int(data["generation"]), {str(k): int(v) for k, v in data["sets"].items()},
+                       str(data.get("day", "")), str(data.get("uid", "")), str(data.get("after", "")))
         except OSError as exc:
             raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
         except (ValueError, KeyError, TypeError, AttributeError, journal.DecodeError) as exc:
@@ -316,6 +328,9 @@ class JournalStore:
             return
         if self.readonly:
             raise StoreError("err.store.missing", path=str(self._path(MANIFEST)))
+        if any(is_store_file(p.name) for p in self.data_dir.iterdir()):
+            # Records without their manifest: never start an empty store over them.
+            raise StoreCorrupt(self._path(MANIFEST), "missing, while data files are present")
         legacy = self._path(LEGACY_FILE)
         manifest = _Manifest(0, {}, "")
         if legacy.exists():
@@ -396,7 +411,7 @@ class JournalStore:
                 return self._catch_up()
             manifest = _Manifest.read(self._path(MANIFEST))
             old = self._journal().path
-            if manifest.generation == self._manifest.generation + 1 and old.exists():
+            if manifest.follows(self._manifest) and old.exists():
                 self._catch_up()  # finish the old generation: the new snapshots hold exactly that
                 self._manifest, self._manifest_stat = manifest, stat
                 self._offset = 0
@@ -526,7 +541,7 @@ class JournalStore:
             if name not in (COMMON,):
                 atomic_write(self._keys_path(name, gen), journal.dumps(fileset.keys()))
             sets[name] = gen
-        manifest = _Manifest(gen, sets, self.today().isoformat())
+        manifest = _Manifest(gen, sets, self.today().isoformat(), after=self._manifest.uid)
         atomic_write(self._path(MANIFEST), manifest.to_bytes())
         self._manifest, self._manifest_stat = manifest, _stat_key(self._path(MANIFEST))
         self._offset = 0
@@ -541,7 +556,7 @@ class JournalStore:
         for name, gen in self._manifest.sets.items():
             keep |= {f"{name}.{gen}.json", f"{name}.{gen}.keys.json"}
         for path in self.data_dir.iterdir():
-            if path.name not in keep and _is_store_file(path.name):
+            if path.name not in keep and is_store_file(path.name):
                 try:
                     path.unlink()
                 except OSError:
@@ -578,12 +593,16 @@ class JournalStore:
             yield
 
 
-def _is_store_file(name: str) -> bool:
+def is_store_file(name: str) -> bool:
     parts = name.split(".")
     if name.startswith("journal.") and name.endswith(".log"):
         return True
     return len(parts) >= 3 and parts[-1] == "json" and parts[1].isdigit() and (
         parts[0] in (COMMON, LEGACY) or parts[0].isdigit())
+
+
+def read_manifest(path: Path) -> _Manifest:
+    return _Manifest.read(path)
 
 
 def _hashable(value: Any) -> Any:

@@ -8,7 +8,7 @@ import pytest
 from desk.cli import AppRequest, Wiring, main
 from desk.clock import fixed
 from desk.idcard import parse_id_number
-from storage import FileAuditLog, FileDraftBox, open_store
+from storage import FileAuditLog, FileDraftBox, maintenance, open_store
 from tests.conftest import PINNED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Run:
     def __init__(self, tmp_path: Path) -> None:
         self.requests: list[AppRequest] = []
-        self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED), FileAuditLog)
+        self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED), FileAuditLog, maintenance)
         self.data = tmp_path / "data"
 
     def _run_app(self, request: AppRequest) -> int:
