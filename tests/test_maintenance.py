@@ -1,10 +1,16 @@
 """`desk check`, `desk backup`, `desk restore` and the daily backup, through the command line."""
 
 import orjson
+import pytest
 
 from desk.clock import fixed
 from storage import open_store
-from tests.test_cli import Run, run  # noqa: F401 - the fixture
+from tests.test_cli import Run
+
+
+@pytest.fixture
+def run(tmp_path):
+    return Run(tmp_path)
 
 
 def add(run, name):
