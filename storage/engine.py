@@ -32,13 +32,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from desk.models import SCHEMA
 from desk.store import INDEXED, YEARLY_TABLES, ConflictError, Doc, StoreCorrupt, StoreError
 from storage import journal
 from storage.files import atomic_write, ensure_local, ensure_private_dir
 from storage.journal import Journal, Write
+from storage.locks import LockTimeout, ProcessLock
 from storage.tinytable import LiveTinyDB, Tables, live_db
 
 MANIFEST = "manifest.json"
@@ -281,7 +280,9 @@ class JournalStore:
         self.readonly = readonly
         self.today = today
         self.checkpoint_bytes = checkpoint_bytes
-        self._lock = FileLock(str(self.data_dir / LOCK_FILE), timeout=LOCK_WAIT_SECONDS, mode=0o600)
+        self._lock = ProcessLock(self.data_dir / LOCK_FILE, LOCK_WAIT_SECONDS)
+        self._manifest_path = self._path(MANIFEST)
+        self._journal_file: Journal | None = None
         self._mutex = threading.RLock()
         self._open_txn: _Transaction | None = None
         self._sets: dict[str, FileSet] = {}
@@ -308,14 +309,20 @@ class JournalStore:
     def _keys_path(self, name: str, gen: int) -> Path:
         return self._path(f"{name}.{gen}.keys.json")
 
-    def _journal(self, gen: int | None = None) -> Journal:
-        return Journal(self._path(f"journal.{self._manifest.generation if gen is None else gen}.log"))
+    def _journal(self) -> Journal:
+        """The current generation's journal, kept open while the generation lasts."""
+        name = f"journal.{self._manifest.generation}.log"
+        if self._journal_file is None or self._journal_file.path.name != name:
+            if self._journal_file is not None:
+                self._journal_file.close()
+            self._journal_file = Journal(self._path(name))
+        return self._journal_file
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
         try:
             self._lock.acquire()
-        except Timeout:
+        except LockTimeout:
             raise StoreError("err.store.busy", path=str(self.data_dir)) from None
         try:
             yield
@@ -397,7 +404,7 @@ class JournalStore:
                 self._keys.pop(name, None)
 
     def _catch_up(self) -> bool:
-        tail = journal.read(self._journal().path, self._offset)
+        tail = self._journal().tail(self._offset)
         for writes in tail.entries:
             self._apply(writes)
         self._offset = tail.end
@@ -406,7 +413,7 @@ class JournalStore:
     def refresh(self) -> bool:
         """Pick up what other counters saved. True when anything changed."""
         with self._mutex:
-            stat = _stat_key(self._path(MANIFEST))
+            stat = _stat_key(self._manifest_path)
             if stat == self._manifest_stat:
                 return self._catch_up()
             manifest = _Manifest.read(self._path(MANIFEST))
@@ -569,6 +576,9 @@ class JournalStore:
                     self.checkpoint()
                 except StoreError:
                     pass  # the journal holds every save; the next start folds it in
+            if self._journal_file is not None:
+                self._journal_file.close()
+            self._lock.close()
 
     # -- for `desk check` and backups ----------------------------------------------
 

@@ -192,11 +192,11 @@ def test_a_full_disk_leaves_the_records_and_the_journal_as_they_were(data_dir, s
         txn.insert("visitors", {"name": "张三"})
     before = journal_path(data_dir).read_bytes()
 
-    def full(fd, data):
-        os.ftruncate(fd, os.fstat(fd).st_size + 7)  # part of the line reached the disk
+    def full(fd, data, pos):
+        os.ftruncate(fd, pos + 7)  # part of the line reached the disk
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(journal_module.os, "write", full)
+    monkeypatch.setattr(journal_module.os, "pwrite", full)
     with pytest.raises(StoreError) as caught:
         with store.transaction() as txn:
             txn.insert("visitors", {"name": "李四"})

@@ -13,6 +13,7 @@ import random
 import select
 import signal
 import time
+import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,8 +144,9 @@ def _contender(data_dir: Path, me: int, writes: int, shared: list[int], out: Pat
             store.refresh()
         seen = store.get(TABLE, rng.choice(shared))  # may already be stale: others write too
         if i % 50 == 49:  # a guaranteed conflict: our own save makes `seen` stale
-            with store.transaction() as txn:
-                doc = txn.update(TABLE, {**seen, "log": seen["log"] + [tag]})
+            with store.transaction() as txn:  # read under the lock: this one always lands
+                fresh = txn.get(TABLE, seen["id"])
+                doc = txn.update(TABLE, {**fresh, "log": fresh["log"] + [tag]})
             accepted.append([doc["id"], doc["rev"], tag, False])
             tag += "x"
         try:
@@ -179,6 +181,8 @@ def contention_trial(data_dir: Path, processes: int = 3, writes: int = 350, docs
             try:
                 _contender(data_dir, me, writes, shared, data_dir / f"result.{me}.json")
                 code = 0
+            except BaseException:
+                (data_dir / f"result.{me}.err").write_text(traceback.format_exc())
             finally:
                 os._exit(code)
         pids.append(pid)
@@ -195,7 +199,8 @@ def contention_trial(data_dir: Path, processes: int = 3, writes: int = 350, docs
                     failed.append(pid)
     if failed:
         reader.close()
-        return ContentionResult(0, 0, [f"{len(failed)} writer process(es) failed"], refreshes)
+        errors = [p.read_text() for p in sorted(data_dir.glob("result.*.err"))]
+        return ContentionResult(0, 0, [f"{len(failed)} writer process(es) failed", *errors], refreshes)
     results = [orjson.loads((data_dir / f"result.{me}.json").read_bytes()) for me in range(processes)]
     reader.refresh()
     problems = _check_contention(reader, shared, results)

@@ -1,0 +1,81 @@
+"""The inter-process write lock, held on one open descriptor for the store's life.
+
+`filelock` opens and closes the lock file on every acquire; at one lock per save
+that cost about as much as the save's fsync. This lock keeps the descriptor and
+only takes and drops the OS lock. Reentrant within the process; the store's own
+mutex keeps threads apart.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows counters only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class LockTimeout(Exception):
+    pass
+
+
+class ProcessLock:
+    def __init__(self, path: Path, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._fd: int | None = None
+        self._depth = 0
+        self._pid = os.getpid()
+
+    def acquire(self) -> None:
+        if self._pid != os.getpid():  # a forked child must not share the parent's lock
+            self._fd, self._depth, self._pid = None, 0, os.getpid()
+        if self._depth:
+            self._depth += 1
+            return
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.timeout
+        while not _try_lock(self._fd):
+            if time.monotonic() >= deadline:
+                raise LockTimeout(str(self.path))
+            time.sleep(0.001)
+        self._depth = 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            _unlock(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None and self._pid == os.getpid():
+            if self._depth:
+                _unlock(self._fd)
+            os.close(self._fd)
+        self._fd, self._depth = None, 0
