@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import orjson
-from filelock import FileLock, Timeout
 
 from desk.store import StoreError
 from storage.files import OWNER_ONLY_FILE, atomic_write, ensure_private_dir
+from storage.locks import ProcessLock, held
 
 AUDIT_FILE = "audit.log"
 HEAD_FILE = "audit.head"
@@ -27,18 +27,10 @@ class FileAuditLog:
         self.folder = ensure_private_dir(Path(folder))
         self.path = self.folder / AUDIT_FILE
         self.head_path = self.folder / HEAD_FILE
-        self._lock = FileLock(str(self.folder / LOCK_FILE), timeout=LOCK_WAIT_SECONDS, mode=OWNER_ONLY_FILE)
+        self._lock = ProcessLock(self.folder / LOCK_FILE, LOCK_WAIT_SECONDS)
 
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        try:
-            self._lock.acquire()
-        except Timeout:
-            raise StoreError("err.store.busy", path=str(self.path)) from None
-        try:
-            yield
-        finally:
-            self._lock.release()
+    def locked(self) -> AbstractContextManager[None]:
+        return held(self._lock, self.path)
 
     def append(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"

@@ -27,7 +27,7 @@ import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,7 +37,7 @@ from desk.store import INDEXED, YEARLY_TABLES, ConflictError, Doc, StoreCorrupt,
 from storage import journal
 from storage.files import atomic_write, ensure_local, ensure_private_dir
 from storage.journal import Journal, Write
-from storage.locks import LockTimeout, ProcessLock
+from storage.locks import ProcessLock, held
 from storage.tinytable import LiveTinyDB, Tables, live_db
 
 MANIFEST = "manifest.json"
@@ -318,16 +318,8 @@ class JournalStore:
             self._journal_file = Journal(self._path(name))
         return self._journal_file
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        try:
-            self._lock.acquire()
-        except LockTimeout:
-            raise StoreError("err.store.busy", path=str(self.data_dir)) from None
-        try:
-            yield
-        finally:
-            self._lock.release()
+    def _locked(self) -> AbstractContextManager[None]:
+        return held(self._lock, self.data_dir)
 
     def _start(self) -> None:
         """A new directory gets an empty manifest; a first-release `desk.json` is migrated."""
@@ -531,12 +523,15 @@ class JournalStore:
         if self._offset >= self.checkpoint_bytes:
             self._checkpoint()
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, *, if_needed: bool = False) -> None:
+        """Fold the journal into new snapshots. `if_needed`: only when it holds saves
+        (another desk may have folded them already)."""
         if self.readonly:
             return
         with self._mutex, self._locked():
             self.refresh()
-            self._checkpoint()
+            if not if_needed or self._offset or self._touched:
+                self._checkpoint()
 
     def _checkpoint(self) -> None:
         """New snapshots of the changed sets, then the manifest (the commit point), then tidy."""
@@ -573,7 +568,7 @@ class JournalStore:
         with self._mutex:
             if not self.readonly and (self._offset > 0 or self._touched):
                 try:
-                    self.checkpoint()
+                    self.checkpoint(if_needed=True)
                 except StoreError:
                     pass  # the journal holds every save; the next start folds it in
             if self._journal_file is not None:

@@ -1,8 +1,8 @@
 """The inter-process write lock, held on one open descriptor for the store's life.
 
-`filelock` opens and closes the lock file on every acquire; at one lock per save
-that cost about as much as the save's fsync. This lock keeps the descriptor and
-only takes and drops the OS lock. Reentrant within the process; the store's own
+A general-purpose lock library opens and closes the lock file on every acquire; at
+one lock per save that cost about as much as the save's fsync. This lock keeps the
+descriptor and only takes and drops the OS lock (flock; msvcrt on Windows). Reentrant within the process; the store's own
 mutex keeps threads apart.
 """
 
@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from desk.store import StoreError
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows counters only
     import msvcrt
@@ -79,3 +83,16 @@ class ProcessLock:
                 _unlock(self._fd)
             os.close(self._fd)
         self._fd, self._depth = None, 0
+
+
+@contextmanager
+def held(lock: ProcessLock, what: Path) -> Iterator[None]:
+    """Hold `lock`; a wait past its timeout is told as `what` being busy."""
+    try:
+        lock.acquire()
+    except LockTimeout:
+        raise StoreError("err.store.busy", path=str(what)) from None
+    try:
+        yield
+    finally:
+        lock.release()

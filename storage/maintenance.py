@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from desk.store import StoreCorrupt, StoreError
 from storage import journal
 from storage.auditlog import AUDIT_FILE, HEAD_FILE
@@ -29,6 +27,7 @@ from storage.engine import (
     read_manifest,
 )
 from storage.files import _fsync_dir, ensure_private_dir
+from storage.locks import ProcessLock, held
 
 BACKUP_DIR = "backups"
 DAILY_PREFIX = "daily-"
@@ -170,15 +169,12 @@ def restore(data_dir: Path, source: Path, stamp: str) -> Path:
     if bad:
         raise StoreError("err.restore.bad", path=str(source), detail=f"{bad[0].path}: {bad[0].code}")
     ensure_private_dir(data_dir)
-    lock = FileLock(str(data_dir / LOCK_FILE), timeout=LOCK_WAIT_SECONDS, mode=0o600)
+    lock = ProcessLock(data_dir / LOCK_FILE, LOCK_WAIT_SECONDS)
     try:
-        lock.acquire()
-    except Timeout:
-        raise StoreError("err.store.busy", path=str(data_dir)) from None
-    try:
-        return _swap_in(data_dir, source, stamp)
+        with held(lock, data_dir):
+            return _swap_in(data_dir, source, stamp)
     finally:
-        lock.release()
+        lock.close()
 
 
 def _swap_in(data_dir: Path, source: Path, stamp: str) -> Path:
