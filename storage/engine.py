@@ -353,6 +353,9 @@ class JournalStore:
         """Read the manifest, the sets every session needs, and the whole journal."""
         self._manifest_stat = _stat_key(self._path(MANIFEST))
         self._manifest = _Manifest.read(self._path(MANIFEST))
+        if self._journal_file is not None:  # a restore may reuse the name for another file
+            self._journal_file.close()
+            self._journal_file = None
         self._sets.clear()
         self._waiting.clear()
         self._keys.clear()

@@ -107,7 +107,10 @@ def test_a_desk_open_during_a_restore_reads_the_restored_state(run, tmp_path):
     assert run("restore", str(made), "--data", str(run.data))[0] == 0
     open_desk.refresh()
     assert [d["name"] for d in open_desk.scan("operators")] == ["王芳"]
+    with open_desk.transaction() as txn:  # and its next save lands in the restored files
+        txn.insert("operators", {"name": "赵磊"})
     open_desk.close()
+    assert operator_names(run.data) == ["王芳", "赵磊"]
 
 
 def test_the_first_start_of_each_day_keeps_a_backup_and_only_the_newest_are_kept(run):
@@ -121,3 +124,20 @@ def test_the_first_start_of_each_day_keeps_a_backup_and_only_the_newest_are_kept
     assert dailies == ["daily-2026-11-03", "daily-2026-11-04", "daily-2026-11-05"]
     code, out, _ = run("check", str(run.data / "backups" / "daily-2026-11-05"))
     assert code == 0, out
+
+
+def test_a_desk_that_saved_before_a_restore_saves_into_the_restored_files_after_it(run, tmp_path):
+    add(run, "王芳")
+    run("backup", "--data", str(run.data), "--to", str(tmp_path / "b"))
+    (made,) = (tmp_path / "b").iterdir()
+    open_desk = open_store(run.data)
+    with open_desk.transaction() as txn:  # its journal is open, under the same name the backup has
+        txn.insert("operators", {"name": "李娜"})
+    assert run("restore", str(made), "--data", str(run.data))[0] == 0
+    with open_desk.transaction() as txn:
+        txn.insert("operators", {"name": "赵磊"})
+    assert sorted(d["name"] for d in open_desk.scan("operators")) == ["王芳", "赵磊"]
+    assert operator_names(run.data) == ["王芳", "赵磊"]  # on disk already, not only at close
+    open_desk.close()
+    (aside,) = run.data.glob("replaced-*")
+    assert "李娜".encode() in b"".join(p.read_bytes() for p in aside.glob("journal.*.log"))
