@@ -102,6 +102,9 @@ class Desk:
         require(operator, Action.BACKUP)
         self._log(operator, action, target)
 
+    def preload(self) -> None:
+        self.store.preload()
+
     def refresh(self) -> bool:
         """Read what other counters on the same data saved since; True when anything did."""
         return self.store.refresh()

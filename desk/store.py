@@ -83,6 +83,10 @@ class Store(Reader, Protocol):
         """Pick up what other processes saved; True when something changed."""
         ...
 
+    def preload(self) -> None:
+        """Read now what the first lookup would otherwise wait for."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -142,6 +142,16 @@ class DeskApp(App[int]):
         else:
             self.push_screen(SetupScreen())
 
+    @work(thread=True, group="preload")
+    def _preload(self) -> None:
+        """The year's records are read once someone is logged in, not before the login:
+        parsing holds the interpreter for about a second at 50,000 visits, and keys
+        typed meanwhile must not land in the wrong login field."""
+        try:
+            self.desk.preload()
+        except StoreError as exc:
+            self.call_from_thread(self._refresh_failed, exc)
+
     @work(thread=True, exclusive=True, group="refresh")
     def _read_other_counters(self) -> None:
         try:
@@ -162,6 +172,7 @@ class DeskApp(App[int]):
         from screens.lookup import LookupScreen
 
         self.operator = operator
+        self._preload()
         self.sub_title = self.catalog("app.subtitle", name=operator.name, role=self.catalog("role." + operator.role.value))
         self.switch_screen(LookupScreen()) if self._has_user_screen() else self.push_screen(LookupScreen())
 
