@@ -423,13 +423,14 @@ class JournalStore:
             old = self._journal().path
             if manifest.follows(self._manifest) and old.exists():
                 self._catch_up()  # finish the old generation: the new snapshots hold exactly that
-                self._manifest, self._manifest_stat = manifest, stat
-                self._offset = 0
-                self._touched.clear()
-                self._waiting.clear()
-                self._keys.clear()
-                self._catch_up()
-                return True
+                if _stat_key(self._manifest_path) == stat:  # else a second checkpoint may have removed it
+                    self._manifest, self._manifest_stat = manifest, stat
+                    self._offset = 0
+                    self._touched.clear()
+                    self._waiting.clear()
+                    self._keys.clear()
+                    self._catch_up()
+                    return True
             with self._locked():
                 self._load()  # restored from a backup, or more than one checkpoint behind
             return True
