@@ -69,6 +69,7 @@ class Ours:
         from storage import open_store
 
         self.store = open_store(folder, today=lambda: TODAY)
+        self.store.preload()  # cold open means the year's records are in memory, as after a login
 
     def bulk(self, docs: list[dict]) -> None:
         for start in range(0, len(docs), 1000):
