@@ -22,7 +22,6 @@ saves without the lock.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import secrets
 import threading
 from collections import defaultdict
@@ -32,13 +31,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from desk.models import SCHEMA
-from desk.store import INDEXED, YEARLY_TABLES, ConflictError, Doc, StoreCorrupt, StoreError
+from desk.store import INDEXED, YEARLY_TABLES, Doc, StoreCorrupt, StoreError
 from storage import journal
 from storage.files import atomic_write, ensure_local, ensure_private_dir
+from storage.fileset import FORMAT, FileSet, load_legacy, load_snapshot, snapshot_bytes
 from storage.journal import Journal, Write
 from storage.locks import ProcessLock, held
-from storage.tinytable import LiveTinyDB, Tables, live_db
+from storage.tinytable import Tables
+from storage.transaction import Transaction
 
 MANIFEST = "manifest.json"
 LOCK_FILE = "desk.lock"
@@ -46,7 +46,6 @@ LEGACY_FILE = "desk.json"  # the single-file store of the first release, migrate
 COMMON = "common"
 LEGACY = "legacy"
 YEAR_SPAN = 10**7
-FORMAT = 1
 LOCK_WAIT_SECONDS = 15.0
 CHECKPOINT_BYTES = 8 << 20
 
@@ -56,91 +55,6 @@ def set_of(table: str, doc_id: int) -> str:
         return COMMON
     year = doc_id // YEAR_SPAN
     return str(year) if year else LEGACY
-
-
-def _key(field: str) -> Callable[[Doc], Any]:
-    """`at[:10]` indexes the date part of an ISO time; other fields index as stored."""
-    if field.endswith("[:10]"):
-        name = field[:-5]
-        return lambda doc: (doc.get(name) or "")[:10]
-    return lambda doc: doc.get(field)
-
-
-class _Index:
-    """value -> ids for one field of one table, kept in step with every change."""
-
-    def __init__(self, field: str, docs: Iterable[Doc]) -> None:
-        self.key = _key(field)
-        self.ids: dict[Any, set[int]] = defaultdict(set)
-        for doc in docs:
-            self.add(doc)
-
-    def add(self, doc: Doc) -> None:
-        value = self.key(doc)
-        if value not in (None, ""):
-            self.ids[value].add(doc["id"])
-
-    def remove(self, doc: Doc) -> None:
-        value = self.key(doc)
-        found = self.ids.get(value)
-        if found is not None:
-            found.discard(doc["id"])
-            if not found:
-                del self.ids[value]
-
-
-class FileSet:
-    """One set's live tables (TinyDB, changed in place) and their indexes."""
-
-    def __init__(self, name: str, tables: Tables) -> None:
-        self.name = name
-        self.db: LiveTinyDB = live_db(tables)
-        self.indexes: dict[tuple[str, str], _Index] = {}
-        self.max_ids = {t: max(map(int, raw), default=0) for t, raw in tables.items()}
-
-    @property
-    def tables(self) -> Tables:
-        return self.db.storage.read()  # type: ignore[return-value]
-
-    def get(self, table: str, doc_id: int) -> Doc | None:
-        return self.db.table(table).raw_get(doc_id)
-
-    def docs(self, table: str) -> list[Doc]:
-        return list(self.db.table(table).live()) if table in self.tables else []
-
-    def index(self, table: str, field: str) -> _Index:
-        key = (table, field)
-        if key not in self.indexes:
-            self.indexes[key] = _Index(field, self.docs(table))
-        return self.indexes[key]
-
-    def find(self, table: str, field: str, value: Any) -> list[Doc]:
-        ids = self.index(table, field).ids.get(value, ())
-        return [doc for doc in map(lambda i: self.get(table, i), ids) if doc is not None]
-
-    def apply(self, table: str, doc_id: int, doc: Doc | None) -> None:
-        tiny = self.db.table(table)
-        old = tiny.raw_get(doc_id)
-        for (t, _field), index in self.indexes.items():
-            if t == table:
-                if old is not None:
-                    index.remove(old)
-                if doc is not None:
-                    index.add(doc)
-        if doc is None:
-            if old is not None:
-                tiny.remove(doc_ids=[doc_id])
-        else:
-            tiny.put(doc_id, doc)
-            self.max_ids[table] = max(self.max_ids.get(table, 0), doc_id)
-
-    def keys(self) -> dict[str, dict[str, list[list[Any]]]]:
-        """The cross-year index of this set: every declared field's values and ids."""
-        out: dict[str, dict[str, list[list[Any]]]] = {}
-        for table, fields in INDEXED.items():
-            if table in self.tables:
-                out[table] = {f: [[v, sorted(ids)] for v, ids in self.index(table, f).ids.items()] for f in fields}
-        return out
 
 
 class _Manifest:
@@ -182,96 +96,6 @@ def _stat_key(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def load_snapshot(path: Path, name: str) -> Tables:
-    """The tables of one snapshot file; the collector is paused while the objects are made."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreCorrupt(path, "missing") from None
-    except OSError as exc:
-        raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        data = journal.loads(raw)
-    except journal.DecodeError as exc:
-        raise StoreCorrupt(path, str(exc)) from None
-    finally:
-        if enabled:
-            gc.enable()
-    if not isinstance(data, dict) or data.get("set") != name or not isinstance(data.get("tables"), dict):
-        raise StoreCorrupt(path, "not a snapshot of this set")
-    return data["tables"]
-
-
-class _Transaction:
-    """Buffers writes; reads see them. The store holds the write lock throughout."""
-
-    def __init__(self, store: JournalStore) -> None:
-        self.store = store
-        self.pending: dict[str, dict[int, Doc]] = defaultdict(dict)
-        self.inserted: dict[str, set[int]] = defaultdict(set)
-        self.next_ids: dict[str, int] = {}
-        self._indexes: dict[tuple[str, str], _Index] = {}
-
-    def get(self, table: str, doc_id: int) -> Doc | None:
-        if doc_id in self.pending[table]:
-            return dict(self.pending[table][doc_id])
-        return self.store.get(table, doc_id)
-
-    def scan(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
-        mine = self.pending[table]
-        for doc in self.store.scan(table, years):
-            yield dict(mine.get(doc["id"], doc))
-        for doc_id in self.inserted[table]:
-            yield dict(mine[doc_id])
-
-    def find(self, table: str, field: str, value: Any) -> list[Doc]:
-        mine = self.pending[table]
-        found = [doc for doc in self.store.find(table, field, value) if doc["id"] not in mine]
-        index = self._index(table, field)
-        found += [dict(mine[i]) for i in index.ids.get(value, ())]
-        return sorted(found, key=lambda doc: doc["id"])
-
-    def _index(self, table: str, field: str) -> _Index:
-        key = (table, field)
-        if key not in self._indexes:
-            self._indexes[key] = _Index(field, self.pending[table].values())
-        return self._indexes[key]
-
-    def _stage(self, table: str, doc: Doc) -> None:
-        old = self.pending[table].get(doc["id"])
-        for (t, _field), index in self._indexes.items():
-            if t == table:
-                if old is not None:
-                    index.remove(old)
-                index.add(doc)
-        self.pending[table][doc["id"]] = doc
-
-    def insert(self, table: str, doc: Doc) -> Doc:
-        if table not in self.next_ids:
-            self.next_ids[table] = self.store.next_id(table)
-        doc_id = self.next_ids[table]
-        self.next_ids[table] += 1
-        stored = {**doc, "id": doc_id, "rev": 1, "schema": SCHEMA}
-        self._stage(table, stored)
-        self.inserted[table].add(doc_id)
-        return dict(stored)
-
-    def update(self, table: str, doc: Doc) -> Doc:
-        current = self.get(table, doc["id"])
-        if current is None:
-            raise StoreError("err.store.not_found", table=table, id=doc["id"])
-        if current["rev"] != doc["rev"]:
-            raise ConflictError(table, doc["id"], doc["rev"], current["rev"])
-        stored = {**doc, "rev": doc["rev"] + 1, "schema": SCHEMA}
-        self._stage(table, stored)
-        return dict(stored)
-
-    def writes(self) -> list[Write]:
-        return [(t, i, doc) for t, docs in self.pending.items() for i, doc in sorted(docs.items())]
-
-
 class JournalStore:
     def __init__(self, data_dir: Path, *, today: Callable[[], dt.date] = dt.date.today,
                  readonly: bool = False, checkpoint_bytes: int = CHECKPOINT_BYTES) -> None:
@@ -284,7 +108,7 @@ class JournalStore:
         self._manifest_path = self._path(MANIFEST)
         self._journal_file: Journal | None = None
         self._mutex = threading.RLock()
-        self._open_txn: _Transaction | None = None
+        self._open_txn: Transaction | None = None
         self._sets: dict[str, FileSet] = {}
         self._waiting: dict[str, dict[tuple[str, int], Doc | None]] = defaultdict(dict)  # for sets not loaded
         self._keys: dict[str, dict[str, dict[str, dict[Any, list[int]]]]] = {}
@@ -337,13 +161,13 @@ class JournalStore:
         atomic_write(self._path(MANIFEST), manifest.to_bytes())
 
     def _migrate(self, legacy: Path) -> _Manifest:
-        tables = load_snapshot_legacy(legacy)
+        tables = load_legacy(legacy)
         sets: dict[str, Tables] = defaultdict(dict)
         for table, docs in tables.items():
             for key, doc in docs.items():
                 sets[set_of(table, int(key))].setdefault(table, {})[key] = doc
         for name, set_tables in sets.items():
-            atomic_write(self._snapshot_path(name, 1), _snapshot_bytes(name, 1, set_tables))
+            atomic_write(self._snapshot_path(name, 1), snapshot_bytes(name, 1, set_tables))
         # desk.json stays where it is, untouched: the manifest now takes precedence.
         return _Manifest(1, {name: 1 for name in sets}, "")
 
@@ -501,7 +325,7 @@ class JournalStore:
     # -- writing -------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[_Transaction]:
+    def transaction(self) -> Iterator[Transaction]:
         """Nested calls join the outer transaction; the outermost lands it."""
         if self.readonly:
             raise StoreError("err.store.readonly", path=str(self.data_dir))
@@ -512,7 +336,7 @@ class JournalStore:
             with self._locked():
                 self.refresh()
                 self._drop_torn_tail()
-                txn = self._open_txn = _Transaction(self)
+                txn = self._open_txn = Transaction(self)
                 try:
                     yield txn
                     self._commit(txn)
@@ -525,7 +349,7 @@ class JournalStore:
         if current.size() > self._offset:
             current.cut(self._offset)
 
-    def _commit(self, txn: _Transaction) -> None:
+    def _commit(self, txn: Transaction) -> None:
         writes = txn.writes()
         if not writes:
             return
@@ -551,7 +375,7 @@ class JournalStore:
         sets = dict(self._manifest.sets)
         for name in sorted(self._touched | set(self._waiting)):
             fileset = self._sets.get(name) or self._load_set(name)
-            atomic_write(self._snapshot_path(name, gen), _snapshot_bytes(name, gen, fileset.tables))
+            atomic_write(self._snapshot_path(name, gen), snapshot_bytes(name, gen, fileset.tables))
             if name not in (COMMON,):
                 atomic_write(self._keys_path(name, gen), journal.dumps(fileset.keys()))
             sets[name] = gen
@@ -624,20 +448,6 @@ def read_manifest(path: Path) -> _Manifest:
 
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
-
-
-def _snapshot_bytes(name: str, gen: int, tables: Tables) -> bytes:
-    return journal.dumps({"format": FORMAT, "set": name, "generation": gen, "tables": tables})
-
-
-def load_snapshot_legacy(path: Path) -> Tables:
-    try:
-        data = journal.loads(path.read_bytes())
-    except journal.DecodeError as exc:
-        raise StoreCorrupt(path, str(exc)) from None
-    if not isinstance(data, dict):
-        raise StoreCorrupt(path, "top level is not an object")
-    return data
 
 
 def open_store(data_dir: Path, *, readonly: bool = False, today: Callable[[], dt.date] = dt.date.today,

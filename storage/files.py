@@ -21,7 +21,7 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     if os.name != "posix":  # Windows cannot open a directory; os.replace is enough there.
         return
     fd = os.open(path, os.O_RDONLY)
@@ -44,7 +44,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, OWNER_ONLY_FILE)
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except OSError as exc:
         try:
             os.unlink(tmp)

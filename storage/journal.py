@@ -18,43 +18,28 @@ from typing import Any
 try:
     import orjson
 
-    def _dumps(value: Any) -> bytes:
+    def dumps(value: Any) -> bytes:
         return orjson.dumps(value)
 
-    def _loads(data: bytes) -> Any:
-        return orjson.loads(data)
-
-    _DecodeError: type[Exception] = orjson.JSONDecodeError
+    loads = orjson.loads
+    DecodeError: type[Exception] = orjson.JSONDecodeError
 except ImportError:  # pragma: no cover - the stdlib is slower but reads and writes the same files
     import json
 
-    def _dumps(value: Any) -> bytes:
+    def dumps(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    def _loads(data: bytes) -> Any:
-        return json.loads(data)
+    loads = json.loads
+    DecodeError = ValueError
 
-    _DecodeError = ValueError
-
-from desk.store import StoreCorrupt, StoreError
-from storage.files import OWNER_ONLY_FILE
+from desk.store import StoreCorrupt, StoreError  # noqa: E402
+from storage.files import OWNER_ONLY_FILE  # noqa: E402
 
 Write = tuple[str, int, dict[str, Any] | None]
 
 
-def dumps(value: Any) -> bytes:
-    return _dumps(value)
-
-
-def loads(data: bytes) -> Any:
-    return _loads(data)
-
-
-DecodeError = _DecodeError
-
-
 def encode(writes: list[Write]) -> bytes:
-    body = _dumps({"w": writes})
+    body = dumps({"w": writes})
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
@@ -66,8 +51,8 @@ def _decode(line: bytes) -> list[Write] | None:
     try:
         if int(line[:8], 16) != zlib.crc32(body):
             return None
-        payload = _loads(body)
-    except (ValueError, _DecodeError):
+        payload = loads(body)
+    except (ValueError, DecodeError):
         return None
     writes = payload.get("w") if isinstance(payload, dict) else None
     if not isinstance(writes, list):

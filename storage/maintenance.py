@@ -23,10 +23,10 @@ from storage.engine import (
     MANIFEST,
     JournalStore,
     is_store_file,
-    load_snapshot,
     read_manifest,
 )
-from storage.files import _fsync_dir, ensure_private_dir
+from storage.files import ensure_private_dir, fsync_dir
+from storage.fileset import load_snapshot
 from storage.locks import ProcessLock, held
 
 BACKUP_DIR = "backups"
@@ -65,9 +65,9 @@ def backup(store: JournalStore, root: Path, name: str) -> Path:
         with store.frozen():
             for path in store.files() + _audit_files(store.data_dir):
                 _copy(path, partial / path.name)
-        _fsync_dir(partial)
+        fsync_dir(partial)
         os.replace(partial, target)
-        _fsync_dir(root)
+        fsync_dir(root)
     except OSError as exc:
         shutil.rmtree(partial, ignore_errors=True)
         raise _wrap(exc, target) from exc
@@ -191,7 +191,7 @@ def _swap_in(data_dir: Path, source: Path, stamp: str) -> Path:
             if path.name != MANIFEST:
                 os.replace(staged / path.name, data_dir / path.name)
         os.replace(staged / MANIFEST, data_dir / MANIFEST)  # last: the commit point
-        _fsync_dir(data_dir)
+        fsync_dir(data_dir)
     except OSError as exc:
         raise _wrap(exc, data_dir) from exc
     finally:

@@ -1,0 +1,84 @@
+"""A transaction: writes are buffered and reads see them, until the store lands
+them as one journal line."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from desk.models import SCHEMA
+from desk.store import ConflictError, Doc, StoreError
+from storage.fileset import Index
+from storage.journal import Write
+
+if TYPE_CHECKING:
+    from storage.engine import JournalStore
+
+
+class Transaction:
+    """Buffers writes; reads see them. The store holds the write lock throughout."""
+
+    def __init__(self, store: JournalStore) -> None:
+        self.store = store
+        self.pending: dict[str, dict[int, Doc]] = defaultdict(dict)
+        self.inserted: dict[str, set[int]] = defaultdict(set)
+        self.next_ids: dict[str, int] = {}
+        self._indexes: dict[tuple[str, str], Index] = {}
+
+    def get(self, table: str, doc_id: int) -> Doc | None:
+        if doc_id in self.pending[table]:
+            return dict(self.pending[table][doc_id])
+        return self.store.get(table, doc_id)
+
+    def scan(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+        mine = self.pending[table]
+        for doc in self.store.scan(table, years):
+            yield dict(mine.get(doc["id"], doc))
+        for doc_id in self.inserted[table]:
+            yield dict(mine[doc_id])
+
+    def find(self, table: str, field: str, value: Any) -> list[Doc]:
+        mine = self.pending[table]
+        found = [doc for doc in self.store.find(table, field, value) if doc["id"] not in mine]
+        index = self._index(table, field)
+        found += [dict(mine[i]) for i in index.ids.get(value, ())]
+        return sorted(found, key=lambda doc: doc["id"])
+
+    def _index(self, table: str, field: str) -> Index:
+        key = (table, field)
+        if key not in self._indexes:
+            self._indexes[key] = Index(field, self.pending[table].values())
+        return self._indexes[key]
+
+    def _stage(self, table: str, doc: Doc) -> None:
+        old = self.pending[table].get(doc["id"])
+        for (t, _field), index in self._indexes.items():
+            if t == table:
+                if old is not None:
+                    index.remove(old)
+                index.add(doc)
+        self.pending[table][doc["id"]] = doc
+
+    def insert(self, table: str, doc: Doc) -> Doc:
+        if table not in self.next_ids:
+            self.next_ids[table] = self.store.next_id(table)
+        doc_id = self.next_ids[table]
+        self.next_ids[table] += 1
+        stored = {**doc, "id": doc_id, "rev": 1, "schema": SCHEMA}
+        self._stage(table, stored)
+        self.inserted[table].add(doc_id)
+        return dict(stored)
+
+    def update(self, table: str, doc: Doc) -> Doc:
+        current = self.get(table, doc["id"])
+        if current is None:
+            raise StoreError("err.store.not_found", table=table, id=doc["id"])
+        if current["rev"] != doc["rev"]:
+            raise ConflictError(table, doc["id"], doc["rev"], current["rev"])
+        stored = {**doc, "rev": doc["rev"] + 1, "schema": SCHEMA}
+        self._stage(table, stored)
+        return dict(stored)
+
+    def writes(self) -> list[Write]:
+        return [(t, i, doc) for t, docs in self.pending.items() for i, doc in sorted(docs.items())]
