@@ -102,7 +102,7 @@ def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError
     try:
         return parse_id_number(raw, today)
     except IdNumberError as exc:
-        errors.append(FieldError(field_name, exc.code))
+        errors.append(FieldError(field_name, exc.code, exc.params))
         return None
 
 
@@ -220,5 +220,5 @@ def id_preview(raw: str, today: dt.date) -> tuple[str, dict[str, Any]]:
     try:
         info = parse_id_number(value, today)
     except IdNumberError as exc:
-        return exc.code, {}
+        return exc.code, dict(exc.params)
     return "id.ok", {"birth": info.birth_date.isoformat(), "sex": info.sex}

@@ -69,7 +69,7 @@ MESSAGES: dict[str, str] = {
     "err.required": "required",
     "err.id.length": "must be 18 characters",
     "err.id.chars": "digits only; the last may be X",
-    "err.id.birth": "the birth date is impossible",
+    "err.id.birth": "there is no date of birth {date}",
     "err.id.check": "wrong check digit; check the card",
     "err.phone": "not a valid mobile or landline number",
     "err.persons.number": "must be a whole number",
@@ -296,6 +296,9 @@ MESSAGES: dict[str, str] = {
     "register.restored": "Draft restored",
     "register.unnamed": "no name yet",
     "register.leave": "Leave the registration? What you typed is kept as a draft and offered next time.",
+    # -- identity, drafts, paste (#5)
+    "err.id.birth.early": "date of birth {date} is before the earliest year allowed, {year}",
+    "err.id.birth.future": "date of birth {date} is after today ({today})",
     "id.typing": "{count} of 18 characters",
     "id.ok": "born {birth}, {sex}",
     # receipt and closing

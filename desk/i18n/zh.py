@@ -69,7 +69,7 @@ MESSAGES: dict[str, str] = {
     "err.required": "必须填写",
     "err.id.length": "应为18位",
     "err.id.chars": "只能是数字，最后一位可为X",
-    "err.id.birth": "出生日期不成立",
+    "err.id.birth": "出生日期 {date} 不存在",
     "err.id.check": "校验码不对，请核对证件",
     "err.phone": "不是有效的手机或座机号码",
     "err.persons.number": "应为整数",
@@ -296,6 +296,9 @@ MESSAGES: dict[str, str] = {
     "register.restored": "已恢复草稿",
     "register.unnamed": "未填姓名",
     "register.leave": "离开登记？已填写的内容会作为草稿保留，下次登记时可以恢复。",
+    # -- identity, drafts, paste (#5)
+    "err.id.birth.early": "出生日期 {date} 早于允许的最早年份 {year}",
+    "err.id.birth.future": "出生日期 {date} 晚于今天（{today}）",
     "id.typing": "已输入{count}位，共18位",
     "id.ok": "出生日期 {birth}，性别 {sex}",
     # receipt and closing
