@@ -12,7 +12,7 @@ from desk.models import Event, Matter, Status, Track, Visit, VisitKind, Visitor
 from desk.pinyin import initials
 from desk.registration import Registration, new_query_code
 from desk.settings import Settings
-from desk.store import Transaction
+from desk.store import Reader, Transaction
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,28 @@ def next_case_number(txn: Transaction, year: int) -> str:
     else:
         counter = txn.insert("counters", {"year": year, "last": 1})
     return f"{year}-{counter['last']:05d}"
+
+
+def visit_of_form(reader: Reader, form_id: str, day: dt.date) -> Visit | None:
+    """The visit a form made, if it was saved. Looked for on `day` and the days either
+    side, through the index of visits by date: a form is saved within moments of its
+    last draft, but that moment may fall either side of midnight."""
+    if not form_id:
+        return None
+    for offset in (0, -1, 1):
+        date = (day + dt.timedelta(days=offset)).isoformat()
+        for doc in reader.find("visits", "at[:10]", date):
+            if doc.get("form_id") == form_id:
+                return Visit.from_doc(doc)
+    return None
+
+
+def _refuse_a_second_save(txn: Transaction, form_id: str, now: dt.datetime) -> None:
+    """A retry after an uncertain failure (or a second Ctrl+S) must not make a second matter."""
+    visit = visit_of_form(txn, form_id, now.date())
+    if visit is not None:
+        matter = txn.get("matters", visit.matter_id)
+        raise DeskError("err.form.saved", number=matter["number"] if matter else "")
 
 
 def _unique_query_code(txn: Transaction, rng: random.Random) -> str:
@@ -131,6 +153,7 @@ def register(
     txn: Transaction, reg: Registration, operator: str, now: dt.datetime,
     settings: Settings, rng: random.Random,
 ) -> Receipt:
+    _refuse_a_second_save(txn, reg.form_id, now)
     visitor = save_visitor(txn, reg, now)
     repeat = reg.matter_id is not None
     if repeat:
@@ -148,6 +171,7 @@ def register(
         skip_level=reg.skip_level,
         threat=reg.threat,
         representatives=reg.representatives,
+        form_id=reg.form_id,
     )
     visit = Visit.from_doc(txn.insert("visits", visit.to_doc()))
     if repeat:

@@ -155,6 +155,7 @@ class Visit(Record):
     skip_level: bool = False
     threat: bool = False
     representatives: tuple[Person, ...] = ()
+    form_id: str = ""  # the registration form that made this visit; "" before forms had one
     rev: int = 0
 
     @property
@@ -173,6 +174,7 @@ class Visit(Record):
             "skip_level": self.skip_level,
             "threat": self.threat,
             "representatives": [p.to_doc() for p in self.representatives],
+            "form_id": self.form_id,
         }
 
     @classmethod
@@ -188,6 +190,7 @@ class Visit(Record):
             skip_level=doc.get("skip_level", False),
             threat=doc.get("threat", False),
             representatives=tuple(Person.from_doc(p) for p in doc.get("representatives", ())),
+            form_id=doc.get("form_id", ""),
             rev=doc.get("rev", 0),
         )
 

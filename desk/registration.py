@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import asdict, dataclass
+import secrets
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from desk.errors import FieldError, FormErrors
@@ -35,6 +36,8 @@ class RegistrationForm:
 
     `representatives` are those besides the visitor, who is always the first.
     `matter_id` set means the visit is attached to that open matter (a repeat visit).
+    `form_id` names one opened form: its draft and its saved visit carry it, so a form
+    is saved at most once and its draft never outlives the save.
     """
 
     name: str = ""
@@ -55,6 +58,7 @@ class RegistrationForm:
     track: str = Track.GENERAL.value
     visitor_id: int | None = None
     matter_id: int | None = None
+    form_id: str = ""
 
     def to_draft(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +71,16 @@ class RegistrationForm:
 
     @property
     def is_blank(self) -> bool:
-        return self == RegistrationForm(visitor_id=self.visitor_id, matter_id=self.matter_id)
+        return self.content() == RegistrationForm(visitor_id=self.visitor_id, matter_id=self.matter_id)
+
+    def content(self) -> RegistrationForm:
+        """What was typed and chosen, without the token that tells one opened form from another."""
+        return replace(self, form_id="")
+
+
+def new_form_id() -> str:
+    """A token made when a form is opened; random so that two counters never share one."""
+    return secrets.token_hex(12)
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class Registration:
     track: Track
     visitor_id: int | None = None
     matter_id: int | None = None
+    form_id: str = ""
 
 
 def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError]):
@@ -200,6 +214,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         track=track,
         visitor_id=form.visitor_id,
         matter_id=form.matter_id,
+        form_id=form.form_id,
     )
 
 

@@ -7,6 +7,7 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, replace
 
@@ -237,17 +238,27 @@ class Desk:
         return f"registration-{operator.id}" + ("-repeat" if repeat else "")
 
     def save_draft(self, operator: Operator, form: RegistrationForm) -> None:
+        """The day is kept with the draft so that loading it can tell whether its form was saved."""
         if self.drafts is not None:
-            self.drafts.save(self._draft_key(operator, form.matter_id is not None), form.to_draft())
+            draft = form.to_draft() | {"saved_on": self.clock.today().isoformat()}
+            self.drafts.save(self._draft_key(operator, form.matter_id is not None), draft)
 
     def load_draft(self, operator: Operator, repeat: bool = False) -> RegistrationForm | None:
+        """The draft, unless its form was saved: whatever wrote it after the save (a late
+        autosave, a crash between the save and the draft's removal), it never comes back."""
         if self.drafts is None:
             return None
-        draft = self.drafts.load(self._draft_key(operator, repeat))
+        key = self._draft_key(operator, repeat)
+        draft = self.drafts.load(key)
         try:
-            return RegistrationForm.from_draft(draft) if draft else None
+            form = RegistrationForm.from_draft(draft) if draft else None
+            day = dt.date.fromisoformat(draft.get("saved_on") or self.clock.today().isoformat()) if draft else None
         except (TypeError, ValueError):
             return None
+        if form is not None and intake.visit_of_form(self.store, form.form_id, day) is not None:
+            self.drafts.discard(key)
+            return None
+        return form
 
     def discard_draft(self, operator: Operator, repeat: bool = False) -> None:
         if self.drafts is not None:

@@ -6,6 +6,8 @@ loses nothing; a failed save shows every problem beside its field and keeps the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +19,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Stat
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import field_label
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
-from desk.registration import PersonForm, RegistrationForm, id_preview
+from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
 
@@ -46,12 +48,15 @@ class RegisterScreen(DeskScreen):
         self, prefill: RegistrationForm | None = None, matter: Matter | None = None, known: Visitor | None = None
     ) -> None:
         super().__init__()
-        self.prefill = prefill or RegistrationForm()
+        prefill = prefill or RegistrationForm()
+        self.form_id = prefill.form_id or new_form_id()
+        self.prefill = replace(prefill, form_id=self.form_id)
         self.matter = matter
         self.known = known  # a visitor from the lookup, numbers masked
         self.rep_count = 0
         self._draft_timer: Timer | None = None
         self._filling = False
+        self._saved = False  # after the save, no draft of this form may be written again
         self._ids: tuple[int | None, int | None] = (self.prefill.visitor_id, self.prefill.matter_id)
 
     # -- layout ---------------------------------------------------------------------
@@ -108,7 +113,7 @@ class RegisterScreen(DeskScreen):
         self.fill(self.prefill)
         self._show_known_numbers()
         self.query_one("#f-name").focus()
-        if draft is not None and not draft.is_blank and draft != self.prefill:
+        if draft is not None and not draft.is_blank and draft.content() != self.prefill.content():
             from screens.confirm import ConfirmModal
 
             who = draft.name or self.t("register.unnamed")
@@ -153,6 +158,7 @@ class RegisterScreen(DeskScreen):
             for rep in form.representatives:
                 self._add_rep_row(rep)
             self._ids = (form.visitor_id, form.matter_id)
+            self.form_id = form.form_id or self.form_id  # a restored draft goes on as the same form
         finally:
             self._filling = False
         self._show_group_state()
@@ -173,7 +179,8 @@ class RegisterScreen(DeskScreen):
         for n in range(2, self.rep_count + 2):
             reps.append(PersonForm(*(self.query_one(f"#rep-{n}-{f}", Input).value for f in ("name", "id_number", "phone"))))
         visitor_id, matter_id = self._ids
-        return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id)
+        return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id,
+                                form_id=self.form_id)
 
     # -- representatives of a group visit ----------------------------------------------
 
@@ -223,7 +230,7 @@ class RegisterScreen(DeskScreen):
     @on(Checkbox.Changed)
     @on(Select.Changed)
     def _changed(self, event=None) -> None:
-        if self._filling:
+        if self._filling or self._saved:
             return
         widget_id = getattr(getattr(event, "control", None), "id", None) or ""
         if widget_id == "f-id_number":
@@ -244,8 +251,8 @@ class RegisterScreen(DeskScreen):
 
     def save_draft(self) -> None:
         """Runs on every pause in typing; a failure here must never cost the form."""
-        if self.app.operator is None:
-            return  # the timer outlived a logout
+        if self.app.operator is None or self._saved:
+            return  # the timer outlived a logout, or the save: the form is no draft any more
         try:
             self.desk.save_draft(self.operator, self.read())
         except StoreError as exc:
@@ -266,6 +273,9 @@ class RegisterScreen(DeskScreen):
             show_message(self.query_one("#form-summary", Static), self.explain(exc))
             self.toast(self.explain(exc), "error")
             return
+        self._saved = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
         self.desk.discard_draft(self.operator, self.repeat)
         from screens.receipt import ReceiptScreen
 
@@ -307,7 +317,7 @@ class RegisterScreen(DeskScreen):
 
     def action_leave(self) -> None:
         form = self.read()
-        if form.is_blank or form == self.prefill:
+        if form.is_blank or form.content() == self.prefill.content():
             self.desk.discard_draft(self.operator, self.repeat)
             self.dismiss()
             return

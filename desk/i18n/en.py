@@ -299,6 +299,7 @@ MESSAGES: dict[str, str] = {
     # -- identity, drafts, paste (#5)
     "err.id.birth.early": "date of birth {date} is before the earliest year allowed, {year}",
     "err.id.birth.future": "date of birth {date} is after today ({today})",
+    "err.form.saved": "this form was already saved (case number {number}); it was not saved again",
     "id.typing": "{count} of 18 characters",
     "id.ok": "born {birth}, {sex}",
     # receipt and closing

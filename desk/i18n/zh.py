@@ -299,6 +299,7 @@ MESSAGES: dict[str, str] = {
     # -- identity, drafts, paste (#5)
     "err.id.birth.early": "出生日期 {date} 早于允许的最早年份 {year}",
     "err.id.birth.future": "出生日期 {date} 晚于今天（{today}）",
+    "err.form.saved": "这张登记表已经保存过（事项编号 {number}），没有再保存一次",
     "id.typing": "已输入{count}位，共18位",
     "id.ok": "出生日期 {birth}，性别 {sex}",
     # receipt and closing
