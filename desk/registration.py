@@ -237,3 +237,36 @@ def id_preview(raw: str, today: dt.date) -> tuple[str, dict[str, Any]]:
     except IdNumberError as exc:
         return exc.code, dict(exc.params)
     return "id.ok", {"birth": info.birth_date.isoformat(), "sex": info.sex}
+
+
+CORRECTABLE = ("name", "id_number", "phone", "township", "village", "address")
+
+
+def check_correction(changes: dict[str, str], reason: str, today: dt.date) -> dict[str, str]:
+    """Clean values for an explicit correction of a visitor's details, or FormErrors naming
+    every problem. A reason is required: the record keeps it beside the old value."""
+    errors: list[FieldError] = []
+    clean: dict[str, str] = {}
+    for field, raw in changes.items():
+        if field not in CORRECTABLE:
+            errors.append(FieldError(field, "err.correct.field"))
+            continue
+        _check_texts(errors, (field, raw))
+        clean[field] = _clean_detail(field, raw, today, errors)
+    _check_texts(errors, ("reason", reason))
+    if not reason.strip():
+        errors.append(FieldError("reason", "err.required"))
+    if errors:
+        raise FormErrors(errors)
+    return clean
+
+
+def _clean_detail(field: str, raw: str, today: dt.date, errors: list[FieldError]) -> str:
+    if field == "id_number":
+        info = _check_id(field, raw, today, errors)
+        return info.id_number if info else ""
+    if field == "phone":
+        return _check_phone(field, raw, errors)
+    if field == "name" and not raw.strip():
+        errors.append(FieldError(field, "err.required"))
+    return raw.strip()

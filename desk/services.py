@@ -16,14 +16,19 @@ from desk.audit import AuditEntry, Auditor
 from desk.clock import Clock
 from desk.errors import DeskError, FormErrors
 from desk.intake import Receipt
-from desk.models import Matter, Operator, Role
+from desk.models import Correction, Matter, Operator, Role, Visitor
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
-from desk.privacy import masked_detail, masked_hit, masked_row
-from desk.registration import RegistrationForm, validate
+from desk.privacy import masked_correction, masked_detail, masked_hit, masked_row, masked_visitor
+from desk.registration import RegistrationForm, check_correction, validate
 from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
 from desk.store import DraftBox, Store
 from desk.text import check_text
+
+
+def _audited(fixes: tuple[Correction, ...]) -> list[dict[str, str]]:
+    """What changed, for the audit trail, which supervisors read: numbers masked."""
+    return [{"field": f.field, "old": f.old, "new": f.new} for f in map(masked_correction, fixes)]
 
 
 def command_line_operator(user: str) -> Operator:
@@ -187,11 +192,26 @@ class Desk:
 
     # -- the walk-in path ---------------------------------------------------------
 
-    def lookup(self, text: str, operator: Operator, limit: int = 20) -> list[lookup.LookupHit]:
-        """Masked for everyone: a list or a lookup never shows a full ID number or phone."""
+    @staticmethod
+    def _may_look(operator: Operator) -> None:
         if not operator.active:
             raise DeskError("err.permission", action="lookup", role=operator.role.value)
+
+    def lookup(self, text: str, operator: Operator, limit: int = 20) -> list[lookup.LookupHit]:
+        """Masked for everyone: a list or a lookup never shows a full ID number or phone."""
+        self._may_look(operator)
         return [masked_hit(h) for h in lookup.lookup(self.store, text, self.clock.today(), self.settings(), limit)]
+
+    def visitor_hit(self, visitor_id: int, operator: Operator) -> lookup.LookupHit | None:
+        """One person's card as the lookup shows it (masked), read again after a change."""
+        self._may_look(operator)
+        hit = lookup.hit_by_id(self.store, visitor_id, self.clock.today(), self.settings())
+        return masked_hit(hit) if hit else None
+
+    def phone_holders(self, phone: str, operator: Operator) -> list[Visitor]:
+        """Who has this phone on record, masked: a hint for the form, never a match."""
+        self._may_look(operator)
+        return [masked_visitor(v) for v in lookup.phone_holders(self.store, phone)]
 
     def register(self, form: RegistrationForm, operator: Operator) -> Receipt:
         """Validate (raising FormErrors with every problem), then save as one unit."""
@@ -200,9 +220,22 @@ class Desk:
         reg = validate(form, settings, self.clock.today())
         with self.store.transaction() as txn:
             receipt = intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
+        changed = {"corrected": _audited(receipt.corrections)} if receipt.corrections else {}
         self._log(operator, "repeat_visit" if receipt.repeat else "register", receipt.matter.number,
-                  visit=receipt.visit.id, visitor=receipt.visitor.id)
+                  visit=receipt.visit.id, visitor=receipt.visitor.id, **changed)
         return receipt
+
+    def correct_visitor(self, visitor_id: int, changes: dict[str, str], reason: str, operator: Operator) -> Visitor:
+        """Correcting a visitor's details is its own action: a reason, the old values kept on
+        the record, an audit entry. Returns the visitor as screens may show it (masked)."""
+        require(operator, Action.REGISTER)
+        clean = check_correction(changes, reason, self.clock.today())
+        with self.store.transaction() as txn:
+            visitor, fixes = intake.correct_visitor(txn, visitor_id, clean, reason.strip(), operator.name,
+                                                    self.clock.now())
+        self._log(operator, "visitor_correct", visitor.name, visitor=visitor.id, reason=reason.strip(),
+                  corrected=_audited(fixes))
+        return masked_visitor(visitor)
 
     def close_on_spot(self, matter_id: int, note: str, operator: Operator) -> Matter:
         require(operator, Action.CLOSE)
