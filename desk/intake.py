@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from desk.deadlines import acceptance_due
 from desk.errors import DeskError, FieldError, FormErrors
-from desk.idcard import mask, parse_id_number
+from desk.idcard import mask, normalize_id, parse_id_number
 from desk.models import Correction, Event, Matter, Status, Track, Visit, VisitKind, Visitor
 from desk.pinyin import initials
-from desk.registration import Registration, new_query_code
+from desk.registration import Registration, RegistrationForm, new_query_code
 from desk.settings import Settings
 from desk.store import Reader, Transaction
 
@@ -99,7 +99,7 @@ def id_holder(reader: Reader, id_number: str) -> Visitor | None:
     return Visitor.from_doc(found[0]) if found else None
 
 
-def _chosen_visitor_id(reg: Registration, matter: Matter | None) -> int | None:
+def _chosen_visitor_id(reg: Registration | RegistrationForm, matter: Matter | None) -> int | None:
     """The person the clerk chose: directly, or through the open matter a repeat visit is about."""
     if matter is None:
         return reg.visitor_id
@@ -108,20 +108,36 @@ def _chosen_visitor_id(reg: Registration, matter: Matter | None) -> int | None:
     return matter.visitor_id
 
 
-def _identity_errors(txn: Transaction, reg: Registration, known: Visitor | None) -> list[FieldError]:
+def _identity_errors(reader: Reader, name: str, id_number: str, known: Visitor | None) -> list[FieldError]:
     """A registration never merges two people or renames one: what was typed must fit the
     person chosen, and a number on file is never taken over by a fresh registration."""
-    holder = id_holder(txn, reg.id_number)
+    holder = id_holder(reader, id_number)
     if known is None:
         return [FieldError("id_number", "err.id.on_file", {"name": holder.name})] if holder else []
     errors = []
-    if reg.name != known.name:
+    if name and name != known.name:
         errors.append(FieldError("name", "err.name.differs", {"name": known.name}))
-    if reg.id_number and known.id_number and reg.id_number != known.id_number:
+    if id_number and known.id_number and id_number != known.id_number:
         errors.append(FieldError("id_number", "err.id.differs", {"number": mask(known.id_number)}))
     elif holder is not None and holder.id != known.id:
         errors.append(FieldError("id_number", "err.id.other", {"name": holder.name}))
     return errors
+
+
+def identity_errors(reader: Reader, form: RegistrationForm, checked: set[str]) -> list[FieldError]:
+    """The same checks for a form that failed validation, so that every problem shows at
+    once; fields that already have a problem (in `checked`) are left to it."""
+    doc = reader.get("matters", form.matter_id) if form.matter_id is not None else None
+    if form.matter_id is not None and doc is None:
+        return []  # the save says so
+    try:
+        visitor_id = _chosen_visitor_id(form, Matter.from_doc(doc) if doc else None)
+    except DeskError:
+        return []
+    known = reader.get("visitors", visitor_id) if visitor_id is not None else None
+    number = "" if "id_number" in checked else normalize_id(form.id_number)
+    errors = _identity_errors(reader, form.name.strip(), number, Visitor.from_doc(known) if known else None)
+    return [e for e in errors if e.field not in checked]
 
 
 def _derived(changes: dict[str, str]) -> dict:
@@ -161,7 +177,7 @@ def save_visitor(txn: Transaction, reg: Registration, by: str, now: dt.datetime,
     changed), with the changes this registration made."""
     visitor_id = _chosen_visitor_id(reg, matter)
     known = _visitor(txn, visitor_id) if visitor_id is not None else None
-    errors = _identity_errors(txn, reg, known)
+    errors = _identity_errors(txn, reg.name, reg.id_number, known)
     if errors:
         raise FormErrors(errors)
     if known is None:

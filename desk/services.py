@@ -217,7 +217,11 @@ class Desk:
         """Validate (raising FormErrors with every problem), then save as one unit."""
         require(operator, Action.REGISTER)
         settings = self.settings()
-        reg = validate(form, settings, self.clock.today())
+        try:
+            reg = validate(form, settings, self.clock.today())
+        except FormErrors as exc:
+            checked = {e.field for e in exc.errors}
+            raise FormErrors(exc.errors + intake.identity_errors(self.store, form, checked)) from None
         with self.store.transaction() as txn:
             receipt = intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
         changed = {"corrected": _audited(receipt.corrections)} if receipt.corrections else {}

@@ -162,3 +162,9 @@ def test_only_those_who_register_may_correct(desk, operator, admin):
     with pytest.raises(DeskError) as caught:
         desk.correct_visitor(first.visitor.id, {"name": "张叁"}, "核对", station)
     assert caught.value.code == "err.permission"
+
+
+def test_a_number_on_file_is_named_along_with_every_other_problem(desk, operator):
+    desk.register(form(), operator)
+    errors = refused(desk, form(name="李四", summary="", id_number=VALID_ID.lower()), operator)
+    assert errors == {"summary": ("err.required", {}), "id_number": ("err.id.on_file", {"name": "张三"})}
