@@ -2,6 +2,8 @@
 
 The form is kept as a draft on every pause in typing, so a crash or a closed terminal
 loses nothing; a failed save shows every problem beside its field and keeps the form.
+An ID number on file shows whose it is, with the choice of a repeat visit or a new
+matter for that person (screens/owner.py); a registration never makes a second person.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Stat
 
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import field_label
+from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
 from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
+from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
 
 DRAFT_DELAY = 0.4
 _INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
@@ -37,10 +41,13 @@ def _row(label: str, widget: Widget, field: str) -> Vertical:
     )
 
 
-class RegisterScreen(DeskScreen):
+class RegisterScreen(ChoosesOwner, DeskScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
         Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
+        Binding("ctrl+t", "owner_repeat", "key.owner_repeat", id="owner_repeat", priority=True),
+        Binding("ctrl+n", "owner_new", "key.owner_new", id="owner_new", priority=True),
+        Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True),
         Binding("escape", "leave", "key.back", id="back"),
     ]
 
@@ -56,7 +63,7 @@ class RegisterScreen(DeskScreen):
         self.rep_count = 0
         self._draft_timer: Timer | None = None
         self._filling = False
-        self._saved = False  # after the save, no draft of this form may be written again
+        self._finished = False  # saved, or handed over to a repeat visit: no draft of it any more
         self._ids: tuple[int | None, int | None] = (self.prefill.visitor_id, self.prefill.matter_id)
 
     # -- layout ---------------------------------------------------------------------
@@ -87,8 +94,11 @@ class RegisterScreen(DeskScreen):
         yield _row(self.t("field.name"), Input(id="f-name", compact=True), "name")
         yield _row(self.t("field.id_number"), Input(id="f-id_number", max_length=18, compact=True), "id_number")
         yield Static("", id="id-preview", classes="hint preview")
+        yield OwnerCard(id="owner-card", classes="owner")
         for name in ("phone", "township", "village", "address"):
             yield _row(self.t(f"field.{name}"), Input(id=f"f-{name}", compact=True), name)
+            if name == "phone":
+                yield PhoneHint(id="phone-hint", classes="hint owner")
 
     def _matter_fields(self) -> ComposeResult:
         t = self.app.catalog
@@ -162,6 +172,8 @@ class RegisterScreen(DeskScreen):
         finally:
             self._filling = False
         self._show_group_state()
+        self._preview_id()
+        self._look_up_phone()
 
     def read(self) -> RegistrationForm:
         values: dict = {}
@@ -230,11 +242,15 @@ class RegisterScreen(DeskScreen):
     @on(Checkbox.Changed)
     @on(Select.Changed)
     def _changed(self, event=None) -> None:
-        if self._filling or self._saved:
+        if self._filling or self._finished:
             return
         widget_id = getattr(getattr(event, "control", None), "id", None) or ""
         if widget_id == "f-id_number":
             self._preview_id()
+        if widget_id == "f-phone":
+            self._look_up_phone()
+        if widget_id == "f-name":
+            self._show_owner()
         if widget_id == "f-persons":
             self._show_group_state()
         if self._draft_timer is not None:
@@ -248,10 +264,16 @@ class RegisterScreen(DeskScreen):
         preview = self.query_one("#id-preview", Static)
         show_message(preview, self.t(key, **params) if key else "")
         preview.set_class(key.startswith("err."), "error")
+        number = normalize_id(self.query_one("#f-id_number", Input).value) if key == "id.ok" else ""
+        self.query_one(OwnerCard).look_up(number)
+
+    def _look_up_phone(self) -> None:
+        value = self.query_one("#f-phone", Input).value
+        self.query_one(PhoneHint).look_up(normalize_phone(value) if is_valid_phone(value) else "", self._ids[0])
 
     def save_draft(self) -> None:
         """Runs on every pause in typing; a failure here must never cost the form."""
-        if self.app.operator is None or self._saved:
+        if self.app.operator is None or self._finished:
             return  # the timer outlived a logout, or the save: the form is no draft any more
         try:
             self.desk.save_draft(self.operator, self.read())
@@ -273,13 +295,17 @@ class RegisterScreen(DeskScreen):
             show_message(self.query_one("#form-summary", Static), self.explain(exc))
             self.toast(self.explain(exc), "error")
             return
-        self._saved = True
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
+        self._finish()
         self.desk.discard_draft(self.operator, self.repeat)
         from screens.receipt import ReceiptScreen
 
         self.app.switch_screen(ReceiptScreen(receipt))
+
+    def _finish(self) -> None:
+        """No draft of this form may be written any more, not even by a timer already running."""
+        self._finished = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
 
     def _clear_errors(self) -> None:
         for static in self.query(".field-error"):
