@@ -18,6 +18,7 @@ from desk.privacy import NUMBER_FIELDS
 from desk.registration import CORRECTABLE
 from desk.store import StoreError
 from screens.base import DeskModal, plain, show_message
+from screens.widgets import GuardedInput, PasteRefused
 
 
 class CorrectModal(DeskModal[Visitor | None]):
@@ -35,7 +36,7 @@ class CorrectModal(DeskModal[Visitor | None]):
             yield Label(plain(self.t("correct.title", name=self.visitor.name)), classes="question")
             for name in CORRECTABLE:
                 yield from self._row(name, self._field(name))
-            yield from self._row("reason", Input(id="c-reason", compact=True))
+            yield from self._row("reason", GuardedInput(id="c-reason", compact=True))
             yield Static(self.t("correct.hint"), classes="hint")
             yield Static("", id="cerr-form", classes="error field-error")
 
@@ -43,8 +44,8 @@ class CorrectModal(DeskModal[Visitor | None]):
         value = getattr(self.visitor, name)
         if name in NUMBER_FIELDS:
             known = self.t("register.known", value=value) if value else ""
-            return Input(id=f"c-{name}", placeholder=known, compact=True)
-        return Input(value, id=f"c-{name}", compact=True)
+            return GuardedInput(id=f"c-{name}", placeholder=known, compact=True)
+        return GuardedInput(value, id=f"c-{name}", compact=True)
 
     def _row(self, name: str, widget: Input) -> ComposeResult:
         yield Horizontal(Label(self.t(f"field.{name}"), classes="field-label"), widget, classes="field-row")
@@ -62,6 +63,12 @@ class CorrectModal(DeskModal[Visitor | None]):
     @on(Input.Submitted)
     def _next(self) -> None:
         self.focus_next()
+
+    @on(PasteRefused)
+    def _paste_refused(self, event: PasteRefused) -> None:
+        target = f"#cerr-{event.error.field}"
+        if self.query(target):
+            show_message(self.query_one(target, Static), event.describe(self.app.catalog))
 
     def action_done(self) -> None:
         for static in self.query(".field-error"):

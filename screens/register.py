@@ -18,14 +18,15 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
-from desk.errors import DeskError, FieldError, FormErrors
-from desk.i18n import field_label
+from desk.errors import DeskError, FormErrors
 from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
 from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
+from screens.field_messages import FieldMessages
 from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
+from screens.widgets import GuardedInput, GuardedTextArea
 
 DRAFT_DELAY = 0.4
 _INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
@@ -41,7 +42,7 @@ def _row(label: str, widget: Widget, field: str) -> Vertical:
     )
 
 
-class RegisterScreen(ChoosesOwner, DeskScreen):
+class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
         Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
@@ -64,6 +65,7 @@ class RegisterScreen(ChoosesOwner, DeskScreen):
         self._draft_timer: Timer | None = None
         self._filling = False
         self._finished = False  # saved, or handed over to a repeat visit: no draft of it any more
+        self._paste_notes: set[str] = set()  # message lines saying a paste was refused
         self._ids: tuple[int | None, int | None] = (self.prefill.visitor_id, self.prefill.matter_id)
 
     # -- layout ---------------------------------------------------------------------
@@ -78,7 +80,7 @@ class RegisterScreen(ChoosesOwner, DeskScreen):
             yield Label(self.t("register.section.visitor"), classes="section")
             yield from self._visitor_fields()
             yield Label(self.t("register.section.visit"), classes="section")
-            yield _row(self.t("field.persons"), Input(id="f-persons", type="integer", compact=True), "persons")
+            yield _row(self.t("field.persons"), GuardedInput(id="f-persons", type="integer", compact=True), "persons")
             with Horizontal(classes="ticks"):
                 for tick in _TICKS:
                     yield Checkbox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True)
@@ -91,12 +93,12 @@ class RegisterScreen(ChoosesOwner, DeskScreen):
         yield Footer()
 
     def _visitor_fields(self) -> ComposeResult:
-        yield _row(self.t("field.name"), Input(id="f-name", compact=True), "name")
-        yield _row(self.t("field.id_number"), Input(id="f-id_number", max_length=18, compact=True), "id_number")
+        yield _row(self.t("field.name"), GuardedInput(id="f-name", compact=True), "name")
+        yield _row(self.t("field.id_number"), GuardedInput(id="f-id_number", max_length=18, compact=True), "id_number")
         yield Static("", id="id-preview", classes="hint preview")
         yield OwnerCard(id="owner-card", classes="owner")
         for name in ("phone", "township", "village", "address"):
-            yield _row(self.t(f"field.{name}"), Input(id=f"f-{name}", compact=True), name)
+            yield _row(self.t(f"field.{name}"), GuardedInput(id=f"f-{name}", compact=True), name)
             if name == "phone":
                 yield PhoneHint(id="phone-hint", classes="hint owner")
 
@@ -104,9 +106,9 @@ class RegisterScreen(ChoosesOwner, DeskScreen):
         t = self.app.catalog
         categories = [(t.label("category", c), c) for c in self.desk.settings().categories]
         yield _row(t("field.category"), Select(categories, id="f-category", prompt=t("register.choose"), compact=True), "category")
-        yield _row(t("field.place"), Input(id="f-place", compact=True), "place")
-        yield _row(t("field.summary"), TextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
-        yield _row(t("field.demands"), TextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
+        yield _row(t("field.place"), GuardedInput(id="f-place", compact=True), "place")
+        yield _row(t("field.summary"), GuardedTextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
+        yield _row(t("field.demands"), GuardedTextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
         tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
         yield _row(t("field.track"), Select(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
 
@@ -201,9 +203,9 @@ class RegisterScreen(ChoosesOwner, DeskScreen):
         n = self.rep_count + 2  # the visitor is representative 1
         row = Horizontal(
             Label(self.t("field.representative_n", n=n), classes="field-label"),
-            Input(rep.name, id=f"rep-{n}-name", placeholder=self.t("field.name"), compact=True),
-            Input(rep.id_number, id=f"rep-{n}-id_number", placeholder=self.t("field.id_number"), max_length=18, compact=True),
-            Input(rep.phone, id=f"rep-{n}-phone", placeholder=self.t("field.phone"), compact=True),
+            GuardedInput(rep.name, id=f"rep-{n}-name", placeholder=self.t("field.name"), compact=True),
+            GuardedInput(rep.id_number, id=f"rep-{n}-id_number", placeholder=self.t("field.id_number"), max_length=18, compact=True),
+            GuardedInput(rep.phone, id=f"rep-{n}-phone", placeholder=self.t("field.phone"), compact=True),
             classes="field-row rep-row",
         )
         self.query_one("#reps").mount(row, Static("", id=f"err-rep-{n}", classes="error field-error"))
@@ -245,6 +247,7 @@ class RegisterScreen(ChoosesOwner, DeskScreen):
         if self._filling or self._finished:
             return
         widget_id = getattr(getattr(event, "control", None), "id", None) or ""
+        self._forget_paste_note(widget_id)
         if widget_id == "f-id_number":
             self._preview_id()
         if widget_id == "f-phone":
@@ -306,38 +309,6 @@ class RegisterScreen(ChoosesOwner, DeskScreen):
         self._finished = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-
-    def _clear_errors(self) -> None:
-        for static in self.query(".field-error"):
-            show_message(static, "")
-        show_message(self.query_one("#form-summary", Static), "")
-
-    def _error_target(self, error: FieldError) -> tuple[str, str]:
-        """(id of the Static that shows the message, id of the widget to focus)."""
-        parts = error.field.split(".")
-        if len(parts) == 3:
-            return f"err-rep-{parts[1]}", f"rep-{parts[1]}-{parts[2]}"
-        if parts[0] == "representatives":
-            return "err-representatives", "f-persons"
-        return f"err-{parts[0]}", f"f-{parts[0]}"
-
-    def _show_errors(self, errors: list[FieldError]) -> None:
-        t = self.app.catalog
-        messages: dict[str, list[str]] = {}
-        for error in errors:
-            target, _ = self._error_target(error)
-            messages.setdefault(target, []).append(f"{field_label(t, error.field)}: {t(error.code, **error.params)}")
-        for target, lines in messages.items():
-            if self.query(f"#{target}"):
-                show_message(self.query_one(f"#{target}", Static), "\n".join(lines))
-        if "err-id_number" in messages:  # the live preview would only say it twice
-            show_message(self.query_one("#id-preview", Static), "")
-        summary = t("register.errors", count=len(errors))
-        show_message(self.query_one("#form-summary", Static), summary)
-        self.toast(summary, "error")
-        _, focus = self._error_target(errors[0])
-        if self.query(f"#{focus}"):
-            self.query_one(f"#{focus}").focus()
 
     # -- leaving ----------------------------------------------------------------------------
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from desk.deadlines import Warning
+from desk.errors import FieldError
 from desk.i18n import Catalog
 from desk.lookup import MatterBrief
 from desk.models import Correction, Matter, Visit, Visitor
+from desk.text import check_text
 
 WARNING_STYLE = {Warning.RED: "bold white on red", Warning.YELLOW: "bold black on yellow", Warning.GREEN: "bold white on green"}
 
@@ -83,3 +89,60 @@ def correction_lines(t: Catalog, corrections: tuple[Correction, ...]) -> Text:
         text.append(f"  ({fix.reason})" if fix.reason else f"  ({t('card.via_register')})", style="italic")
         text.append("\n")
     return text
+
+
+def field_of(widget_id: str | None) -> str:
+    """The form field a widget holds: `f-summary` -> summary, `rep-2-name` -> representatives.2.name."""
+    parts = (widget_id or "").split("-")
+    if parts[0] == "rep" and len(parts) == 3:
+        return f"representatives.{parts[1]}.{parts[2]}"
+    return parts[-1]
+
+
+def paste_problem(field: str, text: str, multiline: bool) -> FieldError | None:
+    """Pasted text is checked like typed text, and refused whole: never cut, never reordered."""
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # terminals paste line breaks as CR
+    else:
+        text = text.rstrip("\r\n")  # a copied line usually ends with its line break
+        if "\n" in text or "\r" in text:
+            return FieldError(field, "err.paste.lines")
+    return check_text(field, text)
+
+
+class PasteRefused(Message):
+    """A paste was refused and nothing was inserted; `error` names the field and the reason."""
+
+    def __init__(self, widget: Widget, error: FieldError) -> None:
+        super().__init__()
+        self.widget = widget
+        self.error = error
+
+    @property
+    def control(self) -> Widget:
+        return self.widget
+
+    def describe(self, t: Catalog) -> str:
+        return t("paste.refused", reason=t(self.error.code, **self.error.params))
+
+
+def _refuse_bad_paste(widget: Widget, event: events.Paste, multiline: bool) -> None:
+    problem = paste_problem(field_of(widget.id), event.text, multiline)
+    if problem is not None:
+        event.prevent_default()  # Textual's own handler would insert it
+        event.stop()
+        widget.post_message(PasteRefused(widget, problem))
+
+
+class GuardedInput(Input):
+    """A one-line field whose pasted text is checked before it goes in."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        _refuse_bad_paste(self, event, multiline=False)
+
+
+class GuardedTextArea(TextArea):
+    """A multi-line field whose pasted text is checked before it goes in."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        _refuse_bad_paste(self, event, multiline=True)

@@ -332,6 +332,8 @@ MESSAGES: dict[str, str] = {
     "key.owner_card": "Person",
     "phone.on_file": "This phone is on file for {who} (only a hint; it never identifies anyone)",
     "phone.on_file.many": "This phone is on file for {who} and others, {count} in all (only a hint; it never identifies anyone)",
+    "err.paste.lines": "has several lines; this field takes one",
+    "paste.refused": "not pasted: {reason}",
     "id.typing": "{count} of 18 characters",
     "id.ok": "born {birth}, {sex}",
     # receipt and closing

@@ -332,6 +332,8 @@ MESSAGES: dict[str, str] = {
     "key.owner_card": "此人详情",
     "phone.on_file": "此电话已登记：{who}（仅作提示，不据此认定为同一人）",
     "phone.on_file.many": "此电话已登记：{who}等{count}人（仅作提示，不据此认定为同一人）",
+    "err.paste.lines": "有多行，此栏只填一行",
+    "paste.refused": "没有粘贴，粘贴的内容{reason}",
     "id.typing": "已输入{count}位，共18位",
     "id.ok": "出生日期 {birth}，性别 {sex}",
     # receipt and closing
