@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.message import Message
@@ -22,7 +23,7 @@ from desk.models import Operator, Visitor
 from desk.permissions import Action
 from desk.registration import RegistrationForm
 from screens.choose import choose_open_matter
-from screens.widgets import open_matter_lines, person_flags, visitor_line
+from screens.widgets import matter_brief, person_flags, visitor_line
 
 if TYPE_CHECKING:
     from screens.card import CardChoice
@@ -68,18 +69,17 @@ class OwnerCard(Static):
         if self.hit is not None:
             self.update(self._text(self.hit, typed_name.strip(), bound_id, keys))
 
-    def _text(self, hit: LookupHit, typed_name: str, bound_id: int | None, keys: list[str]) -> Text:
+    def _text(self, hit: LookupHit, typed_name: str, bound_id: int | None, keys: list[str]) -> Group:
         t, v = self.app.catalog, hit.visitor
         bound = v.id == bound_id
-        text = Text(t("owner.bound" if bound else "owner.on_file"), style="bold" if bound else "bold reverse")
-        text.append("  ")
-        text.append_text(visitor_line(t, v, person_flags(v, hit.visits)))
+        head = Text(t("owner.bound" if bound else "owner.on_file"), style="bold" if bound else "bold reverse")
+        head.append("  ")
+        head.append_text(visitor_line(t, v, person_flags(v, hit.visits)))
         if typed_name and typed_name != v.name:
-            text.append("\n" + t("owner.name_differs", typed=typed_name, name=v.name), style="bold")
-        text.append("\n" + t("owner.summary", visits=len(hit.visits), open=len(hit.open_matters)) + "\n")
-        text.append_text(open_matter_lines(t, hit.open_matters))
-        text.append("  ".join(keys), style="bold")
-        return text
+            head.append("\n" + t("owner.name_differs", typed=typed_name, name=v.name), style="bold")
+        head.append("\n" + t("owner.summary", visits=len(hit.visits), open=len(hit.open_matters)))
+        matters = [matter_brief(t, b.matter, b.warning) for b in hit.open_matters]
+        return Group(head, *matters, Text("  ".join(keys), style="bold"))
 
 
 class PhoneHint(Static):
@@ -123,8 +123,9 @@ class PhoneHint(Static):
         return t("phone.on_file.many", who=who, count=len(others))
 
 
-# What a repeat visit takes over from a fresh form: the person and the visit, not the matter.
-_CARRIED = ("id_number", "phone", "township", "village", "address", "persons", "skip_level", "threat",
+# What a repeat visit takes over from a fresh form: the person and the visit, not the matter,
+# and not the ID number, which is the one on record: the repeat form shows it masked.
+_CARRIED = ("phone", "township", "village", "address", "persons", "skip_level", "threat",
             "key_person", "representatives")
 OWNER_KEYS = {"owner_repeat": "owner.key.repeat", "owner_new": "owner.key.new", "owner_card": "owner.key.card"}
 

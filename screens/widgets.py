@@ -18,6 +18,18 @@ from desk.text import check_text
 WARNING_STYLE = {Warning.RED: "bold white on red", Warning.YELLOW: "bold black on yellow", Warning.GREEN: "bold white on green"}
 
 
+def matter_brief(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
+    """A matter on one line (cropped, never wrapped), where room is short: number, status,
+    deadline and its colour, category and the start of the summary."""
+    line = Text(no_wrap=True, overflow="crop")
+    line.append(matter.number, style="bold")
+    line.append(f"  {t('status.' + matter.status.value)}  {t('lookup.due', date=matter.acceptance_due.isoformat())} ")
+    line.append_text(warning_text(t, warning))
+    line.append(f"  {t.label('category', matter.category)}: ")
+    line.append(matter.summary)
+    return line
+
+
 def warning_text(t: Catalog, warning: Warning | None) -> Text:
     if warning is None:
         return Text("")

@@ -104,6 +104,8 @@ async def test_repeat_visit_for_the_person_whose_number_it_is(desk, operator):
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen) and app.screen.matter.id == first.matter.id
+        id_field = app.screen.query_one("#f-id_number")
+        assert id_field.value == "" and "****002X" in id_field.placeholder  # on record: shown masked
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ReceiptScreen) and app.screen.receipt.repeat

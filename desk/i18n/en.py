@@ -319,7 +319,7 @@ MESSAGES: dict[str, str] = {
     "card.via_register": "updated at a registration",
     "card.corrected": "{name}'s details corrected; the old values stay in the corrections",
     "correct.title": "Correct {name}'s details",
-    "correct.hint": "Change only what is wrong and give the reason; a blank ID number or phone stays as it is. Ctrl+S saves, Esc cancels",
+    "correct.hint": "Change only what is wrong and give the reason; a blank ID number or phone stays as it is.\nCtrl+S saves, Esc cancels",
     "owner.on_file": "This number is on file",
     "owner.bound": "New matter for this person",
     "owner.name_differs": "The name typed, {typed}, differs from {name} on file; a registration never renames anyone. To correct it, Ctrl+O opens the person's card",

@@ -319,7 +319,7 @@ MESSAGES: dict[str, str] = {
     "card.via_register": "随登记更新",
     "card.corrected": "已更正 {name} 的信息，原来的内容保留在更正记录里",
     "correct.title": "更正 {name} 的信息",
-    "correct.hint": "只改需要更正的项并写明原因；证件号和电话留空则不变。Ctrl+S 保存，Esc 取消",
+    "correct.hint": "只改需要更正的项并写明原因；证件号和电话留空则不变。\nCtrl+S 保存，Esc 取消",
     "owner.on_file": "此号码已登记",
     "owner.bound": "为此人登记新事项",
     "owner.name_differs": "填写的姓名 {typed} 与登记的 {name} 不同；登记不会改名，如需更正请按 Ctrl+O 在此人详情中更正",
