@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, demo
+from desk import __version__, cli_data, demo
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
@@ -50,6 +50,13 @@ class UsageError(Exception):
     pass
 
 
+def _folder(value: str) -> Path:
+    """`--data ''` would be the current directory: refused, as the catalog's error says."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty")
+    return Path(value)
+
+
 def default_data_dir() -> Path:
     env = os.environ.get("DESK_DATA")
     if env:
@@ -78,6 +85,7 @@ _ARGPARSE_ERRORS = (
      "cli.argparse.choice"),
     (re.compile(r"^unrecognized arguments: (?P<args>.+)$"), "cli.argparse.unknown"),
     (re.compile(r"^argument (?P<arg>\S+): invalid int value: (?P<value>.+)$"), "cli.argparse.int"),
+    (re.compile(r"^argument (?P<arg>\S+): empty$"), "cli.argparse.empty"),
 )
 
 
@@ -116,7 +124,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(t: Catalog) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
+    common.add_argument("--data", type=_folder, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
     common.add_argument("--lang", choices=sorted(LANGUAGES), help=t("cli.help.lang"))
     common.add_argument("--counter", metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
     parser = _Parser(prog="desk", description=t("cli.description"), parents=[common], t=t)
@@ -148,16 +156,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     set_p.add_argument("name", choices=sorted(NUMERIC_SETTINGS))
     set_p.add_argument("value")
 
-    audit = sub.add_parser("audit", parents=[common], help=t("cli.help.audit"), description=t("cli.help.audit"))
-    audit_sub = audit.add_subparsers(dest="audit_command", metavar=t("cli.metavar.command"), required=True)
-    audit_sub.add_parser("verify", parents=[common], help=t("cli.help.audit_verify"), description=t("cli.help.audit_verify"))
-
-    check = sub.add_parser("check", parents=[common], help=t("cli.help.check"), description=t("cli.help.check"))
-    check.add_argument("folder", nargs="?", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.check_folder"))
-    backup = sub.add_parser("backup", parents=[common], help=t("cli.help.backup"), description=t("cli.help.backup"))
-    backup.add_argument("--to", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.backup_to"))
-    restore = sub.add_parser("restore", parents=[common], help=t("cli.help.restore"), description=t("cli.help.restore"))
-    restore.add_argument("source", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.restore_source"))
+    cli_data.add_parsers(sub, common, t)
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -183,15 +182,54 @@ def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
 
 
 class _Commands:
-    def __init__(self, args: argparse.Namespace, wiring: Wiring, t: Catalog, out: TextIO, stdin: TextIO) -> None:
-        self.args, self.wiring, self.t, self.out, self.stdin = args, wiring, t, out, stdin
+    def __init__(self, args: argparse.Namespace, wiring: Wiring, t: Catalog, out: TextIO, stdin: TextIO,
+                 err: TextIO = sys.stderr) -> None:
+        self.args, self.wiring, self.t, self.out, self.stdin, self.err = args, wiring, t, out, stdin, err
+        self.opened: list[Desk] = []
 
     def _open(self, data_dir: Path | None = None) -> Desk:
-        path = data_dir or self.args.data or default_data_dir()
+        path = data_dir or self.data_dir()
         store = self.wiring.open_store(path, today=self.wiring.clock.today)
-        counter = self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
-        audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, counter) if self.wiring.open_audit else None
-        return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)
+        audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, self.counter()) if self.wiring.open_audit else None
+        desk = Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)
+        self.opened.append(desk)
+        return desk
+
+    open_desk = _open
+
+    def data_dir(self) -> Path:
+        return Path(self.args.data or default_data_dir())
+
+    def existing_data_dir(self) -> Path:
+        """For commands that only read: a folder that is not there is an error, not created."""
+        path = self.data_dir()
+        if self.wiring.open_audit is None or not path.is_dir():
+            raise UsageError(self.t("err.store.no_dir", path=str(path), detail="-"))
+        return path
+
+    def counter(self) -> str:
+        return self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
+
+    def maintenance(self) -> Maintenance:
+        if self.wiring.maintenance is None:
+            raise UsageError(self.t("err.store.dir", path="-", detail="-"))
+        return self.wiring.maintenance
+
+    def stamp(self) -> str:
+        return self.wiring.clock.now().strftime("%Y%m%d-%H%M%S")
+
+    @staticmethod
+    def usage_error(message: str) -> UsageError:
+        return UsageError(message)
+
+    def told_audit_failures(self, desk: Desk | None = None) -> int:
+        """An action that was done but not audited is told as both: done, and not audited.
+        Each failure is told once; the exit status stays 0 (a retry would do it twice)."""
+        for opened in [desk] if desk is not None else self.opened:
+            while opened.audit_failures:
+                exc = opened.audit_failures.pop(0)
+                print(self.t("cli.audit_failed", message=describe(self.t, exc)), file=self.err)
+        return 0
 
     @property
     def me(self) -> Operator:
@@ -216,59 +254,6 @@ class _Commands:
         if made is not None:
             desk.note_maintenance(self.me, "backup", str(made))
         return ""
-
-    def _stamp(self) -> str:
-        return self.wiring.clock.now().strftime("%Y%m%d-%H%M%S")
-
-    def _maintenance(self) -> Maintenance:
-        if self.wiring.maintenance is None:
-            raise UsageError(self.t("err.store.dir", path="-", detail="-"))
-        return self.wiring.maintenance
-
-    def check(self) -> int:
-        """Reads files only, so it runs while desks are open, and on a backup folder too."""
-        folder = Path(self.args.folder or self.args.data or default_data_dir())
-        count, findings = self._maintenance().check(folder)
-        for f in findings:
-            label = self.t("cli.check.error" if f.fatal else "cli.check.note")
-            print(self.t("cli.check.finding", label=label, path=f.path, message=self.t(f.code, **f.params)), file=self.out)
-        code = self._check_audit(folder)
-        fatal = sum(f.fatal for f in findings)
-        if fatal or code:
-            print(self.t("cli.check.bad", count=count, problems=fatal + code), file=self.out)
-            return 1
-        print(self.t("cli.check.ok", count=count), file=self.out)
-        return 0
-
-    def _check_audit(self, folder: Path) -> int:
-        if self.wiring.open_audit is None:
-            return 0
-        count, problems = Auditor(self.wiring.open_audit(folder), self.wiring.clock, "").verify()
-        for problem in problems:
-            print(self.t("cli.audit.problem", line=problem.line, message=self.t(problem.code, **problem.params)), file=self.out)
-        return len(problems)
-
-    def backup(self) -> int:
-        desk = self._open()
-        try:
-            root = self.args.to or Path(desk.store.data_dir) / "backups"  # type: ignore[attr-defined]
-            made = self._maintenance().backup(desk.store, root, f"desk-{self._stamp()}")
-            desk.note_maintenance(self.me, "backup", str(made))
-        finally:
-            desk.store.close()
-        print(self.t("cli.backup.done", path=str(made)), file=self.out)
-        return 0
-
-    def restore(self) -> int:
-        data_dir = Path(self.args.data or default_data_dir())
-        aside = self._maintenance().restore(data_dir, self.args.source, self._stamp())
-        desk = self._open(data_dir)
-        try:
-            desk.note_maintenance(self.me, "restore", str(self.args.source))
-        finally:
-            desk.store.close()
-        print(self.t("cli.restore.done", source=str(self.args.source), aside=str(aside)), file=self.out)
-        return 0
 
     def demo_app(self) -> int:
         import tempfile
@@ -348,20 +333,6 @@ class _Commands:
         print(self.t(f"cli.user.{verb}", name=name), file=self.out)
         return 0
 
-    def audit_verify(self) -> int:
-        """Reads only the trail, so it runs while the desk is open on the same data."""
-        path = self.args.data or default_data_dir()
-        if self.wiring.open_audit is None or not Path(path).is_dir():
-            raise UsageError(self.t("err.store.dir", path=str(path), detail="-"))
-        count, problems = Auditor(self.wiring.open_audit(path), self.wiring.clock, "").verify()
-        for problem in problems:
-            print(self.t("cli.audit.problem", line=problem.line, message=self.t(problem.code, **problem.params)), file=self.out)
-        if problems:
-            print(self.t("cli.audit.bad", count=count, problems=len(problems)), file=self.out)
-            return 1
-        print(self.t("cli.audit.ok", count=count), file=self.out)
-        return 0
-
     def user_list(self) -> int:
         desk = self._open()
         try:
@@ -378,24 +349,28 @@ def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.std
     argv = list(sys.argv[1:] if argv is None else argv)
     t = catalog(_lang_from(argv))
     args = build_parser(t).parse_args(argv)
-    commands = _Commands(args, wiring, t, out, stdin)
+    commands = _Commands(args, wiring, t, out, stdin, err)
     try:
-        if args.command == "demo":
-            return commands.demo()
-        if args.command == "user":
-            run = {"add": commands.user_add, "list": commands.user_list}.get(args.user_command, commands.user_change)
-            return run()
-        if args.command == "settings":
-            return commands.settings()
-        if args.command == "audit":
-            return commands.audit_verify()
-        if args.command in ("check", "backup", "restore"):
-            return getattr(commands, args.command)()
-        if args.command == "category":
-            return commands.category()
-        return commands.demo_app() if args.demo else commands.app()
+        return _dispatch(args, commands)
     except (UsageError, FormErrors, DeskError, StoreError) as exc:
         print(t("cli.error", message=describe(t, exc)), file=err)
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        commands.told_audit_failures()
+
+
+def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
+    if args.command == "demo":
+        return commands.demo()
+    if args.command == "user":
+        run = {"add": commands.user_add, "list": commands.user_list}.get(args.user_command, commands.user_change)
+        return run()
+    if args.command == "settings":
+        return commands.settings()
+    if args.command in cli_data.COMMANDS:
+        return cli_data.run(commands)
+    if args.command == "category":
+        return commands.category()
+    return commands.demo_app() if args.demo else commands.app()

@@ -8,10 +8,11 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from desk import intake, lookup, matters, operators
-from desk.audit import AuditEntry, Auditor
+from desk.audit import STORE_SEQ, AuditEntry, Auditor
 from desk.clock import Clock
 from desk.errors import DeskError, FormErrors
 from desk.intake import Receipt
@@ -21,7 +22,7 @@ from desk.permissions import Action, allowed, require
 from desk.privacy import masked_detail, masked_hit, masked_row
 from desk.registration import RegistrationForm, validate
 from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
-from desk.store import DraftBox, Store
+from desk.store import DraftBox, Store, StoreError
 from desk.text import check_text
 
 
@@ -39,17 +40,30 @@ class Desk:
     drafts: DraftBox | None = None
     rng: random.Random | None = None
     audit: Auditor | None = None
+    # When an action was done but its audit entry could not be written (a full disk), the
+    # action stands and must never be reported as not done: the failure is kept here and
+    # told through `on_audit_failure`, by the command line and the app alike.
+    on_audit_failure: Callable[[StoreError], None] | None = None
+    audit_failures: list[StoreError] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.rng = self.rng or random.SystemRandom()
 
     def _log(self, operator: Operator | str, action: str, target: str = "", **detail) -> None:
+        """Audit what was just done, with the number of the save it made (if any), so that
+        the trail witnesses every save it tells of."""
+        seq = self.store.take_committed()
         if self.audit is None:
             return
-        if isinstance(operator, Operator):
-            self.audit.record(operator.name, operator.role.value, action, target, detail)
-        else:
-            self.audit.record(operator, "", action, target, detail)
+        if seq is not None:
+            detail[STORE_SEQ] = seq
+        name, role = (operator.name, operator.role.value) if isinstance(operator, Operator) else (operator, "")
+        try:
+            self.audit.record(name, role, action, target, detail)
+        except StoreError as exc:
+            self.audit_failures.append(exc)
+            if self.on_audit_failure is not None:
+                self.on_audit_failure(exc)
 
     # -- settings -------------------------------------------------------------------
 
@@ -97,10 +111,11 @@ class Desk:
 
     # -- operators and logins ---------------------------------------------------------
 
-    def note_maintenance(self, operator: Operator, action: str, target: str) -> None:
-        """Backups and restores are done on files by `storage/`; here they are allowed and audited."""
+    def note_maintenance(self, operator: Operator, action: str, target: str, **detail) -> None:
+        """Backups, restores and repairs are done on files by `storage/`; here they are
+        allowed and audited."""
         require(operator, Action.BACKUP)
-        self._log(operator, action, target)
+        self._log(operator, action, target, **detail)
 
     def preload(self) -> None:
         self.store.preload()

@@ -72,6 +72,10 @@ class ProcessLock:
             time.sleep(0.001)
         self._depth = 1
 
+    @property
+    def held(self) -> bool:
+        return self._depth > 0 and self._pid == os.getpid()
+
     def release(self) -> None:
         self._depth -= 1
         if self._depth == 0 and self._fd is not None:
