@@ -386,3 +386,19 @@ def test_today_is_never_the_wall_clock():
     with pytest.raises(TypeError):
         open_store(Path("unused"))  # type: ignore[call-arg]
     assert pinned_today().isoformat() == "2026-11-22"
+
+
+async def test_the_app_says_saved_and_not_audited_when_the_trail_cannot_be_written(desk, operator, monkeypatch):
+    import storage.auditlog as auditlog
+    from tests.pilot import make_app, notices
+
+    def full(fd, line, end, path):
+        raise StoreError("err.store.write", path=str(path), detail="No space left on device")
+
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test() as pilot:
+        monkeypatch.setattr(auditlog, "_write_all", full)
+        receipt = desk.register(form(id_number=""), operator)
+        await pilot.pause()
+        assert desk.store.get("matters", receipt.matter.id) is not None
+        assert any("已保存" in n and "审计记录没有写入" in n for n in notices(app))

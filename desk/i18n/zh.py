@@ -178,6 +178,7 @@ MESSAGES: dict[str, str] = {
     "audit.replaced_damaged": "恢复时移到 {path} 的旧审计记录（到第 {seq} 条）不完整或被改动",
     "audit_action.repair": "修复数据",
     "audit_action.audit_torn_tail": "审计记录末尾未写完的一条已移到 audit.torn",
+    "app.audit_failed": "操作已完成并已保存，但审计记录没有写入：{message}",
     "check.torn": "日志末尾有 {bytes} 字节未写完（第 {at} 字节起），是断电或强制关闭留下的，下次保存时会去掉；在此之前返回的保存都在",
     "check.document": "记录格式不对（{table} {id}）",
     "check.keys": "跨年索引文件无法读取（{detail}），查找时会改为直接打开该年的数据",
