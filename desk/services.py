@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from desk import intake, lookup, matters, operators
-from desk.audit import STORE_SEQ, AuditEntry, Auditor
+from desk.audit import STORE_SEQ, AuditEntry, Auditor, head_code
 from desk.clock import Clock
 from desk.errors import DeskError, FormErrors
 from desk.intake import Receipt
@@ -198,6 +198,12 @@ class Desk:
     def audit_entries(self, operator: Operator) -> list[AuditEntry]:
         require(operator, Action.AUDIT)
         return self.audit.entries() if self.audit else []
+
+    def audit_head_code(self, operator: Operator) -> str:
+        """The trail's head as a short code, for a supervisor to sign on paper."""
+        require(operator, Action.AUDIT)
+        head = self.audit.head() if self.audit else None
+        return head_code(*head) if head else ""
 
     # -- the walk-in path ---------------------------------------------------------
 

@@ -179,6 +179,7 @@ MESSAGES: dict[str, str] = {
     "audit_action.repair": "repair data",
     "audit_action.audit_torn_tail": "an unfinished last audit entry was moved to audit.torn",
     "app.audit_failed": "done and saved, but the audit entry was not written: {message}",
+    "audit.head_code": "head {code} (write it down and sign)",
     "check.torn": "the journal ends in {bytes} unfinished bytes (from byte {at}), left by a power cut or a forced stop; the next save drops them, and every save that returned before is there",
     "check.document": "a record is malformed ({table} {id})",
     "check.keys": "the cross-year index cannot be read ({detail}); lookups open that year's data instead",

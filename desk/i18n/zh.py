@@ -179,6 +179,7 @@ MESSAGES: dict[str, str] = {
     "audit_action.repair": "修复数据",
     "audit_action.audit_torn_tail": "审计记录末尾未写完的一条已移到 audit.torn",
     "app.audit_failed": "操作已完成并已保存，但审计记录没有写入：{message}",
+    "audit.head_code": "记录头 {code}（可抄下签字）",
     "check.torn": "日志末尾有 {bytes} 字节未写完（第 {at} 字节起），是断电或强制关闭留下的，下次保存时会去掉；在此之前返回的保存都在",
     "check.document": "记录格式不对（{table} {id}）",
     "check.keys": "跨年索引文件无法读取（{detail}），查找时会改为直接打开该年的数据",
