@@ -33,12 +33,13 @@ def read_bytes(path: Path) -> bytes:
         raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
 
 
-def unframe(path: Path, raw: bytes, kind: str) -> tuple[dict[str, Any], bytes]:
-    """(header, body) of a checked file; a first-format file gives ({"format": 1}, raw)."""
+def unframe(path: Path, raw: bytes, kind: str) -> tuple[dict[str, Any], memoryview]:
+    """(header, body) of a checked file; a first-format file gives ({"format": 1}, raw).
+    The body is a view, not a copy: a year's snapshot is tens of megabytes."""
     newline = raw.find(b"\n")
     if newline < 0:
         if raw.startswith(b"{"):
-            return {"format": 1}, raw
+            return {"format": 1}, memoryview(raw)
         raise StoreCorrupt(path, "empty" if not raw else "no header")
     try:
         header = journal.loads(raw[:newline])
@@ -46,7 +47,7 @@ def unframe(path: Path, raw: bytes, kind: str) -> tuple[dict[str, Any], bytes]:
         raise StoreCorrupt(path, "unreadable header") from None
     if not isinstance(header, dict) or header.get("kind") != kind:
         raise StoreCorrupt(path, f"not a {kind} file")
-    body = raw[newline + 1:]
+    body = memoryview(raw)[newline + 1:]
     if header.get("length") != len(body):
         raise StoreCorrupt(path, f"{header.get('length')} bytes expected, {len(body)} found")
     if header.get("crc32") != f"{zlib.crc32(body):08x}":
@@ -54,7 +55,7 @@ def unframe(path: Path, raw: bytes, kind: str) -> tuple[dict[str, Any], bytes]:
     return header, body
 
 
-def parse(path: Path, body: bytes) -> Any:
+def parse(path: Path, body: bytes | memoryview) -> Any:
     try:
         return journal.loads(body)
     except journal.DecodeError as exc:
