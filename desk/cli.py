@@ -67,14 +67,17 @@ def default_data_dir() -> Path:
 
 
 def _lang_from(argv: list[str]) -> str:
-    """The language must be known before the parser is built: its help text is translated."""
+    """The language must be known before the parser is built: its help text is translated.
+    Like the parser, the last `--lang` wins, wherever it stands."""
+    chosen = os.environ.get("DESK_LANG")
     for i, arg in enumerate(argv):
+        if arg == "--":
+            break
         if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1] if argv[i + 1] in LANGUAGES else DEFAULT_LANGUAGE
-        if arg.startswith("--lang="):
-            value = arg.split("=", 1)[1]
-            return value if value in LANGUAGES else DEFAULT_LANGUAGE
-    return os.environ.get("DESK_LANG", DEFAULT_LANGUAGE) if os.environ.get("DESK_LANG") in LANGUAGES else DEFAULT_LANGUAGE
+            chosen = argv[i + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.split("=", 1)[1]
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
 # argparse's own words (usage, options, its error messages) come from gettext in English;
@@ -122,12 +125,19 @@ class _Parser(argparse.ArgumentParser):
         return super().add_subparsers(parser_class=partial(_Parser, t=self.t), **kwargs)
 
 
+def _global_options(t: Catalog, default: Any) -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--data", type=_folder, default=default, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
+    options.add_argument("--lang", choices=sorted(LANGUAGES), default=default, help=t("cli.help.lang"))
+    options.add_argument("--counter", default=default, metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
+    return options
+
+
 def build_parser(t: Catalog) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", type=_folder, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
-    common.add_argument("--lang", choices=sorted(LANGUAGES), help=t("cli.help.lang"))
-    common.add_argument("--counter", metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
-    parser = _Parser(prog="desk", description=t("cli.description"), parents=[common], t=t)
+    # A subparser writes its defaults over what the main parser already read, so its copies
+    # of the global options have none: `desk --data D user add` keeps D.
+    common = _global_options(t, argparse.SUPPRESS)
+    parser = _Parser(prog="desk", description=t("cli.description"), parents=[_global_options(t, None)], t=t)
     parser.add_argument("--version", action="version", version=f"desk {__version__}", help=t("cli.help.version"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help.demo"))
     sub = parser.add_subparsers(dest="command", metavar=t("cli.metavar.command"))
