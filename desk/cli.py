@@ -178,17 +178,19 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
 
 
 def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
-    if from_stdin:
-        try:
+    """A strict stdin raises on bytes that are not UTF-8; a lenient one passes them on as
+    lone surrogates, which `check_password` refuses with the same kind of message."""
+    try:
+        if from_stdin:
             return stdin.readline().rstrip("\r\n")
-        except UnicodeDecodeError:
-            raise UsageError(t("cli.password.encoding")) from None
-    if not stdin.isatty():
-        raise UsageError(t("cli.password.no_tty"))
-    first = getpass.getpass(t("cli.password.prompt"))
-    if getpass.getpass(t("cli.password.again")) != first:
-        raise UsageError(t("cli.password.mismatch"))
-    return first
+        if not stdin.isatty():
+            raise UsageError(t("cli.password.no_tty"))
+        first = getpass.getpass(t("cli.password.prompt"))
+        if getpass.getpass(t("cli.password.again")) != first:
+            raise UsageError(t("cli.password.mismatch"))
+        return first
+    except UnicodeDecodeError:
+        raise UsageError(t("cli.password.encoding")) from None
 
 
 class _Commands:

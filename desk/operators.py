@@ -35,6 +35,8 @@ def get_operator(reader: Reader, name: str) -> Operator:
 def check_password(password: str) -> list[FieldError]:
     if len(password) < MIN_LENGTH:
         return [FieldError("password", "err.password.short", {"min": MIN_LENGTH})]
+    if not password.strip():  # eight spaces are typed by accident, and guessed first
+        return [FieldError("password", "err.password.blank")]
     problem = check_text("password", password)
     return [problem] if problem else []
 

@@ -79,8 +79,8 @@ MESSAGES: dict[str, str] = {
     "err.category": "choose a category",
     "err.track": "choose a track",
     "err.text.too_long": "too long: {length} characters, at most {limit}",
-    "err.text.control": "contains an invisible control character ({code})",
-    "err.text.bidi": "contains a hidden text-direction character",
+    "err.text.control": "contains an invisible control character ({char})",
+    "err.text.bidi": "contains a hidden text-direction character ({char})",
     "err.date": "{field} must look like 2026-11-22",
     "err.login.failed": "wrong operator or password",
     "err.login.name": "enter the operator's name",
@@ -430,4 +430,10 @@ MESSAGES: dict[str, str] = {
     "cli.demo.password": "every demo operator's password is {password}",
     "cli.demo.visits": "--visits must be at least 1",
     "cli.error": "desk: error: {message}",
+    # -- command line, input checks, logins (#5)
+    "err.text.invisible": "contains an invisible character ({char}); delete it and type again",
+    "err.text.encoding": "contains bytes that are not UTF-8 text ({char})",
+    "err.text.unknown_char": "contains a character with no agreed glyph ({char})",
+    "err.text.space": "only a plain space may separate words, not {char}",
+    "err.password.blank": "must not be only spaces",
 }

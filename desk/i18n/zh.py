@@ -79,8 +79,8 @@ MESSAGES: dict[str, str] = {
     "err.category": "请选择问题类别",
     "err.track": "请选择办理方式",
     "err.text.too_long": "太长：{length}字，最多{limit}字",
-    "err.text.control": "含有不可见的控制字符（{code}）",
-    "err.text.bidi": "含有改变文字方向的隐藏字符",
+    "err.text.control": "含有不可见的控制字符（{char}）",
+    "err.text.bidi": "含有改变文字方向的隐藏字符（{char}）",
     "err.date": "{field}的格式应为 2026-11-22",
     "err.login.failed": "操作员或密码不对",
     "err.login.name": "请输入操作员姓名",
@@ -430,4 +430,10 @@ MESSAGES: dict[str, str] = {
     "cli.demo.password": "演示操作员的密码都是 {password}",
     "cli.demo.visits": "--visits 至少为 1",
     "cli.error": "desk：错误：{message}",
+    # -- command line, input checks, logins (#5)
+    "err.text.invisible": "含有看不见的字符（{char}），请删除后重新输入",
+    "err.text.encoding": "含有无法识别的字节（{char}），不是有效的 UTF-8 文字",
+    "err.text.unknown_char": "含有无法显示的字符（{char}）",
+    "err.text.space": "只能用普通空格，不能含特殊空白（{char}）",
+    "err.password.blank": "不能全是空格",
 }

@@ -1,0 +1,154 @@
+"""Input that must be refused, naming the field and the reason, and mistakes that must be
+told in a sentence rather than a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desk.cli import main
+from desk.errors import FormErrors
+from desk.i18n import catalog, describe
+from desk.text import check_text
+from tests.test_cli import ROOT, Run
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u2028", "\u2029",
+             "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"]
+ODD_SPACES = ["\u00a0", "\u3000", "\u2003", "\u202f"]
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_DATA", str(tmp_path / "default"))  # a mistake must not reach a real hall
+    return Run(tmp_path)
+
+
+def _audit(data: Path) -> list[dict]:
+    path = data / "audit.log"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+# -- check_text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+@pytest.mark.parametrize("field", ["name", "representatives.2.name", "category", "summary", "password"])
+def test_invisible_characters_are_refused_in_every_field(field, char):
+    problem = check_text(field, f"clerk{char}")
+    assert problem is not None and problem.field == field
+    assert f"U+{ord(char):04X}" in describe(catalog("en"), FormErrors([problem]))
+
+
+@pytest.mark.parametrize("char, code", [("\udcff", "err.text.encoding"), ("\ue000", "err.text.unknown_char"),
+                                        ("\U000f0000", "err.text.unknown_char"), ("\u0378", "err.text.unknown_char")])
+def test_broken_private_and_unassigned_characters_are_refused(char, code):
+    problem = check_text("summary", f"a{char}b")
+    assert (problem.code, problem.params) == (code, {"char": f"U+{ord(char):04X}"})
+
+
+@pytest.mark.parametrize("char", ODD_SPACES)
+@pytest.mark.parametrize("field", ["name", "representatives.3.name", "category"])
+def test_a_name_takes_only_a_plain_space(field, char):
+    problem = check_text(field, f"Li{char}Na")
+    assert problem is not None and problem.code == "err.text.space"
+    assert f"U+{ord(char):04X}" in catalog("zh")(problem.code, **problem.params)
+
+
+@pytest.mark.parametrize("value", ["Li Na", "阿依古丽·买买提", "张三", "O'Brien-Smith"])
+def test_ordinary_names_pass(value):
+    assert check_text("name", value) is None
+
+
+def test_a_summary_keeps_its_line_breaks_and_wide_spaces():
+    assert check_text("summary", "第一行\n\u3000\u3000第二行\t完") is None
+
+
+def test_each_refusal_names_the_character_in_both_languages():
+    for char in ("\x1b", "\u202e", "\u200b", "\udcff", "\ue000", "\u3000"):
+        problem = check_text("name", f"a{char}")
+        for lang in ("zh", "en"):
+            assert f"U+{ord(char):04X}" in catalog(lang)(problem.code, **problem.params)
+
+
+# -- operators ----------------------------------------------------------------------------
+
+
+def test_an_operator_name_with_a_zero_width_space_is_refused(desk, admin):
+    with pytest.raises(FormErrors) as caught:
+        desk.add_operator("clerk\u200b", "receptionist", "secret123", by=admin)
+    [problem] = caught.value.errors
+    assert problem.field == "name" and problem.params == {"char": "U+200B"}
+    assert [o.name for o in desk.operators()] == ["管理员"]
+
+
+@pytest.mark.parametrize("password", [" " * 8, " " * 12, "\t" * 9, "\u3000" * 8])
+def test_a_password_of_only_blanks_is_refused(desk, admin, password):
+    with pytest.raises(FormErrors) as caught:
+        desk.add_operator("clerk", "receptionist", password, by=admin)
+    assert [e.field for e in caught.value.errors] == ["password"]
+    with pytest.raises(FormErrors):
+        desk.reset_password("管理员", password, admin)
+
+
+def test_cli_names_the_field_and_the_character(run):
+    code, out, err = run("user", "add", "clerk\u200b", "--role", "station", "--password-stdin",
+                         "--data", str(run.data), stdin="secret123\n")
+    assert (code, out) == (1, "") and "姓名" in err and "U+200B" in err
+
+
+def test_a_password_of_spaces_is_refused_on_the_command_line(run):
+    code, _, err = run("user", "add", "clerk", "--role", "station", "--password-stdin",
+                       "--data", str(run.data), stdin=" " * 10 + "\n")
+    assert code == 1 and "密码" in err and "Traceback" not in err
+
+
+# -- non-UTF-8 passwords --------------------------------------------------------------------
+
+
+def _lenient_stdin(raw: bytes) -> io.TextIOWrapper:
+    """What a POSIX-locale or UTF-8-mode Python gives as stdin: bad bytes become lone surrogates."""
+    return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="surrogateescape")
+
+
+@pytest.mark.parametrize("verb", ["add", "passwd"])
+def test_a_password_that_is_not_utf8_is_refused_with_a_message(run, verb):
+    run("user", "add", "clerk", "--role", "station", "--password-stdin", "--data", str(run.data),
+        stdin="secret123\n")
+    args = ["user", verb, "clerk", "--password-stdin", "--data", str(run.data)]
+    if verb == "add":
+        args[2:3] = ["other", "--role", "station"]
+    out, err = io.StringIO(), io.StringIO()
+    code = main(args, wiring=run.wiring, out=out, err=err, stdin=_lenient_stdin(b"\xff\xfesecret123\n"))
+    assert code == 1 and "密码" in err.getvalue() and "U+DCFF" in err.getvalue()
+
+
+def test_a_stdin_that_cannot_decode_is_told_not_raised(run):
+    class Undecodable(io.StringIO):
+        def readline(self, *args):
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["user", "add", "x", "--role", "station", "--password-stdin", "--data", str(run.data)],
+                wiring=run.wiring, out=out, err=err, stdin=Undecodable())
+    assert code == 1 and "UTF-8" in err.getvalue()
+
+
+def test_a_non_utf8_password_through_the_real_launcher(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "desk.py", "user", "add", "x", "--role", "admin", "--password-stdin", "--data", str(tmp_path)],
+        cwd=ROOT, input=b"\xff\xfesecret123\n", capture_output=True, env={**os.environ, "LC_ALL": "C"},
+    )
+    err = result.stderr.decode("utf-8", errors="replace")
+    assert result.returncode == 1 and "Traceback" not in err and "U+DC" in err
+
+
+def test_passwords_never_raise_on_a_lone_surrogate():
+    from desk.passwords import hash_password, verify_password
+
+    assert verify_password("\udcff" * 8, hash_password("secret123")) is False
