@@ -310,7 +310,7 @@ class _Commands:
         """The category list is hall data: a hall may add its own groups beside the eight."""
         desk = self._open()
         try:
-            verb, name = self.args.category_command, getattr(self.args, "name", "").strip()
+            verb, name = self.args.category_command, getattr(self.args, "name", "")
             if verb != "list":
                 desk.change_categories(self.me, **{verb: name})
             for code in desk.settings().categories:

@@ -8,13 +8,14 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from desk import intake, lookup, matters, operators
 from desk.audit import STORE_SEQ, AuditEntry, Auditor, head_code
 from desk.clock import Clock
-from desk.errors import DeskError, FormErrors
+from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import Receipt
 from desk.models import Matter, Operator, Role
 from desk.passwords import hash_password
@@ -24,6 +25,26 @@ from desk.registration import RegistrationForm, validate
 from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
 from desk.store import DraftBox, Store, StoreError
 from desk.text import check_text
+
+
+def _adding_category(name: str) -> Callable[[Settings], Settings]:
+    def change(current: Settings) -> Settings:
+        if name in current.categories:
+            raise DeskError("err.category.exists", name=name)
+        return replace(current, categories=(*current.categories, name))
+
+    return change
+
+
+def _removing_category(name: str) -> Callable[[Settings], Settings]:
+    def change(current: Settings) -> Settings:
+        if name not in current.categories:
+            raise DeskError("err.category.unknown", name=name)
+        if len(current.categories) == 1:
+            raise DeskError("err.category.last")
+        return replace(current, categories=tuple(c for c in current.categories if c != name))
+
+    return change
 
 
 def command_line_operator(user: str) -> Operator:
@@ -70,11 +91,13 @@ class Desk:
     def settings(self) -> Settings:
         return load_settings(self.store)
 
-    def update_settings(self, settings: Settings, operator: Operator) -> Settings:
+    def update_settings(self, operator: Operator, change: Callable[[Settings], Settings], **detail) -> Settings:
+        """Read, change and save in one transaction. The transaction holds the inter-process
+        lock and has caught up, so two counters changing settings at once both land."""
         require(operator, Action.MANAGE_SETTINGS)
         with self.store.transaction() as txn:
-            saved = save_settings(txn, settings)
-        self._log(operator, "settings")
+            saved = save_settings(txn, change(load_settings(txn)))
+        self._log(operator, "settings", **detail)
         return saved
 
     def set_number(self, name: str, value: str, operator: Operator) -> Settings:
@@ -82,32 +105,23 @@ class Desk:
         if name not in NUMERIC_SETTINGS:
             raise DeskError("err.setting.unknown", name=name, names=", ".join(NUMERIC_SETTINGS))
         low, high = NUMERIC_SETTINGS[name]
-        try:
-            number = int(value)
-        except ValueError:
-            raise DeskError("err.setting.range", name=name, low=low, high=high) from None
+        # int() would also take "٣", "1_0", "+7" and " 7": a typing slip must not pass as a number
+        if not re.fullmatch(r"[0-9]+", value):
+            raise DeskError("err.setting.digits", name=name, low=low, high=high)
+        number = int(value)
         if not low <= number <= high:
             raise DeskError("err.setting.range", name=name, low=low, high=high)
-        return self.update_settings(replace(self.settings(), **{name: number}), operator)
+        return self.update_settings(operator, lambda current: replace(current, **{name: number}), **{name: number})
 
     def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> Settings:
         """Add or remove one category. Matters filed under a removed one keep it."""
-        current = self.settings()
-        categories = list(current.categories)
-        if add:
-            problem = check_text("category", add)
-            if problem or not add.strip():
-                raise DeskError(problem.code if problem else "err.required", **(problem.params if problem else {}))
-            if add in categories:
-                raise DeskError("err.category.exists", name=add)
-            categories.append(add)
-        if remove:
-            if remove not in categories:
-                raise DeskError("err.category.unknown", name=remove)
-            if len(categories) == 1:
-                raise DeskError("err.category.last")
-            categories.remove(remove)
-        return self.update_settings(replace(current, categories=tuple(categories)), operator)
+        require(operator, Action.MANAGE_SETTINGS)
+        name = (add or remove).strip()
+        problem = check_text("category", name) if name else FieldError("category", "err.required")
+        if problem:
+            raise FormErrors([problem])
+        change = _adding_category(name) if add.strip() else _removing_category(name)
+        return self.update_settings(operator, change, **{"add" if add.strip() else "remove": name})
 
     # -- operators and logins ---------------------------------------------------------
 

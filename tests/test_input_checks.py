@@ -152,3 +152,53 @@ def test_passwords_never_raise_on_a_lone_surrogate():
     from desk.passwords import hash_password, verify_password
 
     assert verify_password("\udcff" * 8, hash_password("secret123")) is False
+
+
+# -- categories ---------------------------------------------------------------------------
+
+
+def test_a_category_with_an_escape_sequence_is_refused_naming_the_field(run):
+    code, out, err = run("category", "add", "\x1b[2Jx", "--data", str(run.data))
+    assert (code, out) == (1, "") and "问题类别" in err and "U+001B" in err and "\x1b" not in err
+
+
+def test_the_services_name_the_category_field(desk, admin):
+    with pytest.raises(FormErrors) as caught:
+        desk.change_categories(admin, add="water\u200b")
+    assert [(e.field, e.params) for e in caught.value.errors] == [("category", {"char": "U+200B"})]
+
+
+@pytest.mark.parametrize("verb", ["add", "remove"])
+@pytest.mark.parametrize("name", ["", "   ", "\u3000"])
+def test_a_blank_category_name_is_refused_and_leaves_no_trace(run, verb, name):
+    data = ["--data", str(run.data)]
+    run("category", "list", *data)
+    before = _audit(run.data)
+    code, out, err = run("category", verb, name, *data)
+    assert (code, out) == (1, "") and "必须填写" in err
+    assert _audit(run.data) == before
+
+
+def test_a_blank_category_is_refused_by_the_services(desk, admin):
+    for change in ({"add": " "}, {"remove": ""}, {}):
+        with pytest.raises(FormErrors) as caught:
+            desk.change_categories(admin, **change)
+        assert [(e.field, e.code) for e in caught.value.errors] == [("category", "err.required")]
+    assert desk.audit.entries()[-1].action == "operator_add"
+
+
+# -- settings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["٣", "1_0", "+7", " 7", "7 ", "３", "-0", "0x7", ""])
+def test_a_setting_takes_only_ascii_digits(run, value):
+    data = ["--data", str(run.data)]
+    code, _, err = run("settings", "set", "yellow_days", value, *data)
+    assert code == 1 and "yellow_days" in err
+    assert "yellow_days\t3\t" in run("settings", "show", *data)[1]
+
+
+def test_a_setting_in_range_is_taken(run):
+    data = ["--data", str(run.data)]
+    assert run("settings", "set", "yellow_days", "07", *data)[0] == 0
+    assert "yellow_days\t7\t" in run("settings", "show", *data)[1]

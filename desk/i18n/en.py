@@ -436,4 +436,5 @@ MESSAGES: dict[str, str] = {
     "err.text.unknown_char": "contains a character with no agreed glyph ({char})",
     "err.text.space": "only a plain space may separate words, not {char}",
     "err.password.blank": "must not be only spaces",
+    "err.setting.digits": "{name} takes the digits 0-9 only, from {low} to {high}",
 }

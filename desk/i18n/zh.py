@@ -436,4 +436,5 @@ MESSAGES: dict[str, str] = {
     "err.text.unknown_char": "含有无法显示的字符（{char}）",
     "err.text.space": "只能用普通空格，不能含特殊空白（{char}）",
     "err.password.blank": "不能全是空格",
+    "err.setting.digits": "{name} 只能填阿拉伯数字 0-9，范围 {low} 到 {high}",
 }
