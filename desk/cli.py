@@ -153,11 +153,13 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
     add.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
     user_sub.add_parser("list", parents=[common], help=t("cli.help.user_list"), description=t("cli.help.user_list"))
-    for verb in ("disable", "enable", "passwd"):
+    for verb in ("disable", "enable", "passwd", "role"):
         p = user_sub.add_parser(verb, parents=[common], help=t(f"cli.help.user_{verb}"), description=t(f"cli.help.user_{verb}"))
         p.add_argument("name", metavar=t("cli.metavar.name"), help=t("cli.help.user_name"))
         if verb == "passwd":
             p.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
+        if verb == "role":
+            p.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
 
     settings = sub.add_parser("settings", parents=[common], help=t("cli.help.settings"), description=t("cli.help.settings"))
     settings_sub = settings.add_subparsers(dest="settings_command", metavar=t("cli.metavar.command"), required=True)
@@ -338,11 +340,14 @@ class _Commands:
         try:
             if verb == "passwd":
                 desk.reset_password(name, password, self.me)
+            elif verb == "role":
+                desk.set_role(name, self.args.role, self.me)
             else:
                 desk.set_active(name, verb == "enable", self.me)
         finally:
             desk.store.close()
-        print(self.t(f"cli.user.{verb}", name=name), file=self.out)
+        role = self.t(f"role.{self.args.role}") if verb == "role" else ""
+        print(self.t(f"cli.user.{verb}", name=name, role=role), file=self.out)
         return 0
 
     def user_list(self) -> int:

@@ -41,6 +41,12 @@ def check_password(password: str) -> list[FieldError]:
     return [problem] if problem else []
 
 
+def check_role(role: str) -> list[FieldError]:
+    if role in Role._value2member_map_:
+        return []
+    return [FieldError("role", "err.role", {"roles": ", ".join(r.value for r in Role)})]
+
+
 def _check_new(reader: Reader, name: str, role: str, password: str) -> list[FieldError]:
     errors: list[FieldError] = []
     if not name.strip():
@@ -52,9 +58,7 @@ def _check_new(reader: Reader, name: str, role: str, password: str) -> list[Fiel
     problem = check_text("name", name)
     if problem:
         errors.append(problem)
-    if role not in Role._value2member_map_:
-        errors.append(FieldError("role", "err.role", {"roles": ", ".join(r.value for r in Role)}))
-    return errors + check_password(password)
+    return errors + check_role(role) + check_password(password)
 
 
 def add_operator(
@@ -71,6 +75,19 @@ def add_operator(
 
 def save(txn: Transaction, operator: Operator) -> Operator:
     return Operator.from_doc(txn.update("operators", operator.to_doc()))
+
+
+def _runs_the_hall(operator: Operator) -> bool:
+    return operator.active and operator.role is Role.ADMIN
+
+
+def keep_an_admin(reader: Reader, before: Operator, after: Operator) -> None:
+    """Refuse to disable or demote the last active administrator: nobody could then manage
+    operators from the desk, and a locked-out hall needs someone at the machine itself."""
+    if not _runs_the_hall(before) or _runs_the_hall(after):
+        return
+    if not any(_runs_the_hall(o) for o in list_operators(reader) if o.id != before.id):
+        raise DeskError("err.operator.last_admin", name=before.name)
 
 
 def wait_after(failures: int) -> dt.timedelta:

@@ -153,15 +153,28 @@ class Desk:
         self._log(by or added, "operator_add", added.name, role=added.role.value)
         return added
 
-    def _change_operator(self, name: str, by: Operator, action: str, **changes) -> Operator:
+    def _change_operator(self, name: str, by: Operator, action: str, detail: dict | None = None,
+                         **changes) -> Operator:
+        """The last-administrator check reads the operators inside the transaction, so two
+        admins disabling each other at two counters cannot both succeed."""
         with self.store.transaction() as txn:
-            changed = operators.save(txn, operators.get_operator(txn, name).edit(**changes))
-        self._log(by, action, changed.name)
+            current = operators.get_operator(txn, name)
+            changed = current.edit(**changes)
+            operators.keep_an_admin(txn, current, changed)
+            changed = operators.save(txn, changed)
+        self._log(by, action, changed.name, **(detail or {}))
         return changed
 
     def set_active(self, name: str, active: bool, by: Operator) -> Operator:
         require(by, Action.MANAGE_OPERATORS)
         return self._change_operator(name, by, "operator_enable" if active else "operator_disable", active=active)
+
+    def set_role(self, name: str, role: str, by: Operator) -> Operator:
+        require(by, Action.MANAGE_OPERATORS)
+        errors = operators.check_role(role)
+        if errors:
+            raise FormErrors(errors)
+        return self._change_operator(name, by, "operator_role", {"role": role}, role=Role(role))
 
     def reset_password(self, name: str, password: str, by: Operator) -> Operator:
         """An administrator sets a new password; the waiting time after failures is lifted."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desk.cli import main
-from desk.errors import FormErrors
+from desk.errors import DeskError, FormErrors
 from desk.i18n import catalog, describe
 from desk.text import check_text
 from tests.test_cli import ROOT, Run
@@ -202,3 +202,85 @@ def test_a_setting_in_range_is_taken(run):
     data = ["--data", str(run.data)]
     assert run("settings", "set", "yellow_days", "07", *data)[0] == 0
     assert "yellow_days\t7\t" in run("settings", "show", *data)[1]
+
+
+# -- the last active administrator -----------------------------------------------------------
+
+
+def test_the_only_active_admin_cannot_be_disabled(desk, admin, operator):
+    with pytest.raises(DeskError) as caught:
+        desk.set_active("管理员", False, admin)
+    assert caught.value.code == "err.operator.last_admin"
+    assert [o.active for o in desk.operators()] == [True, True]
+    desk.set_active("王芳", False, admin)  # anyone else may be
+
+
+def test_with_a_second_admin_one_may_be_disabled_but_not_both(desk, admin):
+    desk.add_operator("备用管理员", "admin", "admin-pass2", by=admin)
+    desk.set_active("管理员", False, admin)
+    with pytest.raises(DeskError):
+        desk.set_active("备用管理员", False, admin)
+    desk.set_active("管理员", True, admin)
+
+
+def test_a_role_is_changed_and_audited(desk, admin, operator):
+    changed = desk.set_role("王芳", "leader", admin)
+    assert changed.role.value == "leader"
+    entry = desk.audit.entries()[-1]
+    assert (entry.action, entry.target, entry.detail["role"]) == ("operator_role", "王芳", "leader")
+
+
+def test_the_only_active_admin_cannot_be_demoted(desk, admin):
+    with pytest.raises(DeskError) as caught:
+        desk.set_role("管理员", "supervisor", admin)
+    assert caught.value.code == "err.operator.last_admin"
+    assert desk.operators()[0].role.value == "admin"
+
+
+def test_a_role_change_needs_the_permission_and_a_real_role(desk, admin, operator):
+    with pytest.raises(DeskError):
+        desk.set_role("王芳", "admin", operator)  # a receptionist may not promote herself
+    with pytest.raises(FormErrors):
+        desk.set_role("王芳", "wizard", admin)
+
+
+def test_the_command_line_changes_a_role_and_shows_the_refusal(run):
+    data = ["--data", str(run.data)]
+    run("user", "add", "boss", "--role", "admin", "--password-stdin", *data, stdin="secret123\n")
+    run("user", "add", "clerk", "--role", "receptionist", "--password-stdin", *data, stdin="secret123\n")
+    code, out, _ = run("user", "role", "clerk", "--role", "leader", *data)
+    assert code == 0 and "clerk" in out and "值班领导" in out
+    assert "clerk\tleader\t" in run("user", "list", *data)[1]
+    code, _, err = run("user", "role", "boss", "--role", "station", *data)
+    assert code == 1 and "唯一" in err
+    code, _, err = run("user", "disable", "boss", *data)
+    assert code == 1 and "唯一" in err
+
+
+# -- the operators screen ---------------------------------------------------------------------
+
+
+async def test_the_operators_screen_changes_a_role_and_shows_the_last_admin_refusal(desk, admin, operator):
+    from screens.role import RoleModal
+    from tests.pilot import make_app
+
+    app = make_app(desk, logged_in="管理员")
+    async with app.run_test(size=(100, 34)) as pilot:
+        app.action_operators()
+        await pilot.pause()
+        await pilot.press("r")  # on 管理员, the only administrator
+        await pilot.pause()
+        assert isinstance(app.screen, RoleModal)
+        await pilot.press("up", "enter")  # from admin up to supervisor
+        await pilot.pause()
+        assert any("唯一在用的管理员" in str(n.message) for n in app._notifications)
+        assert app.screen.rows[0].role.value == "admin"
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert app.screen.rows[0].active
+        await pilot.press("down", "r")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # from receptionist down to leader
+        await pilot.pause()
+        assert app.screen.rows[1].role.value == "leader"
+    assert desk.audit.entries()[-1].action == "operator_role"
