@@ -361,21 +361,23 @@ class _Commands:
         return 0
 
 
-def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.stdout,
-         err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _run(argv: list[str], wiring: Wiring, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     t = catalog(_lang_from(argv))
     args = build_parser(t).parse_args(argv)
-    commands = _Commands(args, wiring, t, out, stdin, err)
+    commands: _Commands | None = None
     try:
-        return _dispatch(args, commands)
+        commands = _Commands(args, wiring, t, out, stdin, err)
+        code = _dispatch(args, commands)
+        out.flush()
+        return code
     except (UsageError, FormErrors, DeskError, StoreError) as exc:
         print(t("cli.error", message=describe(t, exc)), file=err)
         return 1
     except KeyboardInterrupt:
         return 130
     finally:
-        commands.told_audit_failures()
+        if commands is not None:
+            commands.told_audit_failures()
 
 
 def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
@@ -391,3 +393,27 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
     if args.command == "category":
         return commands.category()
     return commands.demo_app() if args.demo else commands.app()
+
+
+def _discard_output(*streams: TextIO) -> None:
+    """After a broken pipe, point stdout at devnull so that Python's own flush at exit does
+    not fail again with a traceback (the recipe in the `signal` module's documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in streams:
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (AttributeError, OSError, ValueError):
+                pass  # an in-memory stream in a test has no descriptor to redirect
+    finally:
+        os.close(devnull)
+
+
+def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.stdout,
+         err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv, wiring, out, err, stdin)
+    except BrokenPipeError:  # `desk user list | head -1`: the reader has all it wanted
+        _discard_output(out, sys.stdout)
+        return 1

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from desk import demo
 from desk.cli import main
 from desk.errors import DeskError, FormErrors
 from desk.i18n import catalog, describe
+from desk.store import StoreError
 from desk.text import check_text
-from tests.test_cli import ROOT, Run
+from storage import open_store
+from storage.locks import ProcessLock, held
+from tests.test_cli import ROOT, Run, pinned_today
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u2028", "\u2029",
              "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"]
@@ -255,6 +259,73 @@ def test_the_command_line_changes_a_role_and_shows_the_refusal(run):
     assert code == 1 and "唯一" in err
     code, _, err = run("user", "disable", "boss", *data)
     assert code == 1 and "唯一" in err
+
+
+# -- mistakes told in a sentence ------------------------------------------------------------
+
+
+def test_demo_on_a_hall_with_nobody_who_registers_is_refused(run):
+    data = ["--data", str(run.data)]
+    run("user", "add", "boss", "--role", "admin", "--password-stdin", *data, stdin="secret123\n")
+    code, out, err = run("demo", "--visits", "5", *data)
+    assert code == 1 and "Traceback" not in err and "登记" in err
+    assert [o.split("\t")[0] for o in run("user", "list", *data)[1].splitlines()] == ["boss"]
+    store = open_store(run.data, today=pinned_today)
+    try:
+        assert list(store.scan("visits")) == []
+    finally:
+        store.close()
+
+
+def test_demo_refuses_before_writing_when_no_active_operator_registers(desk, admin, operator, clock):
+    desk.set_active("王芳", False, admin)
+    with pytest.raises(DeskError) as caught:
+        demo.populate(desk.store, 3, clock.now(), seed=1)
+    assert caught.value.code == "err.demo.no_clerk"
+    assert list(desk.store.scan("visits")) == []
+
+
+def test_a_lock_file_that_cannot_be_made_is_a_store_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for path in (blocker / "desk.lock", tmp_path / "missing" / "desk.lock"):
+        lock = ProcessLock(path, timeout=0.1)
+        with pytest.raises(StoreError) as caught:
+            with held(lock, path.parent):
+                pass
+        assert caught.value.code == "err.store.dir" and caught.value.params["path"] == str(path.parent)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_lock_in_proc_is_a_store_error():
+    with pytest.raises(StoreError) as caught:
+        ProcessLock(Path("/proc/desk.lock"), timeout=0.1).acquire()
+    assert caught.value.code == "err.store.dir"
+
+
+def test_a_data_folder_whose_lock_cannot_be_opened_is_told(run):
+    (run.data / "desk.lock").mkdir(parents=True)
+    code, out, err = run("user", "list", "--data", str(run.data))
+    assert (code, out) == (1, "") and str(run.data) in err
+
+
+def _piped_into_nothing(*args: str) -> subprocess.CompletedProcess:
+    """Like `desk ... | head -0`: the reader is gone before the first line is written."""
+    proc = subprocess.Popen([sys.executable, "desk.py", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", errors="replace")
+    proc.stderr.close()
+    return subprocess.CompletedProcess(args, proc.wait(), "", err)
+
+
+@pytest.mark.parametrize("args", [("user", "list"), ("category", "list"), ("settings", "show")])
+def test_output_into_a_closed_pipe_ends_quietly_with_a_failure_status(tmp_path, args):
+    data = str(tmp_path / "data")
+    subprocess.run([sys.executable, "desk.py", "user", "add", "boss", "--role", "admin", "--password-stdin",
+                    "--data", data], cwd=ROOT, input=b"secret123\n", check=True, capture_output=True)
+    result = _piped_into_nothing(*args, "--data", data)
+    assert result.returncode != 0 and result.stderr == ""
 
 
 # -- the operators screen ---------------------------------------------------------------------

@@ -438,6 +438,7 @@ MESSAGES: dict[str, str] = {
     "err.password.blank": "must not be only spaces",
     "err.setting.digits": "{name} takes the digits 0-9 only, from {low} to {high}",
     "err.operator.last_admin": "{name} is the only active administrator: they can be neither disabled nor given another role",
+    "err.demo.no_clerk": "this hall has no active receptionist or duty leader, so demo visits cannot be registered; add a receptionist first",
     "cli.help.user_role": "change an operator's role",
     "cli.user.role": "{name} is now {role}",
     "audit_action.operator_role": "change role",

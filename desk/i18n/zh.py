@@ -438,6 +438,7 @@ MESSAGES: dict[str, str] = {
     "err.password.blank": "不能全是空格",
     "err.setting.digits": "{name} 只能填阿拉伯数字 0-9，范围 {low} 到 {high}",
     "err.operator.last_admin": "{name} 是唯一在用的管理员，不能停用，也不能改为其他角色",
+    "err.demo.no_clerk": "这个大厅没有在用的接待员或值班领导，演示来访无法登记。请先添加一名接待员",
     "cli.help.user_role": "修改操作员的角色",
     "cli.user.role": "已把 {name} 的角色改为{role}",
     "audit_action.operator_role": "修改角色",
