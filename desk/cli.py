@@ -25,6 +25,7 @@ from desk.models import Operator, Role
 from desk.services import Desk, command_line_operator
 from desk.settings import NUMERIC_SETTINGS
 from desk.store import DraftBox, Maintenance, Store, StoreError
+from desk.text import check_text
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _global_options(t: Catalog, default: Any) -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--data", type=_folder, default=default, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
     options.add_argument("--lang", choices=sorted(LANGUAGES), default=default, help=t("cli.help.lang"))
-    options.add_argument("--counter", default=default, metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
+    options.add_argument("--counter", default=default, metavar=t("cli.metavar.counter"), help=t("cli.help.counter"))
     return options
 
 
@@ -195,11 +196,22 @@ def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
         raise UsageError(t("cli.password.encoding")) from None
 
 
+def counter_name(t: Catalog, given: str | None) -> str:
+    """The counter named in every audit entry. It is shown on the audit screen, so it is
+    checked like typed text before anything is written."""
+    counter = given or os.environ.get("DESK_COUNTER") or socket.gethostname()
+    problem = check_text("counter", counter)
+    if problem:
+        raise UsageError(t("err.counter", message=t(problem.code, **problem.params)))
+    return counter
+
+
 class _Commands:
     def __init__(self, args: argparse.Namespace, wiring: Wiring, t: Catalog, out: TextIO, stdin: TextIO,
                  err: TextIO = sys.stderr) -> None:
         self.args, self.wiring, self.t, self.out, self.stdin, self.err = args, wiring, t, out, stdin, err
         self.opened: list[Desk] = []
+        self._counter = counter_name(t, args.counter)  # checked before anything is written
 
     def _open(self, data_dir: Path | None = None) -> Desk:
         path = data_dir or self.data_dir()
@@ -222,7 +234,7 @@ class _Commands:
         return path
 
     def counter(self) -> str:
-        return self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
+        return self._counter
 
     def maintenance(self) -> Maintenance:
         if self.wiring.maintenance is None:

@@ -208,6 +208,36 @@ def test_a_setting_in_range_is_taken(run):
     assert "yellow_days\t7\t" in run("settings", "show", *data)[1]
 
 
+# -- the counter name ---------------------------------------------------------------------
+
+TITLE = "\x1b]0;pwned\x07"  # sets the terminal's title when shown
+
+
+def test_a_counter_with_control_characters_is_refused_before_anything_is_written(run):
+    code, out, err = run("category", "add", "water", "--counter", f"w1{TITLE}", "--data", str(run.data))
+    assert (code, out) == (1, "") and "--counter" in err and "U+001B" in err and "\x1b" not in err
+    assert not run.data.exists()
+
+
+def test_the_counter_from_the_environment_is_checked_too(run, monkeypatch):
+    monkeypatch.setenv("DESK_COUNTER", "w\u200b1")
+    code, _, err = run("category", "add", "water", "--data", str(run.data))
+    assert code == 1 and "--counter" in err and "U+200B" in err
+    assert not run.data.exists()
+
+
+def test_a_host_name_that_is_no_fit_name_is_refused(run, monkeypatch):
+    monkeypatch.delenv("DESK_COUNTER", raising=False)
+    monkeypatch.setattr("socket.gethostname", lambda: f"pc{TITLE}")
+    code, _, err = run("user", "list", "--data", str(run.data))
+    assert code == 1 and "--counter" in err and "U+001B" in err
+
+
+def test_a_plain_counter_name_is_recorded(run):
+    assert run("category", "add", "water", "--counter", "窗口 3", "--data", str(run.data))[0] == 0
+    assert _audit(run.data)[-1]["counter"] == "窗口 3"
+
+
 # -- the last active administrator -----------------------------------------------------------
 
 
