@@ -9,6 +9,9 @@ from typing import Any
 
 MIN_LENGTH = 8
 _N, _R, _P, _DKLEN = 2**14, 8, 1, 32
+# Checked in place of an unknown or disabled operator's record, with the same parameters, so
+# that a name that cannot log in costs the same scrypt as one that can: no names by timing.
+DUMMY_RECORD: dict[str, Any] = {"algo": "scrypt", "n": _N, "r": _R, "p": _P, "salt": "00" * 16, "hash": "00" * _DKLEN}
 
 
 def _encode(password: str) -> bytes:

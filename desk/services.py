@@ -195,25 +195,36 @@ class Desk:
             raise FormErrors(errors)
 
     def authenticate(self, name: str, password: str, action: str = "login") -> Operator:
-        """Checks the password, counts failures and makes the account wait after five."""
-        now = self.clock.now()
-        operator = operators.find_operator(self.store, name)
+        """Counts the attempt, checks the password, and makes the account wait after five.
+        The store lock is held to count, never during scrypt, which is slow on purpose."""
         try:
-            ok = operators.check_login(operator, password, now)
+            counted = self._admit(name)
         except DeskError as exc:
             self._log(name.strip(), f"{action}_refused", name.strip(), reason=exc.code)
             raise
-        with self.store.transaction() as txn:
-            current = operators.get_operator(txn, name)
-            updated = operators.after_login(current, ok, now)
-            if updated != current:
-                updated = operators.save(txn, updated)
-        self._log(updated if ok else name.strip(), action if ok else f"{action}_failed", updated.name)
-        if not ok:
-            wait = operators.wait_after(updated.failures)
-            if wait:
-                raise DeskError("err.login.wait", seconds=int(wait.total_seconds()))
+        matches = operators.password_matches(counted, password)  # scrypt, for every name alike
+        if counted is None:  # unknown or disabled: the trail says so, the clerk is told the same
+            self._log(name.strip(), f"{action}_refused", name.strip(), reason="err.login.failed")
             raise DeskError("err.login.failed")
+        if not matches:
+            self._log(name.strip(), f"{action}_failed", counted.name)
+            raise operators.refusal(counted)
+        return self._logged_in(counted, action)
+
+    def _admit(self, name: str) -> Operator | None:
+        """May this attempt proceed, and count it: one step under the write lock, so twenty
+        attempts at once are counted one after another. None for a name that cannot log in."""
+        with self.store.transaction() as txn:
+            operator = operators.find_operator(txn, name)
+            if operator is None or not operator.active:
+                return None
+            return operators.save(txn, operators.admit(operator, self.clock.now()))
+
+    def _logged_in(self, counted: Operator, action: str) -> Operator:
+        with self.store.transaction() as txn:
+            current = operators.get_operator(txn, counted.name)
+            updated = operators.save(txn, current.edit(failures=0, locked_until=None))
+        self._log(updated, action, updated.name)
         return updated
 
     def logout(self, operator: Operator) -> None:
