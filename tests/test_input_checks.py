@@ -385,3 +385,9 @@ async def test_the_operators_screen_changes_a_role_and_shows_the_last_admin_refu
         await pilot.pause()
         assert app.screen.rows[1].role.value == "leader"
     assert desk.audit.entries()[-1].action == "operator_role"
+
+
+def test_a_message_parameter_may_have_any_name():
+    t = catalog("en")
+    assert t("cli.error", message="m", key="k") == "desk: error: m"
+    assert describe(t, DeskError("err.operator.unknown", name="x", key="k")) == "no operator named x"
