@@ -25,6 +25,7 @@ from desk.models import Operator, Role
 from desk.services import Desk, command_line_operator
 from desk.settings import NUMERIC_SETTINGS
 from desk.store import DraftBox, Maintenance, Store, StoreError
+from desk.text import check_text
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,17 @@ def default_data_dir() -> Path:
 
 
 def _lang_from(argv: list[str]) -> str:
-    """The language must be known before the parser is built: its help text is translated."""
+    """The language must be known before the parser is built: its help text is translated.
+    Like the parser, the last `--lang` wins, wherever it stands."""
+    chosen = os.environ.get("DESK_LANG")
     for i, arg in enumerate(argv):
+        if arg == "--":
+            break
         if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1] if argv[i + 1] in LANGUAGES else DEFAULT_LANGUAGE
-        if arg.startswith("--lang="):
-            value = arg.split("=", 1)[1]
-            return value if value in LANGUAGES else DEFAULT_LANGUAGE
-    return os.environ.get("DESK_LANG", DEFAULT_LANGUAGE) if os.environ.get("DESK_LANG") in LANGUAGES else DEFAULT_LANGUAGE
+            chosen = argv[i + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.split("=", 1)[1]
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
 # argparse's own words (usage, options, its error messages) come from gettext in English;
@@ -122,12 +126,19 @@ class _Parser(argparse.ArgumentParser):
         return super().add_subparsers(parser_class=partial(_Parser, t=self.t), **kwargs)
 
 
+def _global_options(t: Catalog, default: Any) -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--data", type=_folder, default=default, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
+    options.add_argument("--lang", choices=sorted(LANGUAGES), default=default, help=t("cli.help.lang"))
+    options.add_argument("--counter", default=default, metavar=t("cli.metavar.counter"), help=t("cli.help.counter"))
+    return options
+
+
 def build_parser(t: Catalog) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", type=_folder, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
-    common.add_argument("--lang", choices=sorted(LANGUAGES), help=t("cli.help.lang"))
-    common.add_argument("--counter", metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
-    parser = _Parser(prog="desk", description=t("cli.description"), parents=[common], t=t)
+    # A subparser writes its defaults over what the main parser already read, so its copies
+    # of the global options have none: `desk --data D user add` keeps D.
+    common = _global_options(t, argparse.SUPPRESS)
+    parser = _Parser(prog="desk", description=t("cli.description"), parents=[_global_options(t, None)], t=t)
     parser.add_argument("--version", action="version", version=f"desk {__version__}", help=t("cli.help.version"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help.demo"))
     sub = parser.add_subparsers(dest="command", metavar=t("cli.metavar.command"))
@@ -143,11 +154,13 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
     add.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
     user_sub.add_parser("list", parents=[common], help=t("cli.help.user_list"), description=t("cli.help.user_list"))
-    for verb in ("disable", "enable", "passwd"):
+    for verb in ("disable", "enable", "passwd", "role"):
         p = user_sub.add_parser(verb, parents=[common], help=t(f"cli.help.user_{verb}"), description=t(f"cli.help.user_{verb}"))
         p.add_argument("name", metavar=t("cli.metavar.name"), help=t("cli.help.user_name"))
         if verb == "passwd":
             p.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
+        if verb == "role":
+            p.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
 
     settings = sub.add_parser("settings", parents=[common], help=t("cli.help.settings"), description=t("cli.help.settings"))
     settings_sub = settings.add_subparsers(dest="settings_command", metavar=t("cli.metavar.command"), required=True)
@@ -168,17 +181,29 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
 
 
 def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
-    if from_stdin:
-        try:
+    """A strict stdin raises on bytes that are not UTF-8; a lenient one passes them on as
+    lone surrogates, which `check_password` refuses with the same kind of message."""
+    try:
+        if from_stdin:
             return stdin.readline().rstrip("\r\n")
-        except UnicodeDecodeError:
-            raise UsageError(t("cli.password.encoding")) from None
-    if not stdin.isatty():
-        raise UsageError(t("cli.password.no_tty"))
-    first = getpass.getpass(t("cli.password.prompt"))
-    if getpass.getpass(t("cli.password.again")) != first:
-        raise UsageError(t("cli.password.mismatch"))
-    return first
+        if not stdin.isatty():
+            raise UsageError(t("cli.password.no_tty"))
+        first = getpass.getpass(t("cli.password.prompt"))
+        if getpass.getpass(t("cli.password.again")) != first:
+            raise UsageError(t("cli.password.mismatch"))
+        return first
+    except UnicodeDecodeError:
+        raise UsageError(t("cli.password.encoding")) from None
+
+
+def counter_name(t: Catalog, given: str | None) -> str:
+    """The counter named in every audit entry. It is shown on the audit screen, so it is
+    checked like typed text before anything is written."""
+    counter = given or os.environ.get("DESK_COUNTER") or socket.gethostname()
+    problem = check_text("counter", counter)
+    if problem:
+        raise UsageError(t("err.counter", message=t(problem.code, **problem.params)))
+    return counter
 
 
 class _Commands:
@@ -186,6 +211,7 @@ class _Commands:
                  err: TextIO = sys.stderr) -> None:
         self.args, self.wiring, self.t, self.out, self.stdin, self.err = args, wiring, t, out, stdin, err
         self.opened: list[Desk] = []
+        self._counter = counter_name(t, args.counter)  # checked before anything is written
 
     def _open(self, data_dir: Path | None = None) -> Desk:
         path = data_dir or self.data_dir()
@@ -208,7 +234,7 @@ class _Commands:
         return path
 
     def counter(self) -> str:
-        return self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
+        return self._counter
 
     def maintenance(self) -> Maintenance:
         if self.wiring.maintenance is None:
@@ -298,7 +324,7 @@ class _Commands:
         """The category list is hall data: a hall may add its own groups beside the eight."""
         desk = self._open()
         try:
-            verb, name = self.args.category_command, getattr(self.args, "name", "").strip()
+            verb, name = self.args.category_command, getattr(self.args, "name", "")
             if verb != "list":
                 desk.change_categories(self.me, **{verb: name})
             for code in desk.settings().categories:
@@ -326,11 +352,14 @@ class _Commands:
         try:
             if verb == "passwd":
                 desk.reset_password(name, password, self.me)
+            elif verb == "role":
+                desk.set_role(name, self.args.role, self.me)
             else:
                 desk.set_active(name, verb == "enable", self.me)
         finally:
             desk.store.close()
-        print(self.t(f"cli.user.{verb}", name=name), file=self.out)
+        role = self.t(f"role.{self.args.role}") if verb == "role" else ""
+        print(self.t(f"cli.user.{verb}", name=name, role=role), file=self.out)
         return 0
 
     def user_list(self) -> int:
@@ -344,21 +373,23 @@ class _Commands:
         return 0
 
 
-def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.stdout,
-         err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _run(argv: list[str], wiring: Wiring, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     t = catalog(_lang_from(argv))
     args = build_parser(t).parse_args(argv)
-    commands = _Commands(args, wiring, t, out, stdin, err)
+    commands: _Commands | None = None
     try:
-        return _dispatch(args, commands)
+        commands = _Commands(args, wiring, t, out, stdin, err)
+        code = _dispatch(args, commands)
+        out.flush()
+        return code
     except (UsageError, FormErrors, DeskError, StoreError) as exc:
         print(t("cli.error", message=describe(t, exc)), file=err)
         return 1
     except KeyboardInterrupt:
         return 130
     finally:
-        commands.told_audit_failures()
+        if commands is not None:
+            commands.told_audit_failures()
 
 
 def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
@@ -374,3 +405,27 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
     if args.command == "category":
         return commands.category()
     return commands.demo_app() if args.demo else commands.app()
+
+
+def _discard_output(*streams: TextIO) -> None:
+    """After a broken pipe, point stdout at devnull so that Python's own flush at exit does
+    not fail again with a traceback (the recipe in the `signal` module's documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in streams:
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (AttributeError, OSError, ValueError):
+                pass  # an in-memory stream in a test has no descriptor to redirect
+    finally:
+        os.close(devnull)
+
+
+def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.stdout,
+         err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv, wiring, out, err, stdin)
+    except BrokenPipeError:  # `desk user list | head -1`: the reader has all it wanted
+        _discard_output(out, sys.stdout)
+        return 1

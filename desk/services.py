@@ -8,13 +8,14 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from desk import intake, lookup, matters, operators
 from desk.audit import STORE_SEQ, AuditEntry, Auditor, head_code
 from desk.clock import Clock
-from desk.errors import DeskError, FormErrors
+from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import Receipt
 from desk.models import Matter, Operator, Role
 from desk.passwords import hash_password
@@ -24,6 +25,26 @@ from desk.registration import RegistrationForm, validate
 from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
 from desk.store import DraftBox, Store, StoreError
 from desk.text import check_text
+
+
+def _adding_category(name: str) -> Callable[[Settings], Settings]:
+    def change(current: Settings) -> Settings:
+        if name in current.categories:
+            raise DeskError("err.category.exists", name=name)
+        return replace(current, categories=(*current.categories, name))
+
+    return change
+
+
+def _removing_category(name: str) -> Callable[[Settings], Settings]:
+    def change(current: Settings) -> Settings:
+        if name not in current.categories:
+            raise DeskError("err.category.unknown", name=name)
+        if len(current.categories) == 1:
+            raise DeskError("err.category.last")
+        return replace(current, categories=tuple(c for c in current.categories if c != name))
+
+    return change
 
 
 def command_line_operator(user: str) -> Operator:
@@ -70,11 +91,13 @@ class Desk:
     def settings(self) -> Settings:
         return load_settings(self.store)
 
-    def update_settings(self, settings: Settings, operator: Operator) -> Settings:
+    def update_settings(self, operator: Operator, change: Callable[[Settings], Settings], **detail) -> Settings:
+        """Read, change and save in one transaction. The transaction holds the inter-process
+        lock and has caught up, so two counters changing settings at once both land."""
         require(operator, Action.MANAGE_SETTINGS)
         with self.store.transaction() as txn:
-            saved = save_settings(txn, settings)
-        self._log(operator, "settings")
+            saved = save_settings(txn, change(load_settings(txn)))
+        self._log(operator, "settings", **detail)
         return saved
 
     def set_number(self, name: str, value: str, operator: Operator) -> Settings:
@@ -82,32 +105,23 @@ class Desk:
         if name not in NUMERIC_SETTINGS:
             raise DeskError("err.setting.unknown", name=name, names=", ".join(NUMERIC_SETTINGS))
         low, high = NUMERIC_SETTINGS[name]
-        try:
-            number = int(value)
-        except ValueError:
-            raise DeskError("err.setting.range", name=name, low=low, high=high) from None
+        # int() would also take "٣", "1_0", "+7" and " 7": a typing slip must not pass as a number
+        if not re.fullmatch(r"[0-9]+", value):
+            raise DeskError("err.setting.digits", name=name, low=low, high=high)
+        number = int(value)
         if not low <= number <= high:
             raise DeskError("err.setting.range", name=name, low=low, high=high)
-        return self.update_settings(replace(self.settings(), **{name: number}), operator)
+        return self.update_settings(operator, lambda current: replace(current, **{name: number}), **{name: number})
 
     def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> Settings:
         """Add or remove one category. Matters filed under a removed one keep it."""
-        current = self.settings()
-        categories = list(current.categories)
-        if add:
-            problem = check_text("category", add)
-            if problem or not add.strip():
-                raise DeskError(problem.code if problem else "err.required", **(problem.params if problem else {}))
-            if add in categories:
-                raise DeskError("err.category.exists", name=add)
-            categories.append(add)
-        if remove:
-            if remove not in categories:
-                raise DeskError("err.category.unknown", name=remove)
-            if len(categories) == 1:
-                raise DeskError("err.category.last")
-            categories.remove(remove)
-        return self.update_settings(replace(current, categories=tuple(categories)), operator)
+        require(operator, Action.MANAGE_SETTINGS)
+        name = (add or remove).strip()
+        problem = check_text("category", name) if name else FieldError("category", "err.required")
+        if problem:
+            raise FormErrors([problem])
+        change = _adding_category(name) if add.strip() else _removing_category(name)
+        return self.update_settings(operator, change, **{"add" if add.strip() else "remove": name})
 
     # -- operators and logins ---------------------------------------------------------
 
@@ -139,15 +153,28 @@ class Desk:
         self._log(by or added, "operator_add", added.name, role=added.role.value)
         return added
 
-    def _change_operator(self, name: str, by: Operator, action: str, **changes) -> Operator:
+    def _change_operator(self, name: str, by: Operator, action: str, detail: dict | None = None,
+                         **changes) -> Operator:
+        """The last-administrator check reads the operators inside the transaction, so two
+        admins disabling each other at two counters cannot both succeed."""
         with self.store.transaction() as txn:
-            changed = operators.save(txn, operators.get_operator(txn, name).edit(**changes))
-        self._log(by, action, changed.name)
+            current = operators.get_operator(txn, name)
+            changed = current.edit(**changes)
+            operators.keep_an_admin(txn, current, changed)
+            changed = operators.save(txn, changed)
+        self._log(by, action, changed.name, **(detail or {}))
         return changed
 
     def set_active(self, name: str, active: bool, by: Operator) -> Operator:
         require(by, Action.MANAGE_OPERATORS)
         return self._change_operator(name, by, "operator_enable" if active else "operator_disable", active=active)
+
+    def set_role(self, name: str, role: str, by: Operator) -> Operator:
+        require(by, Action.MANAGE_OPERATORS)
+        errors = operators.check_role(role)
+        if errors:
+            raise FormErrors(errors)
+        return self._change_operator(name, by, "operator_role", {"role": role}, role=Role(role))
 
     def reset_password(self, name: str, password: str, by: Operator) -> Operator:
         """An administrator sets a new password; the waiting time after failures is lifted."""
@@ -168,25 +195,36 @@ class Desk:
             raise FormErrors(errors)
 
     def authenticate(self, name: str, password: str, action: str = "login") -> Operator:
-        """Checks the password, counts failures and makes the account wait after five."""
-        now = self.clock.now()
-        operator = operators.find_operator(self.store, name)
+        """Counts the attempt, checks the password, and makes the account wait after five.
+        The store lock is held to count, never during scrypt, which is slow on purpose."""
         try:
-            ok = operators.check_login(operator, password, now)
+            counted = self._admit(name)
         except DeskError as exc:
             self._log(name.strip(), f"{action}_refused", name.strip(), reason=exc.code)
             raise
-        with self.store.transaction() as txn:
-            current = operators.get_operator(txn, name)
-            updated = operators.after_login(current, ok, now)
-            if updated != current:
-                updated = operators.save(txn, updated)
-        self._log(updated if ok else name.strip(), action if ok else f"{action}_failed", updated.name)
-        if not ok:
-            wait = operators.wait_after(updated.failures)
-            if wait:
-                raise DeskError("err.login.wait", seconds=int(wait.total_seconds()))
+        matches = operators.password_matches(counted, password)  # scrypt, for every name alike
+        if counted is None:  # unknown or disabled: the trail says so, the clerk is told the same
+            self._log(name.strip(), f"{action}_refused", name.strip(), reason="err.login.failed")
             raise DeskError("err.login.failed")
+        if not matches:
+            self._log(name.strip(), f"{action}_failed", counted.name)
+            raise operators.refusal(counted)
+        return self._logged_in(counted, action)
+
+    def _admit(self, name: str) -> Operator | None:
+        """May this attempt proceed, and count it: one step under the write lock, so twenty
+        attempts at once are counted one after another. None for a name that cannot log in."""
+        with self.store.transaction() as txn:
+            operator = operators.find_operator(txn, name)
+            if operator is None or not operator.active:
+                return None
+            return operators.save(txn, operators.admit(operator, self.clock.now()))
+
+    def _logged_in(self, counted: Operator, action: str) -> Operator:
+        with self.store.transaction() as txn:
+            current = operators.get_operator(txn, counted.name)
+            updated = operators.save(txn, current.edit(failures=0, locked_until=None))
+        self._log(updated, action, updated.name)
         return updated
 
     def logout(self, operator: Operator) -> None:
