@@ -266,7 +266,7 @@ class Desk:
         require(operator, Action.CLOSE)
         problem = check_text("note", note)
         if problem:
-            raise DeskError(problem.code, **problem.params)
+            raise FormErrors([problem])
         with self.store.transaction() as txn:
             closed = intake.close_on_spot(txn, matter_id, note, operator.name, self.clock.now())
         self._log(operator, "close", closed.number)

@@ -364,9 +364,10 @@ class JournalStore:
         return [n for n in names if n in self._manifest.sets or n in self._sets or n in self._waiting]
 
     def _all_sets(self, table: str) -> list[str]:
-        if table not in YEARLY_TABLES:
-            return [COMMON]
+        """The sets that hold documents of `table`, loaded or not (none in a new store)."""
         names = set(self._manifest.sets) | set(self._sets) | set(self._waiting)
+        if table not in YEARLY_TABLES:
+            return [COMMON] if COMMON in names else []
         return sorted(n for n in names if n != COMMON)
 
     def get(self, table: str, doc_id: int) -> Doc | None:

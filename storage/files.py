@@ -53,15 +53,15 @@ def _make_dirs(path: Path) -> None:
 
 def ensure_private_dir(path: Path) -> Path:
     """A data folder to write in: on a local disk, created owner-only where missing,
-    refused where somebody else owns it or anybody may write in it."""
+    refused where somebody else owns it or anybody may write in it. The files in it are
+    owner-only whatever the folder's mode."""
     if not str(path):
         raise _error("err.store.dir_empty", path)
     ensure_local(_nearest_existing(path))
     try:
         _make_dirs(path)
-        _check_owner(path)
-        if stat.S_IMODE(path.stat().st_mode) != OWNER_ONLY_DIR:
-            os.chmod(path, OWNER_ONLY_DIR)  # our own folder, readable by others: tighten
+        _check_owner(path)  # an existing folder is refused or used as it is, never chmodded:
+        # `--data /home` run as root must not lock the system's folders down
     except OSError as exc:
         raise _error("err.store.dir", path, exc) from exc
     return path

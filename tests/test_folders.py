@@ -45,11 +45,18 @@ def test_a_folder_owned_by_another_user_is_refused(tmp_path, clock):
     assert list(data.iterdir()) == []
 
 
-def test_our_own_folder_readable_by_others_is_tightened(tmp_path, clock):
+def test_an_existing_folder_of_our_own_is_used_as_it_is_never_chmodded(tmp_path, clock):
     data = tmp_path / "mine"
     data.mkdir(mode=0o755)
     open_store(data, today=clock.today).close()
-    assert mode(data) == 0o700
+    assert mode(data) == 0o755  # `--data /home` as root must not lock the system's folders down
+    assert all(mode(p) == 0o600 for p in data.iterdir() if p.is_file())
+
+
+def test_a_find_on_a_new_store_finds_nothing(data_dir, clock):
+    store = open_store(data_dir, today=clock.today)
+    assert store.find("operators", "name", "王芳") == [] and store.find("visitors", "phone", "1") == []
+    store.close()
 
 
 def test_missing_parents_are_created_owner_only(tmp_path, clock):
