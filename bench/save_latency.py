@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=20)
     args = parser.parse_args()
     started = time.perf_counter()
-    store = open_store(args.data)
+    store = open_store(args.data, today=SystemClock().today)
     opened = time.perf_counter() - started
     desk = Desk(store, SystemClock(), rng=random.Random(1))
     clerk = next(o for o in list_operators(store) if allowed(o, Action.REGISTER))

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, demo
+from desk import __version__, cli_data, demo
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
@@ -25,6 +25,7 @@ from desk.models import Operator, Role
 from desk.services import Desk, command_line_operator
 from desk.settings import NUMERIC_SETTINGS
 from desk.store import DraftBox, Maintenance, Store, StoreError
+from desk.text import check_text
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,13 @@ class UsageError(Exception):
     pass
 
 
+def _folder(value: str) -> Path:
+    """`--data ''` would be the current directory: refused, as the catalog's error says."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty")
+    return Path(value)
+
+
 def default_data_dir() -> Path:
     env = os.environ.get("DESK_DATA")
     if env:
@@ -60,14 +68,17 @@ def default_data_dir() -> Path:
 
 
 def _lang_from(argv: list[str]) -> str:
-    """The language must be known before the parser is built: its help text is translated."""
+    """The language must be known before the parser is built: its help text is translated.
+    Like the parser, the last `--lang` wins, wherever it stands."""
+    chosen = os.environ.get("DESK_LANG")
     for i, arg in enumerate(argv):
+        if arg == "--":
+            break
         if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1] if argv[i + 1] in LANGUAGES else DEFAULT_LANGUAGE
-        if arg.startswith("--lang="):
-            value = arg.split("=", 1)[1]
-            return value if value in LANGUAGES else DEFAULT_LANGUAGE
-    return os.environ.get("DESK_LANG", DEFAULT_LANGUAGE) if os.environ.get("DESK_LANG") in LANGUAGES else DEFAULT_LANGUAGE
+            chosen = argv[i + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.split("=", 1)[1]
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
 # argparse's own words (usage, options, its error messages) come from gettext in English;
@@ -78,6 +89,7 @@ _ARGPARSE_ERRORS = (
      "cli.argparse.choice"),
     (re.compile(r"^unrecognized arguments: (?P<args>.+)$"), "cli.argparse.unknown"),
     (re.compile(r"^argument (?P<arg>\S+): invalid int value: (?P<value>.+)$"), "cli.argparse.int"),
+    (re.compile(r"^argument (?P<arg>\S+): empty$"), "cli.argparse.empty"),
 )
 
 
@@ -114,12 +126,19 @@ class _Parser(argparse.ArgumentParser):
         return super().add_subparsers(parser_class=partial(_Parser, t=self.t), **kwargs)
 
 
+def _global_options(t: Catalog, default: Any) -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--data", type=_folder, default=default, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
+    options.add_argument("--lang", choices=sorted(LANGUAGES), default=default, help=t("cli.help.lang"))
+    options.add_argument("--counter", default=default, metavar=t("cli.metavar.counter"), help=t("cli.help.counter"))
+    return options
+
+
 def build_parser(t: Catalog) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.data"))
-    common.add_argument("--lang", choices=sorted(LANGUAGES), help=t("cli.help.lang"))
-    common.add_argument("--counter", metavar=t("cli.metavar.name"), help=t("cli.help.counter"))
-    parser = _Parser(prog="desk", description=t("cli.description"), parents=[common], t=t)
+    # A subparser writes its defaults over what the main parser already read, so its copies
+    # of the global options have none: `desk --data D user add` keeps D.
+    common = _global_options(t, argparse.SUPPRESS)
+    parser = _Parser(prog="desk", description=t("cli.description"), parents=[_global_options(t, None)], t=t)
     parser.add_argument("--version", action="version", version=f"desk {__version__}", help=t("cli.help.version"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help.demo"))
     sub = parser.add_subparsers(dest="command", metavar=t("cli.metavar.command"))
@@ -135,11 +154,13 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
     add.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
     user_sub.add_parser("list", parents=[common], help=t("cli.help.user_list"), description=t("cli.help.user_list"))
-    for verb in ("disable", "enable", "passwd"):
+    for verb in ("disable", "enable", "passwd", "role"):
         p = user_sub.add_parser(verb, parents=[common], help=t(f"cli.help.user_{verb}"), description=t(f"cli.help.user_{verb}"))
         p.add_argument("name", metavar=t("cli.metavar.name"), help=t("cli.help.user_name"))
         if verb == "passwd":
             p.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
+        if verb == "role":
+            p.add_argument("--role", required=True, choices=[r.value for r in Role], help=t("cli.help.role"))
 
     settings = sub.add_parser("settings", parents=[common], help=t("cli.help.settings"), description=t("cli.help.settings"))
     settings_sub = settings.add_subparsers(dest="settings_command", metavar=t("cli.metavar.command"), required=True)
@@ -148,16 +169,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     set_p.add_argument("name", choices=sorted(NUMERIC_SETTINGS))
     set_p.add_argument("value")
 
-    audit = sub.add_parser("audit", parents=[common], help=t("cli.help.audit"), description=t("cli.help.audit"))
-    audit_sub = audit.add_subparsers(dest="audit_command", metavar=t("cli.metavar.command"), required=True)
-    audit_sub.add_parser("verify", parents=[common], help=t("cli.help.audit_verify"), description=t("cli.help.audit_verify"))
-
-    check = sub.add_parser("check", parents=[common], help=t("cli.help.check"), description=t("cli.help.check"))
-    check.add_argument("folder", nargs="?", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.check_folder"))
-    backup = sub.add_parser("backup", parents=[common], help=t("cli.help.backup"), description=t("cli.help.backup"))
-    backup.add_argument("--to", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.backup_to"))
-    restore = sub.add_parser("restore", parents=[common], help=t("cli.help.restore"), description=t("cli.help.restore"))
-    restore.add_argument("source", type=Path, metavar=t("cli.metavar.dir"), help=t("cli.help.restore_source"))
+    cli_data.add_parsers(sub, common, t)
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -169,29 +181,81 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
 
 
 def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
-    if from_stdin:
-        try:
+    """A strict stdin raises on bytes that are not UTF-8; a lenient one passes them on as
+    lone surrogates, which `check_password` refuses with the same kind of message."""
+    try:
+        if from_stdin:
             return stdin.readline().rstrip("\r\n")
-        except UnicodeDecodeError:
-            raise UsageError(t("cli.password.encoding")) from None
-    if not stdin.isatty():
-        raise UsageError(t("cli.password.no_tty"))
-    first = getpass.getpass(t("cli.password.prompt"))
-    if getpass.getpass(t("cli.password.again")) != first:
-        raise UsageError(t("cli.password.mismatch"))
-    return first
+        if not stdin.isatty():
+            raise UsageError(t("cli.password.no_tty"))
+        first = getpass.getpass(t("cli.password.prompt"))
+        if getpass.getpass(t("cli.password.again")) != first:
+            raise UsageError(t("cli.password.mismatch"))
+        return first
+    except UnicodeDecodeError:
+        raise UsageError(t("cli.password.encoding")) from None
+
+
+def counter_name(t: Catalog, given: str | None) -> str:
+    """The counter named in every audit entry. It is shown on the audit screen, so it is
+    checked like typed text before anything is written."""
+    counter = given or os.environ.get("DESK_COUNTER") or socket.gethostname()
+    problem = check_text("counter", counter)
+    if problem:
+        raise UsageError(t("err.counter", message=t(problem.code, **problem.params)))
+    return counter
 
 
 class _Commands:
-    def __init__(self, args: argparse.Namespace, wiring: Wiring, t: Catalog, out: TextIO, stdin: TextIO) -> None:
-        self.args, self.wiring, self.t, self.out, self.stdin = args, wiring, t, out, stdin
+    def __init__(self, args: argparse.Namespace, wiring: Wiring, t: Catalog, out: TextIO, stdin: TextIO,
+                 err: TextIO = sys.stderr) -> None:
+        self.args, self.wiring, self.t, self.out, self.stdin, self.err = args, wiring, t, out, stdin, err
+        self.opened: list[Desk] = []
+        self._counter = counter_name(t, args.counter)  # checked before anything is written
 
     def _open(self, data_dir: Path | None = None) -> Desk:
-        path = data_dir or self.args.data or default_data_dir()
+        path = data_dir or self.data_dir()
         store = self.wiring.open_store(path, today=self.wiring.clock.today)
-        counter = self.args.counter or os.environ.get("DESK_COUNTER") or socket.gethostname()
-        audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, counter) if self.wiring.open_audit else None
-        return Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)
+        audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, self.counter()) if self.wiring.open_audit else None
+        desk = Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)
+        self.opened.append(desk)
+        return desk
+
+    open_desk = _open
+
+    def data_dir(self) -> Path:
+        return Path(self.args.data or default_data_dir())
+
+    def existing_data_dir(self) -> Path:
+        """For commands that only read: a folder that is not there is an error, not created."""
+        path = self.data_dir()
+        if self.wiring.open_audit is None or not path.is_dir():
+            raise UsageError(self.t("err.store.no_dir", path=str(path), detail="-"))
+        return path
+
+    def counter(self) -> str:
+        return self._counter
+
+    def maintenance(self) -> Maintenance:
+        if self.wiring.maintenance is None:
+            raise UsageError(self.t("err.store.dir", path="-", detail="-"))
+        return self.wiring.maintenance
+
+    def stamp(self) -> str:
+        return self.wiring.clock.now().strftime("%Y%m%d-%H%M%S")
+
+    @staticmethod
+    def usage_error(message: str) -> UsageError:
+        return UsageError(message)
+
+    def told_audit_failures(self, desk: Desk | None = None) -> int:
+        """An action that was done but not audited is told as both: done, and not audited.
+        Each failure is told once; the exit status stays 0 (a retry would do it twice)."""
+        for opened in [desk] if desk is not None else self.opened:
+            while opened.audit_failures:
+                exc = opened.audit_failures.pop(0)
+                print(self.t("cli.audit_failed", message=describe(self.t, exc)), file=self.err)
+        return 0
 
     @property
     def me(self) -> Operator:
@@ -216,59 +280,6 @@ class _Commands:
         if made is not None:
             desk.note_maintenance(self.me, "backup", str(made))
         return ""
-
-    def _stamp(self) -> str:
-        return self.wiring.clock.now().strftime("%Y%m%d-%H%M%S")
-
-    def _maintenance(self) -> Maintenance:
-        if self.wiring.maintenance is None:
-            raise UsageError(self.t("err.store.dir", path="-", detail="-"))
-        return self.wiring.maintenance
-
-    def check(self) -> int:
-        """Reads files only, so it runs while desks are open, and on a backup folder too."""
-        folder = Path(self.args.folder or self.args.data or default_data_dir())
-        count, findings = self._maintenance().check(folder)
-        for f in findings:
-            label = self.t("cli.check.error" if f.fatal else "cli.check.note")
-            print(self.t("cli.check.finding", label=label, path=f.path, message=self.t(f.code, **f.params)), file=self.out)
-        code = self._check_audit(folder)
-        fatal = sum(f.fatal for f in findings)
-        if fatal or code:
-            print(self.t("cli.check.bad", count=count, problems=fatal + code), file=self.out)
-            return 1
-        print(self.t("cli.check.ok", count=count), file=self.out)
-        return 0
-
-    def _check_audit(self, folder: Path) -> int:
-        if self.wiring.open_audit is None:
-            return 0
-        count, problems = Auditor(self.wiring.open_audit(folder), self.wiring.clock, "").verify()
-        for problem in problems:
-            print(self.t("cli.audit.problem", line=problem.line, message=self.t(problem.code, **problem.params)), file=self.out)
-        return len(problems)
-
-    def backup(self) -> int:
-        desk = self._open()
-        try:
-            root = self.args.to or Path(desk.store.data_dir) / "backups"  # type: ignore[attr-defined]
-            made = self._maintenance().backup(desk.store, root, f"desk-{self._stamp()}")
-            desk.note_maintenance(self.me, "backup", str(made))
-        finally:
-            desk.store.close()
-        print(self.t("cli.backup.done", path=str(made)), file=self.out)
-        return 0
-
-    def restore(self) -> int:
-        data_dir = Path(self.args.data or default_data_dir())
-        aside = self._maintenance().restore(data_dir, self.args.source, self._stamp())
-        desk = self._open(data_dir)
-        try:
-            desk.note_maintenance(self.me, "restore", str(self.args.source))
-        finally:
-            desk.store.close()
-        print(self.t("cli.restore.done", source=str(self.args.source), aside=str(aside)), file=self.out)
-        return 0
 
     def demo_app(self) -> int:
         import tempfile
@@ -313,7 +324,7 @@ class _Commands:
         """The category list is hall data: a hall may add its own groups beside the eight."""
         desk = self._open()
         try:
-            verb, name = self.args.category_command, getattr(self.args, "name", "").strip()
+            verb, name = self.args.category_command, getattr(self.args, "name", "")
             if verb != "list":
                 desk.change_categories(self.me, **{verb: name})
             for code in desk.settings().categories:
@@ -341,25 +352,14 @@ class _Commands:
         try:
             if verb == "passwd":
                 desk.reset_password(name, password, self.me)
+            elif verb == "role":
+                desk.set_role(name, self.args.role, self.me)
             else:
                 desk.set_active(name, verb == "enable", self.me)
         finally:
             desk.store.close()
-        print(self.t(f"cli.user.{verb}", name=name), file=self.out)
-        return 0
-
-    def audit_verify(self) -> int:
-        """Reads only the trail, so it runs while the desk is open on the same data."""
-        path = self.args.data or default_data_dir()
-        if self.wiring.open_audit is None or not Path(path).is_dir():
-            raise UsageError(self.t("err.store.dir", path=str(path), detail="-"))
-        count, problems = Auditor(self.wiring.open_audit(path), self.wiring.clock, "").verify()
-        for problem in problems:
-            print(self.t("cli.audit.problem", line=problem.line, message=self.t(problem.code, **problem.params)), file=self.out)
-        if problems:
-            print(self.t("cli.audit.bad", count=count, problems=len(problems)), file=self.out)
-            return 1
-        print(self.t("cli.audit.ok", count=count), file=self.out)
+        role = self.t(f"role.{self.args.role}") if verb == "role" else ""
+        print(self.t(f"cli.user.{verb}", name=name, role=role), file=self.out)
         return 0
 
     def user_list(self) -> int:
@@ -373,29 +373,59 @@ class _Commands:
         return 0
 
 
-def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.stdout,
-         err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _run(argv: list[str], wiring: Wiring, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     t = catalog(_lang_from(argv))
     args = build_parser(t).parse_args(argv)
-    commands = _Commands(args, wiring, t, out, stdin)
+    commands: _Commands | None = None
     try:
-        if args.command == "demo":
-            return commands.demo()
-        if args.command == "user":
-            run = {"add": commands.user_add, "list": commands.user_list}.get(args.user_command, commands.user_change)
-            return run()
-        if args.command == "settings":
-            return commands.settings()
-        if args.command == "audit":
-            return commands.audit_verify()
-        if args.command in ("check", "backup", "restore"):
-            return getattr(commands, args.command)()
-        if args.command == "category":
-            return commands.category()
-        return commands.demo_app() if args.demo else commands.app()
+        commands = _Commands(args, wiring, t, out, stdin, err)
+        code = _dispatch(args, commands)
+        out.flush()
+        return code
     except (UsageError, FormErrors, DeskError, StoreError) as exc:
         print(t("cli.error", message=describe(t, exc)), file=err)
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        if commands is not None:
+            commands.told_audit_failures()
+
+
+def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
+    if args.command == "demo":
+        return commands.demo()
+    if args.command == "user":
+        run = {"add": commands.user_add, "list": commands.user_list}.get(args.user_command, commands.user_change)
+        return run()
+    if args.command == "settings":
+        return commands.settings()
+    if args.command in cli_data.COMMANDS:
+        return cli_data.run(commands)
+    if args.command == "category":
+        return commands.category()
+    return commands.demo_app() if args.demo else commands.app()
+
+
+def _discard_output(*streams: TextIO) -> None:
+    """After a broken pipe, point stdout at devnull so that Python's own flush at exit does
+    not fail again with a traceback (the recipe in the `signal` module's documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in streams:
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (AttributeError, OSError, ValueError):
+                pass  # an in-memory stream in a test has no descriptor to redirect
+    finally:
+        os.close(devnull)
+
+
+def main(argv: list[str] | None = None, *, wiring: Wiring, out: TextIO = sys.stdout,
+         err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv, wiring, out, err, stdin)
+    except BrokenPipeError:  # `desk user list | head -1`: the reader has all it wanted
+        _discard_output(out, sys.stdout)
+        return 1

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from desk import intake
-from desk.errors import FormErrors
+from desk.errors import DeskError, FormErrors
 from desk.idcard import check_digit
 from desk.models import Operator, Role, Track
 from desk.operators import add_operator, list_operators
@@ -137,6 +137,8 @@ def populate(
     """Add `visits` visits ending at `now`; return how many matters were created."""
     rng = random.Random(seed)
     operators = [o.name for o in ensure_demo_operators(store, now) if allowed(o, Action.REGISTER)]
+    if not operators:  # a real hall with only an administrator: never add demo accounts to it
+        raise DeskError("err.demo.no_clerk")
     settings = load_settings(store)
     people: list[_Person] = []
     open_matters: list[tuple[int, int, _Person]] = []  # (matter id, visitor id, person); a list for O(1) choice

@@ -6,7 +6,7 @@ import datetime as dt
 
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.models import Operator, Role
-from desk.passwords import MIN_LENGTH, hash_password, verify_password
+from desk.passwords import DUMMY_RECORD, MIN_LENGTH, hash_password, verify_password
 from desk.store import Reader, Transaction
 from desk.text import check_text
 
@@ -35,8 +35,16 @@ def get_operator(reader: Reader, name: str) -> Operator:
 def check_password(password: str) -> list[FieldError]:
     if len(password) < MIN_LENGTH:
         return [FieldError("password", "err.password.short", {"min": MIN_LENGTH})]
+    if not password.strip():  # eight spaces are typed by accident, and guessed first
+        return [FieldError("password", "err.password.blank")]
     problem = check_text("password", password)
     return [problem] if problem else []
+
+
+def check_role(role: str) -> list[FieldError]:
+    if role in Role._value2member_map_:
+        return []
+    return [FieldError("role", "err.role", {"roles": ", ".join(r.value for r in Role)})]
 
 
 def _check_new(reader: Reader, name: str, role: str, password: str) -> list[FieldError]:
@@ -50,9 +58,7 @@ def _check_new(reader: Reader, name: str, role: str, password: str) -> list[Fiel
     problem = check_text("name", name)
     if problem:
         errors.append(problem)
-    if role not in Role._value2member_map_:
-        errors.append(FieldError("role", "err.role", {"roles": ", ".join(r.value for r in Role)}))
-    return errors + check_password(password)
+    return errors + check_role(role) + check_password(password)
 
 
 def add_operator(
@@ -71,6 +77,19 @@ def save(txn: Transaction, operator: Operator) -> Operator:
     return Operator.from_doc(txn.update("operators", operator.to_doc()))
 
 
+def _runs_the_hall(operator: Operator) -> bool:
+    return operator.active and operator.role is Role.ADMIN
+
+
+def keep_an_admin(reader: Reader, before: Operator, after: Operator) -> None:
+    """Refuse to disable or demote the last active administrator: nobody could then manage
+    operators from the desk, and a locked-out hall needs someone at the machine itself."""
+    if not _runs_the_hall(before) or _runs_the_hall(after):
+        return
+    if not any(_runs_the_hall(o) for o in list_operators(reader) if o.id != before.id):
+        raise DeskError("err.operator.last_admin", name=before.name)
+
+
 def wait_after(failures: int) -> dt.timedelta:
     """No wait for the first few mistakes, then 30 s, 60 s, 120 s ... up to an hour."""
     if failures < FREE_ATTEMPTS:
@@ -78,20 +97,30 @@ def wait_after(failures: int) -> dt.timedelta:
     return min(FIRST_WAIT * 2 ** (failures - FREE_ATTEMPTS), LONGEST_WAIT)
 
 
-def check_login(operator: Operator | None, password: str, now: dt.datetime) -> bool:
-    """Raise when the account may not try now; otherwise say whether the password is right.
-    An unknown name and a wrong password get the same answer: no hint for a guesser."""
-    if operator is None or not operator.active:
-        raise DeskError("err.login.failed")
+def admit(operator: Operator, now: dt.datetime) -> Operator:
+    """Raise while the account has to wait; otherwise the operator with this attempt already
+    counted as a failure. Counting before the (slow) password check means attempts made at
+    the same moment each see the ones before them: no more than FREE_ATTEMPTS are checked."""
     if operator.locked_until and now < operator.locked_until:
         seconds = int((operator.locked_until - now).total_seconds()) + 1
         raise DeskError("err.login.wait", seconds=seconds)
-    return verify_password(password, operator.password)
-
-
-def after_login(operator: Operator, ok: bool, now: dt.datetime) -> Operator:
-    if ok:
-        return operator.edit(failures=0, locked_until=None)
     failures = operator.failures + 1
     wait = wait_after(failures)
     return operator.edit(failures=failures, locked_until=now + wait if wait else None)
+
+
+def password_matches(operator: Operator | None, password: str) -> bool:
+    """An unknown or disabled name runs the same scrypt against a dummy record and gets the
+    same answer as a wrong password: neither the reply nor its delay hints at a name."""
+    if operator is None or not operator.active:
+        verify_password(password, DUMMY_RECORD)
+        return False
+    return verify_password(password, operator.password)
+
+
+def refusal(counted: Operator) -> DeskError:
+    """The answer to a wrong password, once the attempt has been counted."""
+    wait = wait_after(counted.failures)
+    if wait:
+        return DeskError("err.login.wait", seconds=int(wait.total_seconds()))
+    return DeskError("err.login.failed")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from desk import intake, lookup, matters, operators
-from desk.audit import AuditEntry, Auditor
+from desk.audit import STORE_SEQ, AuditEntry, Auditor, head_code
 from desk.clock import Clock
-from desk.errors import DeskError, FormErrors
+from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import Receipt
 from desk.models import Correction, Matter, Operator, Role, Visitor
 from desk.passwords import hash_password
@@ -22,13 +24,33 @@ from desk.permissions import Action, allowed, require
 from desk.privacy import masked_correction, masked_detail, masked_hit, masked_row, masked_visitor
 from desk.registration import RegistrationForm, check_correction, validate
 from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
-from desk.store import DraftBox, Store
+from desk.store import DraftBox, Store, StoreError
 from desk.text import check_text
 
 
 def _audited(fixes: tuple[Correction, ...]) -> list[dict[str, str]]:
     """What changed, for the audit trail, which supervisors read: numbers masked."""
     return [{"field": f.field, "old": f.old, "new": f.new} for f in map(masked_correction, fixes)]
+
+
+def _adding_category(name: str) -> Callable[[Settings], Settings]:
+    def change(current: Settings) -> Settings:
+        if name in current.categories:
+            raise DeskError("err.category.exists", name=name)
+        return replace(current, categories=(*current.categories, name))
+
+    return change
+
+
+def _removing_category(name: str) -> Callable[[Settings], Settings]:
+    def change(current: Settings) -> Settings:
+        if name not in current.categories:
+            raise DeskError("err.category.unknown", name=name)
+        if len(current.categories) == 1:
+            raise DeskError("err.category.last")
+        return replace(current, categories=tuple(c for c in current.categories if c != name))
+
+    return change
 
 
 def command_line_operator(user: str) -> Operator:
@@ -45,28 +67,43 @@ class Desk:
     drafts: DraftBox | None = None
     rng: random.Random | None = None
     audit: Auditor | None = None
+    # When an action was done but its audit entry could not be written (a full disk), the
+    # action stands and must never be reported as not done: the failure is kept here and
+    # told through `on_audit_failure`, by the command line and the app alike.
+    on_audit_failure: Callable[[StoreError], None] | None = None
+    audit_failures: list[StoreError] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.rng = self.rng or random.SystemRandom()
 
     def _log(self, operator: Operator | str, action: str, target: str = "", **detail) -> None:
+        """Audit what was just done, with the number of the save it made (if any), so that
+        the trail witnesses every save it tells of."""
+        seq = self.store.take_committed()
         if self.audit is None:
             return
-        if isinstance(operator, Operator):
-            self.audit.record(operator.name, operator.role.value, action, target, detail)
-        else:
-            self.audit.record(operator, "", action, target, detail)
+        if seq is not None:
+            detail[STORE_SEQ] = seq
+        name, role = (operator.name, operator.role.value) if isinstance(operator, Operator) else (operator, "")
+        try:
+            self.audit.record(name, role, action, target, detail)
+        except StoreError as exc:
+            self.audit_failures.append(exc)
+            if self.on_audit_failure is not None:
+                self.on_audit_failure(exc)
 
     # -- settings -------------------------------------------------------------------
 
     def settings(self) -> Settings:
         return load_settings(self.store)
 
-    def update_settings(self, settings: Settings, operator: Operator) -> Settings:
+    def update_settings(self, operator: Operator, change: Callable[[Settings], Settings], **detail) -> Settings:
+        """Read, change and save in one transaction. The transaction holds the inter-process
+        lock and has caught up, so two counters changing settings at once both land."""
         require(operator, Action.MANAGE_SETTINGS)
         with self.store.transaction() as txn:
-            saved = save_settings(txn, settings)
-        self._log(operator, "settings")
+            saved = save_settings(txn, change(load_settings(txn)))
+        self._log(operator, "settings", **detail)
         return saved
 
     def set_number(self, name: str, value: str, operator: Operator) -> Settings:
@@ -74,39 +111,31 @@ class Desk:
         if name not in NUMERIC_SETTINGS:
             raise DeskError("err.setting.unknown", name=name, names=", ".join(NUMERIC_SETTINGS))
         low, high = NUMERIC_SETTINGS[name]
-        try:
-            number = int(value)
-        except ValueError:
-            raise DeskError("err.setting.range", name=name, low=low, high=high) from None
+        # int() would also take "٣", "1_0", "+7" and " 7": a typing slip must not pass as a number
+        if not re.fullmatch(r"[0-9]+", value):
+            raise DeskError("err.setting.digits", name=name, low=low, high=high)
+        number = int(value)
         if not low <= number <= high:
             raise DeskError("err.setting.range", name=name, low=low, high=high)
-        return self.update_settings(replace(self.settings(), **{name: number}), operator)
+        return self.update_settings(operator, lambda current: replace(current, **{name: number}), **{name: number})
 
     def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> Settings:
         """Add or remove one category. Matters filed under a removed one keep it."""
-        current = self.settings()
-        categories = list(current.categories)
-        if add:
-            problem = check_text("category", add)
-            if problem or not add.strip():
-                raise DeskError(problem.code if problem else "err.required", **(problem.params if problem else {}))
-            if add in categories:
-                raise DeskError("err.category.exists", name=add)
-            categories.append(add)
-        if remove:
-            if remove not in categories:
-                raise DeskError("err.category.unknown", name=remove)
-            if len(categories) == 1:
-                raise DeskError("err.category.last")
-            categories.remove(remove)
-        return self.update_settings(replace(current, categories=tuple(categories)), operator)
+        require(operator, Action.MANAGE_SETTINGS)
+        name = (add or remove).strip()
+        problem = check_text("category", name) if name else FieldError("category", "err.required")
+        if problem:
+            raise FormErrors([problem])
+        change = _adding_category(name) if add.strip() else _removing_category(name)
+        return self.update_settings(operator, change, **{"add" if add.strip() else "remove": name})
 
     # -- operators and logins ---------------------------------------------------------
 
-    def note_maintenance(self, operator: Operator, action: str, target: str) -> None:
-        """Backups and restores are done on files by `storage/`; here they are allowed and audited."""
+    def note_maintenance(self, operator: Operator, action: str, target: str, **detail) -> None:
+        """Backups, restores and repairs are done on files by `storage/`; here they are
+        allowed and audited."""
         require(operator, Action.BACKUP)
-        self._log(operator, action, target)
+        self._log(operator, action, target, **detail)
 
     def preload(self) -> None:
         self.store.preload()
@@ -130,15 +159,28 @@ class Desk:
         self._log(by or added, "operator_add", added.name, role=added.role.value)
         return added
 
-    def _change_operator(self, name: str, by: Operator, action: str, **changes) -> Operator:
+    def _change_operator(self, name: str, by: Operator, action: str, detail: dict | None = None,
+                         **changes) -> Operator:
+        """The last-administrator check reads the operators inside the transaction, so two
+        admins disabling each other at two counters cannot both succeed."""
         with self.store.transaction() as txn:
-            changed = operators.save(txn, operators.get_operator(txn, name).edit(**changes))
-        self._log(by, action, changed.name)
+            current = operators.get_operator(txn, name)
+            changed = current.edit(**changes)
+            operators.keep_an_admin(txn, current, changed)
+            changed = operators.save(txn, changed)
+        self._log(by, action, changed.name, **(detail or {}))
         return changed
 
     def set_active(self, name: str, active: bool, by: Operator) -> Operator:
         require(by, Action.MANAGE_OPERATORS)
         return self._change_operator(name, by, "operator_enable" if active else "operator_disable", active=active)
+
+    def set_role(self, name: str, role: str, by: Operator) -> Operator:
+        require(by, Action.MANAGE_OPERATORS)
+        errors = operators.check_role(role)
+        if errors:
+            raise FormErrors(errors)
+        return self._change_operator(name, by, "operator_role", {"role": role}, role=Role(role))
 
     def reset_password(self, name: str, password: str, by: Operator) -> Operator:
         """An administrator sets a new password; the waiting time after failures is lifted."""
@@ -159,25 +201,36 @@ class Desk:
             raise FormErrors(errors)
 
     def authenticate(self, name: str, password: str, action: str = "login") -> Operator:
-        """Checks the password, counts failures and makes the account wait after five."""
-        now = self.clock.now()
-        operator = operators.find_operator(self.store, name)
+        """Counts the attempt, checks the password, and makes the account wait after five.
+        The store lock is held to count, never during scrypt, which is slow on purpose."""
         try:
-            ok = operators.check_login(operator, password, now)
+            counted = self._admit(name)
         except DeskError as exc:
             self._log(name.strip(), f"{action}_refused", name.strip(), reason=exc.code)
             raise
-        with self.store.transaction() as txn:
-            current = operators.get_operator(txn, name)
-            updated = operators.after_login(current, ok, now)
-            if updated != current:
-                updated = operators.save(txn, updated)
-        self._log(updated if ok else name.strip(), action if ok else f"{action}_failed", updated.name)
-        if not ok:
-            wait = operators.wait_after(updated.failures)
-            if wait:
-                raise DeskError("err.login.wait", seconds=int(wait.total_seconds()))
+        matches = operators.password_matches(counted, password)  # scrypt, for every name alike
+        if counted is None:  # unknown or disabled: the trail says so, the clerk is told the same
+            self._log(name.strip(), f"{action}_refused", name.strip(), reason="err.login.failed")
             raise DeskError("err.login.failed")
+        if not matches:
+            self._log(name.strip(), f"{action}_failed", counted.name)
+            raise operators.refusal(counted)
+        return self._logged_in(counted, action)
+
+    def _admit(self, name: str) -> Operator | None:
+        """May this attempt proceed, and count it: one step under the write lock, so twenty
+        attempts at once are counted one after another. None for a name that cannot log in."""
+        with self.store.transaction() as txn:
+            operator = operators.find_operator(txn, name)
+            if operator is None or not operator.active:
+                return None
+            return operators.save(txn, operators.admit(operator, self.clock.now()))
+
+    def _logged_in(self, counted: Operator, action: str) -> Operator:
+        with self.store.transaction() as txn:
+            current = operators.get_operator(txn, counted.name)
+            updated = operators.save(txn, current.edit(failures=0, locked_until=None))
+        self._log(updated, action, updated.name)
         return updated
 
     def logout(self, operator: Operator) -> None:
@@ -189,6 +242,12 @@ class Desk:
     def audit_entries(self, operator: Operator) -> list[AuditEntry]:
         require(operator, Action.AUDIT)
         return self.audit.entries() if self.audit else []
+
+    def audit_head_code(self, operator: Operator) -> str:
+        """The trail's head as a short code, for a supervisor to sign on paper."""
+        require(operator, Action.AUDIT)
+        head = self.audit.head() if self.audit else None
+        return head_code(*head) if head else ""
 
     # -- the walk-in path ---------------------------------------------------------
 
@@ -245,7 +304,7 @@ class Desk:
         require(operator, Action.CLOSE)
         problem = check_text("note", note)
         if problem:
-            raise DeskError(problem.code, **problem.params)
+            raise FormErrors([problem])
         with self.store.transaction() as txn:
             closed = intake.close_on_spot(txn, matter_id, note, operator.name, self.clock.now())
         self._log(operator, "close", closed.number)

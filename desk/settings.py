@@ -63,9 +63,7 @@ def load_settings(reader: Reader) -> Settings:
 
 
 def save_settings(txn: Transaction, settings: Settings) -> Settings:
-    if settings.rev == 0:
-        stored = txn.insert("settings", settings.to_doc())
-    else:
-        stored = txn.update("settings", settings.to_doc())
-    return Settings.from_doc(stored)
+    """Revision 0 (never saved) is created under SETTINGS_ID, and refused like a stale
+    revision when another desk created it first: never a second settings document."""
+    return Settings.from_doc(txn.update("settings", settings.to_doc()))
 

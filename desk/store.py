@@ -6,7 +6,7 @@ only inside a transaction, which lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -87,6 +87,10 @@ class Store(Reader, Protocol):
         """Read now what the first lookup would otherwise wait for."""
         ...
 
+    def take_committed(self) -> int | None:
+        """The number of the save the calling thread made last, once (then None)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -107,8 +111,23 @@ class Maintenance(Protocol):
 
     def daily(self, store: Store, day: str, keep: int) -> Path | None: ...
 
-    def restore(self, data_dir: Path, source: Path, stamp: str) -> Path: ...
+    def restore(self, data_dir: Path, source: Path, stamp: str, audit: Any,
+                note: Callable[[str, tuple[int, str] | None], None]) -> Path:
+        """Swap the backup in; `note(aside, replaced_head)` runs with the locks still held."""
+        ...
 
     def check(self, folder: Path) -> tuple[int, list[Any]]:
         """(documents read, findings with path, code, params, fatal)."""
+        ...
+
+    def repair(self, data_dir: Path, stamp: str, today: Callable[[], Any]) -> Any:
+        """Set a damaged journal aside, keep what still checks; the report says what was lost."""
+        ...
+
+    def read_record(self, folder: Path) -> Any:
+        """What a backup that passed its check records of itself (day, seq, audit code), or None."""
+        ...
+
+    def newest_good_backup(self, data_dir: Path) -> Any:
+        """The newest backup that passed its check (its folder, day, seq, audit code), or None."""
         ...

@@ -20,8 +20,16 @@ LIMITS = {
     "note": 2000,
 }
 _MULTILINE = {"summary", "demands", "note", "address"}
+# Fields that name someone or something: two entries must not look alike yet differ, so the
+# only space allowed is a plain one. The middle dot of ethnic-minority names is a letter here.
+_NAME_LIKE = {"name", "category"}
 # Bidirectional overrides and isolates make text display in a different order than it is stored.
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+# Format characters (zero-width space and joiners, soft hyphen, byte order mark) and line or
+# paragraph separators show as nothing: `clerk\u200b` looks exactly like `clerk`.
+_INVISIBLE_CATEGORIES = {"Cf", "Zl", "Zp"}
+# Letters that render as blank space (Hangul fillers, the empty Braille pattern).
+_BLANK_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 
 
 def check_text(field: str, value: str, *, limit_key: str | None = None) -> FieldError | None:
@@ -30,11 +38,26 @@ def check_text(field: str, value: str, *, limit_key: str | None = None) -> Field
     limit = LIMITS.get(key, 200)
     if len(value) > limit:
         return FieldError(field, "err.text.too_long", {"limit": limit, "length": len(value)})
-    allowed = "\n\t" if key in _MULTILINE else ""
     for char in value:
-        if char in _BIDI:
-            return FieldError(field, "err.text.bidi")
-        if unicodedata.category(char) == "Cc" and char not in allowed:
-            return FieldError(field, "err.text.control", {"code": f"U+{ord(char):04X}"})
+        code = _char_problem(char, key)
+        if code:
+            return FieldError(field, code, {"char": f"U+{ord(char):04X}"})
     return None
 
+
+def _char_problem(char: str, key: str) -> str | None:
+    """The catalog key saying why `char` may not stand in a field of this kind, or None."""
+    category = unicodedata.category(char)
+    if char in _BIDI:
+        return "err.text.bidi"
+    if category == "Cc":
+        return None if key in _MULTILINE and char in "\n\t" else "err.text.control"
+    if category in _INVISIBLE_CATEGORIES or char in _BLANK_FILLERS:
+        return "err.text.invisible"
+    if category == "Cs":  # half of a character: bytes that were not UTF-8, read leniently
+        return "err.text.encoding"
+    if category in ("Co", "Cn"):  # private use or unassigned: no agreed glyph
+        return "err.text.unknown_char"
+    if key in _NAME_LIKE and char != " " and (char.isspace() or category == "Zs"):
+        return "err.text.space"
+    return None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 
 from desk.clock import Clock, SystemClock
@@ -26,6 +28,13 @@ _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock"
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
+
+
+@dataclass
+class AuditFailed(Message):
+    """An action was done but its audit entry could not be written (posted from any thread)."""
+
+    error: StoreError
 
 
 class DeskApp(App[int]):
@@ -47,12 +56,17 @@ class DeskApp(App[int]):
         self, desk: Desk, catalog: Catalog, operator: Operator | None = None, notice: str = "",
         cursor_blink: bool = True,
         idle_seconds: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        refresh_seconds: float | None = REFRESH_SECONDS,
     ) -> None:
         super().__init__()
         self.cursor_blink = cursor_blink
         self.idle_seconds = idle_seconds  # None: the hall's setting (idle_lock_minutes)
-        self.last_input = time.monotonic()
+        self.monotonic = monotonic  # injected: the idle lock is tested without waiting
+        self.refresh_seconds = refresh_seconds  # None: only when `read_other_counters` is called
+        self.last_input = monotonic()
         self.desk = desk
+        desk.on_audit_failure = lambda exc: self.post_message(AuditFailed(exc))
         self.catalog = catalog
         self.operator = operator
         self.notice = notice
@@ -80,7 +94,7 @@ class DeskApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
-            self.last_input = time.monotonic()
+            self.last_input = self.monotonic()
         await super().on_event(event)
 
     def _idle_limit(self) -> float:
@@ -88,11 +102,11 @@ class DeskApp(App[int]):
             return self.idle_seconds
         return self.desk.settings().idle_lock_minutes * 60
 
-    def _check_idle(self) -> None:
+    def lock_if_idle(self) -> None:
         if self.operator is None or self.locked:
             return
         limit = self._idle_limit()
-        if limit > 0 and time.monotonic() - self.last_input >= limit:
+        if limit > 0 and self.monotonic() - self.last_input >= limit:
             self.lock("idle")
 
     @property
@@ -123,7 +137,7 @@ class DeskApp(App[int]):
 
         if isinstance(self.screen, LockScreen):
             self.pop_screen()
-        self.last_input = time.monotonic()
+        self.last_input = self.monotonic()
 
     def action_lock(self) -> None:
         self.lock("key")
@@ -141,8 +155,9 @@ class DeskApp(App[int]):
         from screens.setup import SetupScreen
 
         self.set_interval(IDLE_CHECK_SECONDS if self.idle_seconds is None else min(IDLE_CHECK_SECONDS, self.idle_seconds / 2),
-                          self._check_idle)
-        self.set_interval(REFRESH_SECONDS, self._read_other_counters)
+                          self.lock_if_idle)
+        if self.refresh_seconds:
+            self.set_interval(self.refresh_seconds, self.read_other_counters)
         if self.operator is not None:
             self.enter_desk(self.operator)
         elif self.desk.has_operators():
@@ -161,7 +176,7 @@ class DeskApp(App[int]):
             self.call_from_thread(self._refresh_failed, exc)
 
     @work(thread=True, exclusive=True, group="refresh")
-    def _read_other_counters(self) -> None:
+    def read_other_counters(self) -> None:
         try:
             changed = self.desk.refresh()
         except StoreError as exc:
@@ -169,6 +184,10 @@ class DeskApp(App[int]):
             return
         if changed:
             self.call_from_thread(lambda: self.screen.post_message(StoreChanged()))
+
+    def on_audit_failed(self, message: AuditFailed) -> None:
+        self.notify(self.catalog("app.audit_failed", message=describe(self.catalog, message.error)),
+                    severity="warning", timeout=30, markup=False)
 
     def _refresh_failed(self, exc: StoreError) -> None:
         if self._refresh_error != exc.code:  # say it once, not every second
@@ -297,6 +316,8 @@ def create_app(
     notice: str = "",
     cursor_blink: bool = True,
     idle_seconds: float | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+    refresh_seconds: float | None = REFRESH_SECONDS,
 ) -> DeskApp:
     """Build the app from ready services, or from an opened store plus clock and drafts."""
     if isinstance(desk_or_store, Desk):
@@ -304,5 +325,5 @@ def create_app(
     else:
         desk = Desk(desk_or_store, clock or SystemClock(), drafts, rng)
     return DeskApp(desk, catalog(lang), operator=operator, notice=notice, cursor_blink=cursor_blink,
-                   idle_seconds=idle_seconds)
+                   idle_seconds=idle_seconds, monotonic=monotonic, refresh_seconds=refresh_seconds)
 

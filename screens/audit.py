@@ -23,10 +23,12 @@ class AuditScreen(DeskScreen):
     @dataclass
     class Loaded(Message):
         entries: list[AuditEntry]
+        head: str
 
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[AuditEntry] = []
+        self.head = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,11 +47,12 @@ class AuditScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="audit")
     def _load(self, operator: Operator) -> None:
-        self.post_message(self.Loaded(self.desk.audit_entries(operator)))
+        self.post_message(self.Loaded(self.desk.audit_entries(operator), self.desk.audit_head_code(operator)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.entries = list(reversed(message.entries))  # newest first
+        self.head = message.head
         self._show(self.query_one("#audit-filter", Input).value)
 
     @on(Input.Changed, "#audit-filter")
@@ -71,7 +74,10 @@ class AuditScreen(DeskScreen):
                 table.add_row(Text(f"{entry.at:%Y-%m-%d %H:%M:%S}"), plain(entry.operator), plain(self._label(entry)),
                               plain(entry.target), plain(entry.counter))
                 shown += 1
-        self.query_one("#audit-status", Static).update(self.t("audit.count", count=shown, total=len(self.entries)))
+        status = self.t("audit.count", count=shown, total=len(self.entries))
+        if self.head:
+            status += "  " + self.t("audit.head_code", code=self.head)
+        self.query_one("#audit-status", Static).update(status)
 
     def action_back(self) -> None:
         self.dismiss()

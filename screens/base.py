@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from desk.errors import DeskError
+from desk.errors import DeskError, FormErrors
 from desk.i18n import describe
 from desk.models import Matter, Track
 from desk.permissions import Action
@@ -107,7 +107,7 @@ class ClosesOnSpot(DeskMixin):
             return
         try:
             closed = self.desk.close_on_spot(matter.id, note, self.operator)
-        except (DeskError, StoreError) as exc:
+        except (DeskError, FormErrors, StoreError) as exc:
             self.toast(self.explain(exc), "error")
             return
         self.toast(self.t("close.done", number=closed.number))

@@ -13,6 +13,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from desk.errors import DeskError
+from desk.store import StoreError
 from screens.base import DeskScreen, show_message
 
 
@@ -39,7 +40,7 @@ class LockScreen(DeskScreen):
     def _check(self, name: str, password: str) -> None:
         try:
             self.desk.authenticate(name, password, action="unlock")
-        except DeskError as exc:
+        except (DeskError, StoreError) as exc:  # a full disk is told here, not a crash
             self.app.call_from_thread(self._failed, self.explain(exc))
             return
         self.app.call_from_thread(self.app.unlock)

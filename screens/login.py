@@ -9,6 +9,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from desk.errors import DeskError
+from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
 
 
@@ -58,7 +59,7 @@ class LoginScreen(DeskScreen):
         """scrypt is deliberately slow: keep the screen responsive while it runs."""
         try:
             operator = self.desk.authenticate(name, password)
-        except DeskError as exc:
+        except (DeskError, StoreError) as exc:  # a full disk is told here, not a crash
             self.app.call_from_thread(self._failed, self.explain(exc))
             return
         self.app.call_from_thread(self.app.enter_desk, operator)

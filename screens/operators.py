@@ -1,4 +1,4 @@
-"""Operators for administrators: add, disable or enable, reset a password."""
+"""Operators for administrators: add, disable or enable, change a role, reset a password."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from desk.errors import DeskError
+from desk.errors import DeskError, FormErrors
 from desk.models import Operator
 from desk.store import StoreError
 from screens.base import DeskScreen, plain
 from screens.confirm import ConfirmModal
 from screens.credentials import CredentialsModal
+from screens.role import RoleModal
 
 
 class OperatorsScreen(DeskScreen):
@@ -21,6 +22,7 @@ class OperatorsScreen(DeskScreen):
         Binding("a", "add", "key.add_operator", id="add"),
         Binding("d", "toggle", "key.toggle_operator", id="toggle"),
         Binding("p", "reset", "key.reset_password", id="reset"),
+        Binding("r", "role", "key.change_role", id="role"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -78,6 +80,23 @@ class OperatorsScreen(DeskScreen):
             self._done(self.t("cli.user.disable" if target.active else "cli.user.enable", name=target.name))
 
         self.app.push_screen(ConfirmModal(question), answered)
+
+    def action_role(self) -> None:
+        target = self._current()
+        if target is None:
+            return
+
+        def chosen(role: str | None) -> None:
+            if role is None or role == target.role.value:
+                return
+            try:
+                self.desk.set_role(target.name, role, self.operator)
+            except (DeskError, FormErrors, StoreError) as exc:
+                self.toast(self.explain(exc), "error")
+                return
+            self._done(self.t("cli.user.role", name=target.name, role=self.t(f"role.{role}")))
+
+        self.app.push_screen(RoleModal(self.t("operators.role_title", name=target.name), target.role), chosen)
 
     def action_reset(self) -> None:
         target = self._current()

@@ -2,16 +2,23 @@
 
 Files in the data directory:
 
-- `manifest.json`: the journal generation and, per file set, the generation of its
-  snapshot. Replaced atomically; it is the commit point of a checkpoint.
+- `manifest.json`: the journal generation, the number of the last save folded into the
+  snapshots (`seq`), and per file set the generation of its snapshot. Replaced
+  atomically; it is the commit point of a checkpoint.
 - `<set>.<g>.json`: a snapshot of one file set. Sets are `common` (operators,
   settings, counters), one per year for the yearly tables, and `legacy` for
   documents migrated from the single-file store. A yearly document's set is fixed by
   its id (`year * 10**7 + n`), so `get` never searches.
 - `<set>.<g>.keys.json`: that year's index values, the cross-year index: a lookup by
   ID number, phone or name opens an old year only when it holds a match.
-- `journal.<g>.log`: every transaction since the last checkpoint, one checked line
-  each, fsynced before the save returns.
+- `journal.<g>.log`: every save since the last checkpoint, one checked and numbered
+  line each, fsynced before the save returns.
+
+Manifest, snapshots and keys files carry a checksum (`storage.checked`). Damage is
+refused, never absorbed: a file that does not check, a journal line out of sequence, a
+journal shorter than what was read from it, or one that ends before the last save the
+audit trail witnessed (`storage.auditlog.witnessed_seq`) stops the store with the file
+and what is missing. Only a torn last line, a save that never returned, is dropped.
 
 A save takes the inter-process lock, catches up on lines other counters appended,
 checks revisions, appends, applies the change to the live tables in place, and lets
@@ -22,19 +29,29 @@ saves without the lock.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from desk.store import INDEXED, YEARLY_TABLES, Doc, StoreCorrupt, StoreError
-from storage import journal
-from storage.files import atomic_write, ensure_local, ensure_private_dir
-from storage.fileset import FORMAT, FileSet, load_legacy, load_snapshot, snapshot_bytes
+from storage import checked, journal
+from storage.auditlog import HEAD_FILE, witnessed_seq
+from storage.files import atomic_write, ensure_private_dir, existing_dir, sweep_temp_files
+from storage.fileset import (
+    FileSet,
+    keys_bytes,
+    load_keys,
+    load_legacy,
+    load_snapshot,
+    snapshot_bytes,
+)
 from storage.journal import Journal, Write
 from storage.locks import ProcessLock, held
 from storage.tinytable import Tables
@@ -48,6 +65,7 @@ LEGACY = "legacy"
 YEAR_SPAN = 10**7
 LOCK_WAIT_SECONDS = 15.0
 CHECKPOINT_BYTES = 8 << 20
+STALE_TEMP_SECONDS = 60.0  # a live atomic write takes milliseconds
 
 
 def set_of(table: str, doc_id: int) -> str:
@@ -59,32 +77,34 @@ def set_of(table: str, doc_id: int) -> str:
 
 class _Manifest:
     """`uid` names this checkpoint and `after` the one it followed: a desk that sees a
-    manifest following its own may read on; any other change (a restore) reloads."""
+    manifest following its own may read on; any other change (a restore) reloads.
+    `seq` is None for a manifest of the first format, whose journal lines carry no number."""
 
     def __init__(self, generation: int = 0, sets: dict[str, int] | None = None, day: str = "",
-                 uid: str = "", after: str = "") -> None:
+                 uid: str = "", after: str = "", seq: int | None = 0) -> None:
         self.generation = generation
         self.sets = dict(sets or {})
         self.day = day
         self.uid = uid or secrets.token_hex(8)
         self.after = after
+        self.seq = seq
 
     def to_bytes(self) -> bytes:
-        return journal.dumps({"format": FORMAT, "generation": self.generation, "sets": self.sets, "day": self.day,
-                              "uid": self.uid, "after": self.after})
+        body = {"generation": self.generation, "seq": self.seq, "sets": self.sets, "day": self.day,
+                "uid": self.uid, "after": self.after}
+        return checked.frame("manifest", journal.dumps(body))
 
     def follows(self, other: _Manifest) -> bool:
         return self.after == other.uid and self.generation == other.generation + 1
 
     @classmethod
     def read(cls, path: Path) -> _Manifest:
+        header, data = checked.read(path, "manifest")
         try:
-            data = journal.loads(path.read_bytes())
+            seq = int(data["seq"]) if header["format"] > 1 else None
             return cls(int(data["generation"]), {str(k): int(v) for k, v in data["sets"].items()},
-                       str(data.get("day", "")), str(data.get("uid", "")), str(data.get("after", "")))
-        except OSError as exc:
-            raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
-        except (ValueError, KeyError, TypeError, AttributeError, journal.DecodeError) as exc:
+                       str(data.get("day", "")), str(data.get("uid", "")), str(data.get("after", "")), seq)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StoreCorrupt(path, str(exc) or type(exc).__name__) from None
 
 
@@ -96,17 +116,30 @@ def _stat_key(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+@dataclass
+class RepairReport:
+    """What an explicit repair did: the journal it set aside, the saves it kept from it,
+    and the save numbers that could not be recovered."""
+
+    moved: list[str] = field(default_factory=list)
+    kept: int = 0
+    lost: list[int] = field(default_factory=list)
+    bad_lines: list[int] = field(default_factory=list)
+
+
 class JournalStore:
-    def __init__(self, data_dir: Path, *, today: Callable[[], dt.date] = dt.date.today,
-                 readonly: bool = False, checkpoint_bytes: int = CHECKPOINT_BYTES) -> None:
-        self.data_dir = ensure_private_dir(Path(data_dir))
-        ensure_local(self.data_dir)
+    def __init__(self, data_dir: Path, *, today: Callable[[], dt.date], readonly: bool = False,
+                 checkpoint_bytes: int = CHECKPOINT_BYTES, witness: Callable[[], int] | None = None,
+                 lock: ProcessLock | None = None) -> None:
+        self.data_dir = existing_dir(Path(data_dir)) if readonly else ensure_private_dir(Path(data_dir))
         self.readonly = readonly
         self.today = today
         self.checkpoint_bytes = checkpoint_bytes
-        self._lock = ProcessLock(self.data_dir / LOCK_FILE, LOCK_WAIT_SECONDS)
+        self._witness = witness or (lambda: witnessed_seq(self.data_dir))
+        self._lock = lock or ProcessLock(self.data_dir / LOCK_FILE, LOCK_WAIT_SECONDS)
         self._manifest_path = self._path(MANIFEST)
         self._journal_file: Journal | None = None
+        self._journal_ino: int | None = None  # the file read from: a replaced one is damage
         self._mutex = threading.RLock()
         self._open_txn: Transaction | None = None
         self._sets: dict[str, FileSet] = {}
@@ -116,11 +149,18 @@ class JournalStore:
         self._manifest = _Manifest()
         self._manifest_stat: tuple[int, int, int] | None = None
         self._offset = 0
+        self._seq: int | None = 0
+        self._committed_here = threading.local()  # per thread: the save an audit entry follows
         with self._locked():
             self._start()
             self._load()
-            if not readonly and self._manifest.day != self.today().isoformat():
-                self._checkpoint()  # the first start of the day folds yesterday's journal
+            self._check_witness()
+            if not readonly:
+                self._sweep()
+                if self._manifest.seq is None or self._manifest.day != self.today().isoformat():
+                    # the first start of the day folds yesterday's journal; a store of the
+                    # first format gets checksums and numbered saves
+                    self._checkpoint()
 
     # -- files -------------------------------------------------------------------
 
@@ -140,6 +180,7 @@ class JournalStore:
             if self._journal_file is not None:
                 self._journal_file.close()
             self._journal_file = Journal(self._path(name))
+            self._journal_ino = None
         return self._journal_file
 
     def _locked(self) -> AbstractContextManager[None]:
@@ -167,9 +208,21 @@ class JournalStore:
             for key, doc in docs.items():
                 sets[set_of(table, int(key))].setdefault(table, {})[key] = doc
         for name, set_tables in sets.items():
-            atomic_write(self._snapshot_path(name, 1), snapshot_bytes(name, 1, set_tables))
+            atomic_write(self._snapshot_path(name, 1), snapshot_bytes(name, 1, 0, set_tables))
         # desk.json stays where it is, untouched: the manifest now takes precedence.
         return _Manifest(1, {name: 1 for name in sets}, "")
+
+    def _sweep(self) -> None:
+        """Leftovers of processes killed mid-write (with the lock held, so none is live):
+        temp files of store files, and the snapshots of a checkpoint that never committed.
+        Files of a later generation than that are not ours to judge: `desk check` names them."""
+        sweep_temp_files(self.data_dir, lambda n: n == MANIFEST or is_store_file(n))
+        sweep_temp_files(self.data_dir, lambda n: n == HEAD_FILE, STALE_TEMP_SECONDS)
+        sweep_temp_files(self._path("drafts"), lambda n: True, STALE_TEMP_SECONDS)
+        uncommitted = self._manifest.generation + 1
+        for path in self.data_dir.iterdir():
+            if not path.name.startswith("journal.") and file_generation(path.name) == uncommitted:
+                path.unlink(missing_ok=True)
 
     # -- loading -------------------------------------------------------------------
 
@@ -184,10 +237,21 @@ class JournalStore:
         self._waiting.clear()
         self._keys.clear()
         self._touched.clear()
+        self._seq = self._manifest.seq
         if COMMON in self._manifest.sets:
             self._load_set(COMMON)  # small: operators and settings, all a login needs
         self._offset = 0
         self._catch_up()
+
+    def _check_witness(self) -> None:
+        """Every save the audit trail recorded must be here: a journal deleted or cut at a
+        line boundary leaves no trace in itself, but the trail remembers."""
+        if self._seq is None:
+            return
+        witnessed = self._witness()
+        if witnessed > self._seq:
+            raise StoreCorrupt(self._journal().path, f"the audit trail records save {witnessed}, the store ends "
+                                                     f"at save {self._seq}: saves {self._seq + 1} to {witnessed} are missing")
 
     def preload(self) -> None:
         """Read the years a session works in (last year and this one). At 50,000 visits
@@ -231,33 +295,63 @@ class JournalStore:
                 self._keys.pop(name, None)
 
     def _catch_up(self) -> bool:
-        tail = self._journal().tail(self._offset)
-        for writes in tail.entries:
+        """Apply the lines appended since last time. The file must still be the one read,
+        at least as long as what was read from it."""
+        current = self._journal()
+        found = current.on_disk()
+        if found is None:
+            if self._offset:
+                raise StoreCorrupt(current.path, f"missing, after {self._offset} bytes of saves were read from it")
+            return False
+        inode, size = found
+        if self._journal_ino is not None and inode != self._journal_ino:
+            raise StoreCorrupt(current.path, "replaced by another file while in use")
+        if size < self._offset:
+            raise StoreCorrupt(current.path, f"cut from {self._offset} to {size} bytes: saves are missing")
+        self._journal_ino = inode
+        if size == self._offset:
+            return False
+        tail = journal.read(current.path, self._offset, self._seq)
+        for seq, writes in tail.entries:
             self._apply(writes)
+            self._seq = seq if self._seq is not None else None
         self._offset = tail.end
         return bool(tail.entries)
 
     def refresh(self) -> bool:
-        """Pick up what other counters saved. True when anything changed."""
+        """Pick up what other counters saved. True when anything changed. Something that
+        looks like damage is looked at again with the lock held, where no checkpoint or
+        restore can be midway, before it is reported."""
         with self._mutex:
-            stat = _stat_key(self._manifest_path)
-            if stat == self._manifest_stat:
-                return self._catch_up()
-            manifest = _Manifest.read(self._path(MANIFEST))
-            old = self._journal().path
-            if manifest.follows(self._manifest) and old.exists():
-                self._catch_up()  # finish the old generation: the new snapshots hold exactly that
-                if _stat_key(self._manifest_path) == stat:  # else a second checkpoint may have removed it
-                    self._manifest, self._manifest_stat = manifest, stat
-                    self._offset = 0
-                    self._touched.clear()
-                    self._waiting.clear()
-                    self._keys.clear()
-                    self._catch_up()
-                    return True
-            with self._locked():
-                self._load()  # restored from a backup, or more than one checkpoint behind
-            return True
+            if self._lock.held:
+                return self._refresh()
+            try:
+                return self._refresh()
+            except StoreCorrupt:
+                with self._locked():
+                    return self._refresh()
+
+    def _refresh(self) -> bool:
+        stat = _stat_key(self._manifest_path)
+        if stat == self._manifest_stat:
+            return self._catch_up()
+        manifest = _Manifest.read(self._path(MANIFEST))
+        old = self._journal().path
+        if manifest.follows(self._manifest) and old.exists():
+            self._catch_up()  # finish the old generation: the new snapshots hold exactly that
+            same = _stat_key(self._manifest_path) == stat  # else a second checkpoint may have removed it
+            if same and manifest.seq == self._seq:
+                self._manifest, self._manifest_stat = manifest, stat
+                self._offset = 0
+                self._touched.clear()
+                self._waiting.clear()
+                self._keys.clear()
+                self._catch_up()
+                return True
+        with self._locked():
+            self._load()  # restored from a backup, repaired, or more than one checkpoint behind
+            self._check_witness()
+        return True
 
     # -- reading -------------------------------------------------------------------
 
@@ -270,9 +364,10 @@ class JournalStore:
         return [n for n in names if n in self._manifest.sets or n in self._sets or n in self._waiting]
 
     def _all_sets(self, table: str) -> list[str]:
-        if table not in YEARLY_TABLES:
-            return [COMMON]
+        """The sets that hold documents of `table`, loaded or not (none in a new store)."""
         names = set(self._manifest.sets) | set(self._sets) | set(self._waiting)
+        if table not in YEARLY_TABLES:
+            return [COMMON] if COMMON in names else []
         return sorted(n for n in names if n != COMMON)
 
     def get(self, table: str, doc_id: int) -> Doc | None:
@@ -300,16 +395,16 @@ class JournalStore:
             return sorted(found, key=lambda doc: doc["id"])
 
     def _may_hold(self, name: str, table: str, field: str, value: Any) -> bool:
-        """Whether a set not loaded may hold a match, judged by its keys file."""
+        """Whether a set not loaded may hold a match, judged by its keys file. A keys file
+        that does not check is not trusted: the set itself is opened (and checked)."""
         if self._waiting.get(name) or field not in INDEXED.get(table, ()):
             return True
         keys = self._keys.get(name)
         if keys is None:
-            gen = self._manifest.sets[name]
             try:
-                raw = journal.loads(self._keys_path(name, gen).read_bytes())
-            except (OSError, journal.DecodeError):
-                return True  # no usable keys file: open the set itself
+                raw = load_keys(self._keys_path(name, self._manifest.sets[name]))
+            except StoreError:
+                return True
             keys = self._keys[name] = {
                 t: {f: {_hashable(v): ids for v, ids in pairs} for f, pairs in fields.items()}
                 for t, fields in raw.items()
@@ -321,6 +416,18 @@ class JournalStore:
         fileset = self._sets.get(name) or self._set(name)
         floor = 0 if name == COMMON else int(name) * YEAR_SPAN
         return max(fileset.max_ids.get(table, 0), floor) + 1
+
+    @property
+    def seq(self) -> int:
+        """The number of the last save this desk has read or made."""
+        return self._seq or 0
+
+    def take_committed(self) -> int | None:
+        """The number of the save this thread made last, once: the audit entry that
+        follows it records it, so the trail witnesses every save it tells of."""
+        seq = getattr(self._committed_here, "seq", None)
+        self._committed_here.seq = None
+        return seq
 
     # -- writing -------------------------------------------------------------------
 
@@ -353,8 +460,11 @@ class JournalStore:
         writes = txn.writes()
         if not writes:
             return
-        line = journal.encode(writes)
-        self._offset = self._journal().append(line, self._offset)
+        seq = self.seq + 1
+        current = self._journal()
+        self._offset = current.append(journal.encode(seq, writes), self._offset)
+        self._journal_ino = current.inode()
+        self._seq = txn.seq = self._committed_here.seq = seq
         self._apply(writes)
         if self._offset >= self.checkpoint_bytes:
             self._checkpoint()
@@ -369,18 +479,29 @@ class JournalStore:
             if not if_needed or self._offset or self._touched:
                 self._checkpoint()
 
-    def _checkpoint(self) -> None:
-        """New snapshots of the changed sets, then the manifest (the commit point), then tidy."""
-        gen = self._manifest.generation + 1
-        sets = dict(self._manifest.sets)
-        for name in sorted(self._touched | set(self._waiting)):
-            fileset = self._sets.get(name) or self._load_set(name)
-            atomic_write(self._snapshot_path(name, gen), snapshot_bytes(name, gen, fileset.tables))
-            if name not in (COMMON,):
-                atomic_write(self._keys_path(name, gen), journal.dumps(fileset.keys()))
-            sets[name] = gen
-        manifest = _Manifest(gen, sets, self.today().isoformat(), after=self._manifest.uid)
-        atomic_write(self._path(MANIFEST), manifest.to_bytes())
+    def _checkpoint(self, *, after: str | None = None) -> None:
+        """New snapshots of the changed sets, then the manifest (the commit point), then tidy.
+        A store of the first format rewrites every set, so that all of them carry a checksum."""
+        gen, seq = self._manifest.generation + 1, self.seq
+        names = set(self._manifest.sets) if self._manifest.seq is None else self._touched | set(self._waiting)
+        manifest = _Manifest(gen, self._manifest.sets, self.today().isoformat(), seq=seq,
+                             after=self._manifest.uid if after is None else after)
+        written: list[Path] = []
+        try:
+            for name in sorted(names):
+                fileset = self._sets.get(name) or self._load_set(name)
+                written.append(self._snapshot_path(name, gen))
+                atomic_write(written[-1], snapshot_bytes(name, gen, seq, fileset.tables))
+                if name != COMMON:
+                    written.append(self._keys_path(name, gen))
+                    atomic_write(written[-1], keys_bytes(name, gen, fileset.keys()))
+                manifest.sets[name] = gen
+            atomic_write(self._path(MANIFEST), manifest.to_bytes())
+        except StoreError:
+            if not self._committed(manifest):
+                for path in written:  # never named by a manifest: nobody reads them
+                    path.unlink(missing_ok=True)
+                raise
         self._manifest, self._manifest_stat = manifest, _stat_key(self._path(MANIFEST))
         self._offset = 0
         self._touched.clear()
@@ -388,13 +509,24 @@ class JournalStore:
         self._keys.clear()
         self._tidy()
 
+    def _committed(self, manifest: _Manifest) -> bool:
+        """Whether a manifest whose write reported failure is on disk after all (the
+        rename done, the directory sync failed): then its snapshots must stay."""
+        try:
+            return _Manifest.read(self._path(MANIFEST)).uid == manifest.uid
+        except StoreError:
+            return False
+
     def _tidy(self) -> None:
-        """Remove files no manifest names. The previous journal stays for readers catching up."""
-        keep = {MANIFEST, f"journal.{self._manifest.generation}.log", f"journal.{self._manifest.generation - 1}.log"}
-        for name, gen in self._manifest.sets.items():
-            keep |= {f"{name}.{gen}.json", f"{name}.{gen}.keys.json"}
+        """Remove files of earlier generations no manifest names. The previous journal
+        stays for readers catching up; files of later generations are left to `desk check`."""
+        gen = self._manifest.generation
+        keep = {f"journal.{gen}.log", f"journal.{gen - 1}.log"}
+        for name, set_gen in self._manifest.sets.items():
+            keep |= {f"{name}.{set_gen}.json", f"{name}.{set_gen}.keys.json"}
         for path in self.data_dir.iterdir():
-            if path.name not in keep and is_store_file(path.name):
+            found = file_generation(path.name)
+            if found is not None and found < gen and path.name not in keep:
                 try:
                     path.unlink()
                 except OSError:
@@ -411,7 +543,7 @@ class JournalStore:
                 self._journal_file.close()
             self._lock.close()
 
-    # -- for `desk check` and backups ----------------------------------------------
+    # -- for `desk check`, backups and repair --------------------------------------
 
     def files(self) -> list[Path]:
         """The files that make up the current state: manifest, snapshots, keys, journal."""
@@ -434,10 +566,60 @@ class JournalStore:
             yield
 
 
+def repair(data_dir: Path, aside: Path, *, today: Callable[[], dt.date],
+           witness: Callable[[], int] | None = None) -> RepairReport:
+    """An administrator's explicit repair of a damaged journal: the journal is moved into
+    `aside` (never deleted), every line of it that still checks is kept, and a checkpoint
+    numbers the next save after the last one the audit trail witnessed, so the store opens
+    again. What could not be kept is reported. A damaged manifest or snapshot is not
+    repaired here: that needs a restore from a backup."""
+    data_dir = Path(data_dir)
+    witness = witness or (lambda: witnessed_seq(data_dir))
+    lock = ProcessLock(data_dir / LOCK_FILE, LOCK_WAIT_SECONDS)
+    try:
+        with held(lock, data_dir):
+            return _repair_locked(data_dir, aside, today, witness, lock)
+    finally:
+        lock.close()
+
+
+def _repair_locked(data_dir: Path, aside: Path, today: Callable[[], dt.date],
+                   witness: Callable[[], int], lock: ProcessLock) -> RepairReport:
+    manifest = _Manifest.read(data_dir / MANIFEST)
+    path = data_dir / f"journal.{manifest.generation}.log"
+    report = RepairReport()
+    entries, report.bad_lines = journal.salvage(path, manifest.seq or 0)
+    if path.exists():
+        ensure_private_dir(aside)
+        os.replace(path, aside / path.name)
+        report.moved.append(str(aside / path.name))
+    if entries:
+        atomic_write(path, b"".join(journal.encode(seq, writes) for seq, writes in entries))
+    report.kept = len(entries)
+    store = JournalStore(data_dir, today=today, witness=lambda: 0, lock=lock)  # what is left, as it is
+    kept = {seq for seq, _ in entries}
+    last = max(store.seq, witness())
+    report.lost = [n for n in range((manifest.seq or 0) + 1, last + 1) if n not in kept]
+    with store._mutex:
+        store._seq = last
+        store._checkpoint(after="")  # not a successor: open desks reload the repaired state
+        if store._journal_file is not None:
+            store._journal_file.close()
+    return report
+
+
+def file_generation(name: str) -> int | None:
+    """The generation in a store file's name (`2026.5.json`, `journal.5.log`), else None."""
+    if not is_store_file(name):
+        return None
+    parts = name.split(".")
+    return int(parts[1]) if parts[1].isdigit() else None
+
+
 def is_store_file(name: str) -> bool:
     parts = name.split(".")
     if name.startswith("journal.") and name.endswith(".log"):
-        return True
+        return len(parts) == 3 and parts[1].isdigit()
     return len(parts) >= 3 and parts[-1] == "json" and parts[1].isdigit() and (
         parts[0] in (COMMON, LEGACY) or parts[0].isdigit())
 
@@ -450,6 +632,8 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def open_store(data_dir: Path, *, readonly: bool = False, today: Callable[[], dt.date] = dt.date.today,
+def open_store(data_dir: Path, *, today: Callable[[], dt.date], readonly: bool = False,
                **options: Any) -> JournalStore:
+    """`today` has no default: the store's idea of the year and the day must come from the
+    injected clock, never the wall clock, or tests rot and two desks disagree."""
     return JournalStore(data_dir, readonly=readonly, today=today, **options)

@@ -9,11 +9,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from desk.store import INDEXED, Doc, StoreCorrupt, StoreError
-from storage import journal
+from desk.store import INDEXED, Doc, StoreCorrupt
+from storage import checked, journal
 from storage.tinytable import LiveTinyDB, Tables, live_db
-
-FORMAT = 1
 
 
 def _key(field: str) -> Callable[[Doc], Any]:
@@ -102,29 +100,38 @@ class FileSet:
 
 
 def load_snapshot(path: Path, name: str) -> Tables:
-    """The tables of one snapshot file; the collector is paused while the objects are made."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreCorrupt(path, "missing") from None
-    except OSError as exc:
-        raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
+    """The tables of one snapshot file, checked against its checksum; the collector is
+    paused while the objects are made."""
+    header, body = checked.unframe(path, checked.read_bytes(path), "snapshot")
     enabled = gc.isenabled()
     gc.disable()
     try:
-        data = journal.loads(raw)
-    except journal.DecodeError as exc:
-        raise StoreCorrupt(path, str(exc)) from None
+        data = checked.parse(path, body)
     finally:
         if enabled:
             gc.enable()
-    if not isinstance(data, dict) or data.get("set") != name or not isinstance(data.get("tables"), dict):
+    if header["format"] == 1:  # the whole file is {"format": 1, "set": ..., "tables": ...}
+        header = data if isinstance(data, dict) else {}
+        data = header.get("tables")
+    if header.get("set") != name or not isinstance(data, dict):
         raise StoreCorrupt(path, "not a snapshot of this set")
-    return data["tables"]
+    return data
 
 
-def snapshot_bytes(name: str, gen: int, tables: Tables) -> bytes:
-    return journal.dumps({"format": FORMAT, "set": name, "generation": gen, "tables": tables})
+def snapshot_bytes(name: str, gen: int, seq: int, tables: Tables) -> bytes:
+    return checked.frame("snapshot", journal.dumps(tables), set=name, generation=gen, seq=seq)
+
+
+def keys_bytes(name: str, gen: int, keys: dict[str, Any]) -> bytes:
+    return checked.frame("keys", journal.dumps(keys), set=name, generation=gen)
+
+
+def load_keys(path: Path) -> dict[str, Any]:
+    """A keys file; StoreCorrupt or StoreError when it cannot be trusted."""
+    _, data = checked.read(path, "keys")
+    if not isinstance(data, dict):
+        raise StoreCorrupt(path, "not a keys file")
+    return data
 
 
 def load_legacy(path: Path) -> Tables:

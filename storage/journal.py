@@ -1,10 +1,14 @@
 """The append-only journal: one self-checking line per transaction.
 
 A line is `<crc32 of the body, 8 hex digits> <body>\\n`, the body being the JSON of
-`{"w": [[table, id, document or null], ...]}`. JSON never holds a raw newline, so a
-line is one write and one fsync. Reading stops at the first line that is not whole:
-a bad last line is a torn write (the save never returned) and is dropped; a bad line
-with good lines after it is damage, reported with the file and byte position.
+`{"s": seq, "w": [[table, id, document or null], ...]}`. `seq` numbers every save of
+the store, one after another across journal generations, so a missing, repeated or
+foreign line is seen. JSON never holds a raw newline, so a line is one write and one
+fsync.
+
+Bytes after the last newline are a torn write (the save never returned): they are
+dropped. A line that ends in a newline but does not check, or whose number is not the
+next one, is damage: it is reported with the file and byte position, never dropped.
 """
 
 from __future__ import annotations
@@ -38,13 +42,16 @@ from storage.files import OWNER_ONLY_FILE  # noqa: E402
 Write = tuple[str, int, dict[str, Any] | None]
 
 
-def encode(writes: list[Write]) -> bytes:
-    body = dumps({"w": writes})
+def encode(seq: int, writes: list[Write]) -> bytes:
+    body = dumps({"s": seq, "w": writes})
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
-def _decode(line: bytes) -> list[Write] | None:
-    """The writes of one whole line, or None when the line does not check."""
+Entry = tuple[int | None, list[Write]]  # (seq, writes); seq None on lines of the first format
+
+
+def _decode(line: bytes) -> Entry | None:
+    """The seq and writes of one whole line, or None when the line does not check."""
     if len(line) < 10 or line[8:9] != b" ":
         return None
     body = line[9:]
@@ -55,22 +62,29 @@ def _decode(line: bytes) -> list[Write] | None:
     except (ValueError, DecodeError):
         return None
     writes = payload.get("w") if isinstance(payload, dict) else None
-    if not isinstance(writes, list):
+    seq = payload.get("s") if isinstance(payload, dict) else None
+    if not isinstance(writes, list) or not (seq is None or isinstance(seq, int)):
         return None
-    return [(str(t), int(i), d) for t, i, d in writes]
+    try:
+        return seq, [(str(t), int(i), d) for t, i, d in writes]
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
 class Tail:
     """What reading from an offset found."""
 
-    entries: list[list[Write]]
+    entries: list[Entry]
     end: int  # offset just past the last good line
-    torn: int  # bytes after `end` that do not form a good line (0 when clean)
+    torn: int  # bytes after `end` with no newline yet: a torn write, or one still under way
 
 
-def read(path: Path, offset: int = 0) -> Tail:
-    """Good lines from `offset`. Raises StoreCorrupt for a bad line followed by good ones."""
+def read(path: Path, offset: int = 0, after: int | None = None) -> Tail:
+    """Whole lines from `offset`. `after` is the seq of the save before them; each line must
+    carry the next number (None: lines of the first format, which have none).
+
+    Raises StoreCorrupt for a complete line that does not check or is out of sequence."""
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
@@ -79,24 +93,22 @@ def read(path: Path, offset: int = 0) -> Tail:
         return Tail([], offset, 0)
     except OSError as exc:
         raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
-    entries: list[list[Write]] = []
+    entries: list[Entry] = []
     pos = 0
     while pos < len(data):
         nl = data.find(b"\n", pos)
         if nl < 0:
             break  # no newline yet: torn, or still being written by another counter
-        writes = _decode(data[pos:nl])
-        if writes is None:
-            if data.find(b"\n", nl + 1) >= 0 or _has_good_line(data[nl + 1:]):
-                raise StoreCorrupt(path, f"bad journal line at byte {offset + pos}")
-            break
-        entries.append(writes)
+        entry = _decode(data[pos:nl])
+        if entry is None:
+            raise StoreCorrupt(path, f"bad journal line at byte {offset + pos}")
+        seq = entry[0]
+        if after is not None and seq != after + 1:
+            raise StoreCorrupt(path, f"journal line at byte {offset + pos} is save {seq}, expected save {after + 1}")
+        after = seq if after is not None else None
+        entries.append(entry)
         pos = nl + 1
     return Tail(entries, offset + pos, len(data) - pos)
-
-
-def _has_good_line(rest: bytes) -> bool:
-    return bool(rest.strip(b"\0 \n"))
 
 
 class Journal:
@@ -107,17 +119,21 @@ class Journal:
         self.path = path
         self._fd: int | None = None
 
-    def size(self) -> int:
+    def on_disk(self) -> tuple[int, int] | None:
+        """(inode, size) of the file at the journal's path; None when there is none."""
         try:
-            return os.fstat(self._fd).st_size if self._fd is not None else self.path.stat().st_size
+            info = self.path.stat()
         except FileNotFoundError:
-            return 0
+            return None
+        return info.st_ino, info.st_size
 
-    def tail(self, offset: int) -> Tail:
-        """Lines past `offset`; a stat, not a read, when nothing was appended."""
-        if self.size() == offset:
-            return Tail([], offset, 0)
-        return read(self.path, offset)
+    def size(self) -> int:
+        found = self.on_disk()
+        return found[1] if found else 0
+
+    def inode(self) -> int | None:
+        """The inode this process writes to (None before its first write)."""
+        return os.fstat(self._fd).st_ino if self._fd is not None else None
 
     def _writer(self) -> int:
         if self._fd is None:
@@ -130,8 +146,9 @@ class Journal:
     def append(self, line: bytes, at: int) -> int:
         """Write `line` at offset `at` (the end as this process knows it) and sync it.
 
-        On failure the file is cut back to `at`, so a half line never stays behind
-        a later good one. Returns the new end.
+        On failure the file is cut back to `at`, so a half line never stays behind a
+        later good one, and the save is truly not made. When even the cut fails, whether
+        the line will be read back is unknown, and the error says so. Returns the new end.
         """
         fd = self._writer()
         try:
@@ -142,8 +159,8 @@ class Journal:
                 view, pos = view[written:], pos + written
             _sync(fd)
         except OSError as exc:
-            _cut(fd, at)
-            raise StoreError("err.store.write", path=str(self.path), detail=exc.strerror or str(exc)) from exc
+            code = "err.store.write" if _cut(fd, at) else "err.store.uncertain"
+            raise StoreError(code, path=str(self.path), detail=exc.strerror or str(exc)) from exc
         return at + len(line)
 
     def cut(self, at: int) -> None:
@@ -154,6 +171,26 @@ class Journal:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def salvage(path: Path, after: int) -> tuple[list[Entry], list[int]]:
+    """For an explicit repair: every line that still checks, numbered after `after`, in
+    order; and the byte positions of the lines that do not. Nothing is written."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    entries: list[Entry] = []
+    bad: list[int] = []
+    pos = 0
+    while (nl := data.find(b"\n", pos)) >= 0:
+        entry = _decode(data[pos:nl])
+        if entry is None or entry[0] is None:
+            bad.append(pos)
+        elif entry[0] > (entries[-1][0] if entries else after):
+            entries.append(entry)
+        pos = nl + 1
+    return entries, bad
 
 
 # fdatasync also writes the new file size (what reading the data needs) and skips
@@ -168,9 +205,10 @@ def _write_at(fd: int, data: memoryview, pos: int) -> int:
     return os.write(fd, data)
 
 
-def _cut(fd: int, at: int) -> None:
+def _cut(fd: int, at: int) -> bool:
     try:
         os.ftruncate(fd, at)
         _sync(fd)
+        return True
     except OSError:
-        pass  # the next open drops the torn tail instead
+        return False

@@ -64,13 +64,25 @@ class ProcessLock:
             self._depth += 1
             return
         if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._fd = self._open()
         deadline = time.monotonic() + self.timeout
         while not _try_lock(self._fd):
             if time.monotonic() >= deadline:
                 raise LockTimeout(str(self.path))
             time.sleep(0.001)
         self._depth = 1
+
+    @property
+    def held(self) -> bool:
+        return self._depth > 0 and self._pid == os.getpid()
+
+    def _open(self) -> int:
+        """A folder where no file can be made (`/proc`, `/sys/kernel`, a read-only disk) is
+        told as a folder that cannot be used, not as an OS error from deep inside a save."""
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError("err.store.dir", path=str(self.path.parent), detail=exc.strerror or str(exc)) from exc
 
     def release(self) -> None:
         self._depth -= 1

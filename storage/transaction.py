@@ -25,6 +25,7 @@ class Transaction:
         self.inserted: dict[str, set[int]] = defaultdict(set)
         self.next_ids: dict[str, int] = {}
         self._indexes: dict[tuple[str, str], Index] = {}
+        self.seq: int | None = None  # the save's number, once it has landed
 
     def get(self, table: str, doc_id: int) -> Doc | None:
         if doc_id in self.pending[table]:
@@ -71,13 +72,19 @@ class Transaction:
         return dict(stored)
 
     def update(self, table: str, doc: Doc) -> Doc:
+        """Revision 0 means "not stored yet": a single-document record (the settings) is
+        created under its own id, and refused when another desk created it first, exactly
+        as a stale revision is refused."""
         current = self.get(table, doc["id"])
-        if current is None:
+        if current is None and doc["rev"] != 0:
             raise StoreError("err.store.not_found", table=table, id=doc["id"])
-        if current["rev"] != doc["rev"]:
-            raise ConflictError(table, doc["id"], doc["rev"], current["rev"])
+        found = current["rev"] if current is not None else 0
+        if found != doc["rev"]:
+            raise ConflictError(table, doc["id"], doc["rev"], found)
         stored = {**doc, "rev": doc["rev"] + 1, "schema": SCHEMA}
         self._stage(table, stored)
+        if current is None:
+            self.inserted[table].add(doc["id"])
         return dict(stored)
 
     def writes(self) -> list[Write]:

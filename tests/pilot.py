@@ -15,6 +15,19 @@ from screens.app import DeskApp, create_app
 from screens.lookup import DEBOUNCE_SECONDS
 
 
+class Ticks:
+    """A monotonic clock the test moves by hand, so the idle lock is tested without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def make_app(desk: Desk, *, logged_in: str | None = None, lang: str = "zh") -> DeskApp:
     operator = find_operator(desk.store, logged_in) if logged_in else None
     desk.rng = random.Random(42)
@@ -49,3 +62,9 @@ def text_of(app: DeskApp, selector: str) -> str:
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(content)
     return console.export_text()
+
+
+def notices(app: DeskApp) -> list[str]:
+    """The toasts on screen. Textual has no public reader of them; this is the one place
+    that reaches into its private list."""
+    return [str(n.message) for n in app._notifications]

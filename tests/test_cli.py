@@ -12,6 +12,7 @@ from storage import FileAuditLog, FileDraftBox, maintenance, open_store
 from tests.conftest import PINNED
 
 ROOT = Path(__file__).resolve().parent.parent
+pinned_today = fixed(PINNED).today  # never the wall clock: a test must mean the same in 2028
 
 
 class Run:
@@ -51,7 +52,7 @@ def test_errors_go_to_stderr_with_a_reason_and_a_nonzero_status(run):
 
 
 def test_a_second_desk_on_the_same_data_directory_sees_the_same_records(run):
-    held = open_store(run.data)
+    held = open_store(run.data, today=pinned_today)
     try:
         code, _, err = run("user", "add", "王芳", "--role", "receptionist", "--password-stdin",
                            "--data", str(run.data), stdin="secret123\n")
@@ -65,7 +66,7 @@ def test_a_second_desk_on_the_same_data_directory_sees_the_same_records(run):
 def test_demo_fills_a_hall_with_realistic_visits(run):
     code, out, err = run("demo", "--data", str(run.data), "--visits", "300", "--seed", "5")
     assert code == 0, err
-    store = open_store(run.data)
+    store = open_store(run.data, today=pinned_today)
     try:
         visits = list(store.scan("visits"))
         visitors = list(store.scan("visitors"))
@@ -88,7 +89,7 @@ def test_demo_is_repeatable_with_a_seed(tmp_path):
     def hall(name):
         r = Run(tmp_path / name)
         r("demo", "--data", str(r.data), "--visits", "50", "--seed", "9")
-        s = open_store(r.data)
+        s = open_store(r.data, today=pinned_today)
         try:
             return [(m["number"], m["summary"]) for m in s.scan("matters")]
         finally:

@@ -5,7 +5,8 @@ import pytest
 
 from desk.clock import fixed
 from storage import open_store
-from tests.test_cli import Run
+from storage.engine import read_manifest
+from tests.test_cli import Run, pinned_today
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def add(run, name):
 
 
 def operator_names(data):
-    store = open_store(data)
+    store = open_store(data, today=pinned_today)
     try:
         return sorted(d["name"] for d in store.scan("operators"))
     finally:
@@ -39,12 +40,12 @@ def test_check_passes_on_sound_data_and_fails_naming_the_damaged_file(run):
 
 def test_check_reports_a_torn_journal_tail_without_failing_and_a_bad_middle_line_as_an_error(run):
     add(run, "王芳")
-    store = open_store(run.data)  # a second desk keeps saving, so the journal is not folded away
+    store = open_store(run.data, today=pinned_today)  # a second desk keeps saving, so the journal is not folded away
     with store.transaction() as txn:
         txn.insert("visitors", {"name": "张三"})
     with store.transaction() as txn:
         txn.insert("visitors", {"name": "李四"})
-    generation = orjson.loads((run.data / "manifest.json").read_bytes())["generation"]
+    generation = read_manifest(run.data / "manifest.json").generation
     journal = run.data / f"journal.{generation}.log"
     good = journal.read_bytes()
     journal.write_bytes(good + b"0000abcd {\"w\": [")
@@ -100,7 +101,7 @@ def test_a_desk_open_during_a_restore_reads_the_restored_state(run, tmp_path):
     add(run, "王芳")
     run("backup", "--data", str(run.data), "--to", str(tmp_path / "b"))
     (made,) = (tmp_path / "b").iterdir()
-    open_desk = open_store(run.data)
+    open_desk = open_store(run.data, today=pinned_today)
     add(run, "李娜")
     open_desk.refresh()
     assert sorted(d["name"] for d in open_desk.scan("operators")) == ["李娜", "王芳"]
@@ -130,7 +131,7 @@ def test_a_desk_that_saved_before_a_restore_saves_into_the_restored_files_after_
     add(run, "王芳")
     run("backup", "--data", str(run.data), "--to", str(tmp_path / "b"))
     (made,) = (tmp_path / "b").iterdir()
-    open_desk = open_store(run.data)
+    open_desk = open_store(run.data, today=pinned_today)
     with open_desk.transaction() as txn:  # its journal is open, under the same name the backup has
         txn.insert("operators", {"name": "李娜"})
     assert run("restore", str(made), "--data", str(run.data))[0] == 0

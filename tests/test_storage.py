@@ -10,8 +10,9 @@ import storage.files as files
 import storage.journal as journal_module
 from desk.store import ConflictError, StoreCorrupt, StoreError
 from storage import FileDraftBox, open_store
-from storage.engine import MANIFEST
+from storage.engine import MANIFEST, read_manifest
 from storage.files import atomic_write, ensure_local
+from storage.fileset import load_snapshot
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -112,7 +113,7 @@ def test_a_checkpoint_folds_the_journal_and_reopening_gives_the_same_records(dat
     with store.transaction() as txn:
         txn.update("visitors", {**a, "phone": "222"})
     store.close()
-    generation = orjson.loads((data_dir / MANIFEST).read_bytes())["generation"]
+    generation = read_manifest(data_dir / MANIFEST).generation
     assert not (data_dir / f"journal.{generation}.log").exists()  # every save is in a snapshot now
     again = reopen(data_dir)
     assert again.get("visitors", a["id"])["phone"] == "222"
@@ -126,10 +127,10 @@ def test_the_first_start_of_a_day_folds_yesterdays_journal(data_dir):
     with first.transaction() as txn:
         txn.insert("visitors", {"name": "张三"})
     del first  # the PC was switched off: no clean close, no checkpoint
-    manifest = orjson.loads((data_dir / MANIFEST).read_bytes())
+    manifest = read_manifest(data_dir / MANIFEST)
     second = reopen(data_dir, TODAY + dt.timedelta(days=1))
-    after = orjson.loads((data_dir / MANIFEST).read_bytes())
-    assert after["generation"] == manifest["generation"] + 1 and after["day"] == "2026-11-23"
+    after = read_manifest(data_dir / MANIFEST)
+    assert after.generation == manifest.generation + 1 and after.day == "2026-11-23"
     assert names(second) == ["张三"]
     second.close()
 
@@ -260,8 +261,8 @@ def test_every_document_carries_schema_and_revision(data_dir, store):
     with store.transaction() as txn:
         doc = txn.insert("visitors", {"name": "张三"})
     store.close()
-    on_disk = orjson.loads(snapshot_path(data_dir, "2026").read_bytes())
-    assert on_disk["tables"]["visitors"][str(doc["id"])] == {"name": "张三", "id": doc["id"], "rev": 1, "schema": 1}
+    on_disk = load_snapshot(snapshot_path(data_dir, "2026"), "2026")
+    assert on_disk["visitors"][str(doc["id"])] == {"name": "张三", "id": doc["id"], "rev": 1, "schema": 1}
 
 
 def test_each_year_has_its_own_files_and_old_years_open_only_when_needed(data_dir):

@@ -20,7 +20,9 @@ class Catalog:
     lang: str
     messages: dict[str, str]
 
-    def __call__(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> str:
+        # `key` is positional-only: an error's params are spread in here, and one of them
+        # named `key` must fill its placeholder, not clash with the catalog key.
         template = self.messages.get(key)
         if template is None:
             return key  # visible, so a missing entry is noticed (and a test forbids it)
