@@ -56,9 +56,11 @@ def visitor_line(t: Catalog, visitor: Visitor, flags: tuple[str, ...] = ()) -> T
     """Name, masked numbers, where from, and flags such as 重点人员, on one line."""
     line = Text()
     line.append(visitor.name, style="bold")
-    for value in (visitor.id_number, visitor.phone, f"{visitor.township}{visitor.village}"):
-        if value:
-            line.append("  " + value)
+    for label, value in (("field.id_number", visitor.id_number), ("field.phone", visitor.phone)):
+        if value:  # labelled: without an ID number, a masked phone would read as one
+            line.append(f"  {t(label)} {value}")
+    if visitor.township or visitor.village:
+        line.append(f"  {visitor.township}{visitor.village}")
     for flag in flags:
         line.append("  " + t(f"field.{flag}"), style="bold red")
     return line

@@ -358,7 +358,7 @@ MESSAGES: dict[str, str] = {
     "correct.hint": "只改需要更正的项并写明原因；证件号和电话留空则不变。\nCtrl+S 保存，Esc 取消",
     "owner.on_file": "此号码已登记",
     "owner.bound": "为此人登记新事项",
-    "owner.name_differs": "填写的姓名 {typed} 与登记的 {name} 不同；登记不会改名，如需更正请按 Ctrl+O 在此人详情中更正",
+    "owner.name_differs": "填写的姓名（{typed}）与登记的（{name}）不同；登记不会改名，如需更正请按 Ctrl+O 在此人详情中更正",
     "owner.summary": "来访 {visits} 次，在办事项 {open} 件",
     "owner.key.repeat": "Ctrl+T 追加来访到在办事项",
     "owner.key.new": "Ctrl+N 为此人登记新事项",
