@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desk import intake
 from desk.errors import DeskError, FormErrors
@@ -142,6 +142,7 @@ def populate(
     settings = load_settings(store)
     people: list[_Person] = []
     open_matters: list[tuple[int, int, _Person]] = []  # (matter id, visitor id, person); a list for O(1) choice
+    visitor_ids: dict[str, int] = {}  # by ID number: a person coming back is chosen, as at the counter
     created = 0
     with store.transaction() as txn:
         for n, at in enumerate(_visit_times(rng, visits, now, days), start=1):
@@ -153,12 +154,14 @@ def populate(
             else:
                 person = rng.choice(people) if people and rng.random() < 0.1 else _person(rng, at.date())
                 people.append(person)
-                form = _form(rng, person, settings)
+                form = replace(_form(rng, person, settings), visitor_id=visitor_ids.get(person.id_number))
             try:
                 reg = validate(form, settings, at.date())
-            except FormErrors:  # a generated person born after the visit: draw again next time
+                receipt = intake.register(txn, reg, rng.choice(operators), at, settings, rng)
+            except FormErrors:  # born after the visit, or a drawn ID number already taken: draw again
                 continue
-            receipt = intake.register(txn, reg, rng.choice(operators), at, settings, rng)
+            if person.id_number:
+                visitor_ids[person.id_number] = receipt.visitor.id
             created += not receipt.repeat
             _settle(txn, receipt, rng, at, now, open_matters, person)
             if progress and n % 1000 == 0:

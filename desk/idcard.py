@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -14,12 +15,16 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(0\d{2,3})?[2-9]\d{6,7}$")
 
 
-class IdNumberError(ValueError):
-    """`code` is a catalog key naming the reason."""
+EARLIEST_BIRTH_YEAR = 1900
 
-    def __init__(self, code: str) -> None:
+
+class IdNumberError(ValueError):
+    """`code` is a catalog key naming the reason; `params` fill in what it names."""
+
+    def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -45,16 +50,25 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> IdInfo:
         raise IdNumberError("err.id.length")
     if not _SHAPE.match(value):
         raise IdNumberError("err.id.chars")
-    try:
-        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        raise IdNumberError("err.id.birth") from None
-    if birth.year < 1900 or (today is not None and birth > today):
-        raise IdNumberError("err.id.birth")
+    birth = _birth_date(value[6:14], today)
     if check_digit(value[:17]) != value[17]:
         raise IdNumberError("err.id.check")
     sex = "male" if int(value[16]) % 2 else "female"
     return IdInfo(value, birth, sex)
+
+
+def _birth_date(digits: str, today: dt.date | None) -> dt.date:
+    """The birth date in a number, or the reason it cannot be one, naming the date:
+    a clerk holding the card can then tell a misread digit from a card to refer."""
+    try:
+        birth = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise IdNumberError("err.id.birth", date=f"{digits[:4]}-{digits[4:6]}-{digits[6:]}") from None
+    if birth.year < EARLIEST_BIRTH_YEAR:
+        raise IdNumberError("err.id.birth.early", date=birth.isoformat(), year=EARLIEST_BIRTH_YEAR)
+    if today is not None and birth > today:
+        raise IdNumberError("err.id.birth.future", date=birth.isoformat(), today=today.isoformat())
+    return birth
 
 
 def normalize_phone(raw: str) -> str:

@@ -7,12 +7,13 @@ import random
 from dataclasses import dataclass
 
 from desk.deadlines import acceptance_due
-from desk.errors import DeskError
-from desk.models import Event, Matter, Status, Track, Visit, VisitKind, Visitor
+from desk.errors import DeskError, FieldError, FormErrors
+from desk.idcard import mask, normalize_id, parse_id_number
+from desk.models import Correction, Event, Matter, Status, Track, Visit, VisitKind, Visitor
 from desk.pinyin import initials
-from desk.registration import Registration, new_query_code
+from desk.registration import Registration, RegistrationForm, new_query_code
 from desk.settings import Settings
-from desk.store import Transaction
+from desk.store import Reader, Transaction
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,11 @@ class Receipt:
     visit: Visit
     visitor: Visitor
     repeat: bool
+    corrections: tuple[Correction, ...] = ()  # what this registration changed on the visitor
+
+# What a repeat registration may bring up to date; the name and a known ID number only
+# change through an explicit correction.
+CONTACT_FIELDS = ("phone", "township", "village", "address")
 
 
 def next_case_number(txn: Transaction, year: int) -> str:
@@ -34,6 +40,28 @@ def next_case_number(txn: Transaction, year: int) -> str:
     else:
         counter = txn.insert("counters", {"year": year, "last": 1})
     return f"{year}-{counter['last']:05d}"
+
+
+def visit_of_form(reader: Reader, form_id: str, day: dt.date) -> Visit | None:
+    """The visit a form made, if it was saved. Looked for on `day` and the days either
+    side, through the index of visits by date: a form is saved within moments of its
+    last draft, but that moment may fall either side of midnight."""
+    if not form_id:
+        return None
+    for offset in (0, -1, 1):
+        date = (day + dt.timedelta(days=offset)).isoformat()
+        for doc in reader.find("visits", "at[:10]", date):
+            if doc.get("form_id") == form_id:
+                return Visit.from_doc(doc)
+    return None
+
+
+def _refuse_a_second_save(txn: Transaction, form_id: str, now: dt.datetime) -> None:
+    """A retry after an uncertain failure (or a second Ctrl+S) must not make a second matter."""
+    visit = visit_of_form(txn, form_id, now.date())
+    if visit is not None:
+        matter = txn.get("matters", visit.matter_id)
+        raise DeskError("err.form.saved", number=matter["number"] if matter else "")
 
 
 def _unique_query_code(txn: Transaction, rng: random.Random) -> str:
@@ -59,33 +87,120 @@ def _visitor_fields(reg: Registration) -> dict:
     }
 
 
-def _existing_visitor(txn: Transaction, reg: Registration) -> Visitor | None:
-    if reg.visitor_id is not None:
-        doc = txn.get("visitors", reg.visitor_id)
-        if doc is None:
-            raise DeskError("err.visitor.missing", id=reg.visitor_id)
-        return Visitor.from_doc(doc)
-    if reg.id_number:
-        found = txn.find("visitors", "id_number", reg.id_number)
-        if found:
-            return Visitor.from_doc(found[0])
-    return None
+def _visitor(txn: Transaction, visitor_id: int) -> Visitor:
+    doc = txn.get("visitors", visitor_id)
+    if doc is None:
+        raise DeskError("err.visitor.missing", id=visitor_id)
+    return Visitor.from_doc(doc)
 
 
-def save_visitor(txn: Transaction, reg: Registration, now: dt.datetime) -> Visitor:
-    """New visitor, or the known one brought up to date (only written when something changed)."""
-    known = _existing_visitor(txn, reg)
-    fields = _visitor_fields(reg)
+def id_holder(reader: Reader, id_number: str) -> Visitor | None:
+    found = reader.find("visitors", "id_number", id_number) if id_number else []
+    return Visitor.from_doc(found[0]) if found else None
+
+
+def _chosen_visitor_id(reg: Registration | RegistrationForm, matter: Matter | None) -> int | None:
+    """The person the clerk chose: directly, or through the open matter a repeat visit is about."""
+    if matter is None:
+        return reg.visitor_id
+    if reg.visitor_id is not None and reg.visitor_id != matter.visitor_id:
+        raise DeskError("err.matter.other_visitor", number=matter.number)
+    return matter.visitor_id
+
+
+def _identity_errors(reader: Reader, name: str, id_number: str, known: Visitor | None) -> list[FieldError]:
+    """A registration never merges two people or renames one: what was typed must fit the
+    person chosen, and a number on file is never taken over by a fresh registration."""
+    holder = id_holder(reader, id_number)
     if known is None:
-        draft = Visitor(id=0, created_at=now, **fields)
-        return Visitor.from_doc(txn.insert("visitors", draft.to_doc()))
-    # A blank field on a repeat visit means "not asked again", never "erase what we knew";
-    # a key-person flag once raised stays until cleared on purpose.
-    kept = {k: v for k, v in fields.items() if v not in ("", None, (), False)}
-    updated = known.edit(**kept)
+        return [FieldError("id_number", "err.id.on_file", {"name": holder.name})] if holder else []
+    errors = []
+    if name and name != known.name:
+        errors.append(FieldError("name", "err.name.differs", {"name": known.name}))
+    if id_number and known.id_number and id_number != known.id_number:
+        errors.append(FieldError("id_number", "err.id.differs", {"number": mask(known.id_number)}))
+    elif holder is not None and holder.id != known.id:
+        errors.append(FieldError("id_number", "err.id.other", {"name": holder.name}))
+    return errors
+
+
+def identity_errors(reader: Reader, form: RegistrationForm, checked: set[str]) -> list[FieldError]:
+    """The same checks for a form that failed validation, so that every problem shows at
+    once; fields that already have a problem (in `checked`) are left to it."""
+    doc = reader.get("matters", form.matter_id) if form.matter_id is not None else None
+    if form.matter_id is not None and doc is None:
+        return []  # the save says so
+    try:
+        visitor_id = _chosen_visitor_id(form, Matter.from_doc(doc) if doc else None)
+    except DeskError:
+        return []
+    known = reader.get("visitors", visitor_id) if visitor_id is not None else None
+    number = "" if "id_number" in checked else normalize_id(form.id_number)
+    errors = _identity_errors(reader, form.name.strip(), number, Visitor.from_doc(known) if known else None)
+    return [e for e in errors if e.field not in checked]
+
+
+def _derived(changes: dict[str, str]) -> dict:
+    """Fields that follow from a changed one: pinyin initials, birth date and sex."""
+    derived: dict = {}
+    if "name" in changes:
+        derived["name_initials"] = initials(changes["name"])
+    if "township" in changes:
+        derived["township_initials"] = initials(changes["township"])
+    if "id_number" in changes:
+        info = parse_id_number(changes["id_number"]) if changes["id_number"] else None
+        derived |= {"birth_date": info.birth_date if info else None, "sex": info.sex if info else ""}
+    return derived
+
+
+def with_changes(known: Visitor, changes: dict[str, str], by: str, now: dt.datetime, via: str,
+                 reason: str = "") -> Visitor:
+    """The visitor with `changes` applied; each replaced value stays on the record."""
+    fixes = tuple(Correction(now, by, f, getattr(known, f), v, reason, via) for f, v in changes.items())
+    return known.edit(**changes, **_derived(changes), corrections=known.corrections + fixes)
+
+
+def _brought_up_to_date(known: Visitor, reg: Registration, by: str, now: dt.datetime) -> Visitor:
+    # A blank field means "not asked again", never "erase what we knew"; a blank ID
+    # number on record may be filled in; a key-person flag once raised stays.
+    typed = {f: getattr(reg, f) for f in CONTACT_FIELDS}
+    if not known.id_number:
+        typed["id_number"] = reg.id_number
+    changes = {f: v for f, v in typed.items() if v and v != getattr(known, f)}
+    updated = with_changes(known, changes, by, now, via="register")
+    return updated.edit(key_person=known.key_person or reg.key_person)
+
+
+def save_visitor(txn: Transaction, reg: Registration, by: str, now: dt.datetime,
+                 matter: Matter | None = None) -> tuple[Visitor, tuple[Correction, ...]]:
+    """A new visitor, or the chosen one brought up to date (written only when something
+    changed), with the changes this registration made."""
+    visitor_id = _chosen_visitor_id(reg, matter)
+    known = _visitor(txn, visitor_id) if visitor_id is not None else None
+    errors = _identity_errors(txn, reg.name, reg.id_number, known)
+    if errors:
+        raise FormErrors(errors)
+    if known is None:
+        draft = Visitor(id=0, created_at=now, **_visitor_fields(reg))
+        return Visitor.from_doc(txn.insert("visitors", draft.to_doc())), ()
+    updated = _brought_up_to_date(known, reg, by, now)
     if updated == known:
-        return known
-    return Visitor.from_doc(txn.update("visitors", updated.to_doc()))
+        return known, ()
+    return Visitor.from_doc(txn.update("visitors", updated.to_doc())), updated.corrections[len(known.corrections):]
+
+
+def correct_visitor(txn: Transaction, visitor_id: int, clean: dict[str, str], reason: str, by: str,
+                    now: dt.datetime) -> tuple[Visitor, tuple[Correction, ...]]:
+    """An explicit correction of a visitor's details; the old values stay on the record."""
+    known = _visitor(txn, visitor_id)
+    holder = id_holder(txn, clean.get("id_number", ""))
+    if holder is not None and holder.id != known.id:
+        raise FormErrors([FieldError("id_number", "err.id.other", {"name": holder.name})])
+    changes = {f: v for f, v in clean.items() if v != getattr(known, f)}
+    if not changes:
+        raise DeskError("err.correct.nothing")
+    updated = Visitor.from_doc(txn.update("visitors", with_changes(known, changes, by, now, "correct", reason).to_doc()))
+    return updated, updated.corrections[len(known.corrections):]
 
 
 def _open_matter(txn: Transaction, matter_id: int) -> Matter:
@@ -131,12 +246,11 @@ def register(
     txn: Transaction, reg: Registration, operator: str, now: dt.datetime,
     settings: Settings, rng: random.Random,
 ) -> Receipt:
-    visitor = save_visitor(txn, reg, now)
+    _refuse_a_second_save(txn, reg.form_id, now)
     repeat = reg.matter_id is not None
-    if repeat:
-        matter = _open_matter(txn, reg.matter_id)
-    else:
-        matter = _new_matter(txn, reg, visitor, operator, now, settings, rng)
+    attached = _open_matter(txn, reg.matter_id) if repeat else None
+    visitor, fixes = save_visitor(txn, reg, operator, now, attached)
+    matter = attached or _new_matter(txn, reg, visitor, operator, now, settings, rng)
     visit = Visit(
         id=0,
         visitor_id=visitor.id,
@@ -148,6 +262,7 @@ def register(
         skip_level=reg.skip_level,
         threat=reg.threat,
         representatives=reg.representatives,
+        form_id=reg.form_id,
     )
     visit = Visit.from_doc(txn.insert("visits", visit.to_doc()))
     if repeat:
@@ -155,7 +270,7 @@ def register(
     else:
         add_event(txn, matter, "registered", operator, now, visit_id=visit.id,
                   first_responder=operator, track=matter.track.value)
-    return Receipt(matter, visit, visitor, repeat)
+    return Receipt(matter, visit, visitor, repeat, fixes)
 
 
 def close_on_spot(txn: Transaction, matter_id: int, note: str, operator: str, now: dt.datetime) -> Matter:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from desk.deadlines import Warning, warning
-from desk.idcard import normalize_id
+from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import Matter, Visit, Visitor
 from desk.settings import Settings
 from desk.store import Doc, Reader
@@ -110,6 +110,19 @@ def hit_for(reader: Reader, visitor: Visitor, today: dt.date, settings: Settings
     )
     briefs = tuple(MatterBrief(m, warning(m, today, settings)) for m in matters)
     return LookupHit(visitor, tuple(visits), briefs)
+
+
+def hit_by_id(reader: Reader, visitor_id: int, today: dt.date, settings: Settings) -> LookupHit | None:
+    doc = reader.get("visitors", visitor_id)
+    return hit_for(reader, Visitor.from_doc(doc), today, settings) if doc else None
+
+
+def phone_holders(reader: Reader, phone: str) -> list[Visitor]:
+    """Everyone on record with exactly this (whole, valid) number. Relatives share phones,
+    so this is only ever a hint: a phone number never identifies a visitor."""
+    if not is_valid_phone(phone):
+        return []
+    return [Visitor.from_doc(d) for d in reader.find("visitors", "phone", normalize_phone(phone))]
 
 
 def lookup(reader: Reader, text: str, today: dt.date, settings: Settings, limit: int = 20) -> list[LookupHit]:

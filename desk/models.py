@@ -91,6 +91,30 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One change to a visitor's details, with the value it replaced: a registration
+    that brought a contact detail up to date (`via` "register"), or an explicit
+    correction with its reason (`via` "correct")."""
+
+    at: dt.datetime
+    by: str
+    field: str
+    old: str
+    new: str
+    reason: str = ""
+    via: str = "correct"
+
+    def to_doc(self) -> dict[str, str]:
+        return {"at": self.at.isoformat(), "by": self.by, "field": self.field, "old": self.old,
+                "new": self.new, "reason": self.reason, "via": self.via}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Correction:
+        return cls(dt.datetime.fromisoformat(doc["at"]), doc["by"], doc["field"], doc["old"], doc["new"],
+                   doc.get("reason", ""), doc.get("via", "correct"))
+
+
+@dataclass(frozen=True)
 class Visitor(Record):
     id: int
     name: str
@@ -105,6 +129,7 @@ class Visitor(Record):
     name_initials: tuple[str, ...] = ()
     township_initials: tuple[str, ...] = ()
     created_at: dt.datetime | None = None
+    corrections: tuple[Correction, ...] = ()  # oldest first; nothing once known is lost
     rev: int = 0
 
     def to_doc(self) -> dict[str, Any]:
@@ -121,6 +146,7 @@ class Visitor(Record):
             "name_initials": list(self.name_initials),
             "township_initials": list(self.township_initials),
             "created_at": _iso(self.created_at),
+            "corrections": [c.to_doc() for c in self.corrections],
         }
 
     @classmethod
@@ -139,6 +165,7 @@ class Visitor(Record):
             name_initials=tuple(doc.get("name_initials", ())),
             township_initials=tuple(doc.get("township_initials", ())),
             created_at=_datetime(doc.get("created_at")),
+            corrections=tuple(Correction.from_doc(c) for c in doc.get("corrections", ())),
             rev=doc.get("rev", 0),
         )
 
@@ -155,6 +182,7 @@ class Visit(Record):
     skip_level: bool = False
     threat: bool = False
     representatives: tuple[Person, ...] = ()
+    form_id: str = ""  # the registration form that made this visit; "" before forms had one
     rev: int = 0
 
     @property
@@ -173,6 +201,7 @@ class Visit(Record):
             "skip_level": self.skip_level,
             "threat": self.threat,
             "representatives": [p.to_doc() for p in self.representatives],
+            "form_id": self.form_id,
         }
 
     @classmethod
@@ -188,6 +217,7 @@ class Visit(Record):
             skip_level=doc.get("skip_level", False),
             threat=doc.get("threat", False),
             representatives=tuple(Person.from_doc(p) for p in doc.get("representatives", ())),
+            form_id=doc.get("form_id", ""),
             rev=doc.get("rev", 0),
         )
 

@@ -7,13 +7,23 @@ from dataclasses import replace
 from desk.idcard import mask
 from desk.lookup import LookupHit
 from desk.matters import MatterDetail, MatterRow
-from desk.models import Person, Visit, Visitor
+from desk.models import Correction, Person, Visit, Visitor
+
+NUMBER_FIELDS = ("id_number", "phone")
+
+
+def masked_correction(fix: Correction) -> Correction:
+    """An old number kept on the record is still a number: it shows masked like the current one."""
+    if fix.field not in NUMBER_FIELDS:
+        return fix
+    return replace(fix, old=mask(fix.old), new=mask(fix.new))
 
 
 def masked_visitor(visitor: Visitor | None) -> Visitor | None:
     if visitor is None:
         return None
-    return visitor.edit(id_number=mask(visitor.id_number), phone=mask(visitor.phone))
+    return visitor.edit(id_number=mask(visitor.id_number), phone=mask(visitor.phone),
+                        corrections=tuple(map(masked_correction, visitor.corrections)))
 
 
 def _masked_person(person: Person) -> Person:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import asdict, dataclass
+import secrets
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from desk.errors import FieldError, FormErrors
@@ -35,6 +36,8 @@ class RegistrationForm:
 
     `representatives` are those besides the visitor, who is always the first.
     `matter_id` set means the visit is attached to that open matter (a repeat visit).
+    `form_id` names one opened form: its draft and its saved visit carry it, so a form
+    is saved at most once and its draft never outlives the save.
     """
 
     name: str = ""
@@ -55,6 +58,7 @@ class RegistrationForm:
     track: str = Track.GENERAL.value
     visitor_id: int | None = None
     matter_id: int | None = None
+    form_id: str = ""
 
     def to_draft(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +71,16 @@ class RegistrationForm:
 
     @property
     def is_blank(self) -> bool:
-        return self == RegistrationForm(visitor_id=self.visitor_id, matter_id=self.matter_id)
+        return self.content() == RegistrationForm(visitor_id=self.visitor_id, matter_id=self.matter_id)
+
+    def content(self) -> RegistrationForm:
+        """What was typed and chosen, without the token that tells one opened form from another."""
+        return replace(self, form_id="")
+
+
+def new_form_id() -> str:
+    """A token made when a form is opened; random so that two counters never share one."""
+    return secrets.token_hex(12)
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class Registration:
     track: Track
     visitor_id: int | None = None
     matter_id: int | None = None
+    form_id: str = ""
 
 
 def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError]):
@@ -102,7 +116,7 @@ def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError
     try:
         return parse_id_number(raw, today)
     except IdNumberError as exc:
-        errors.append(FieldError(field_name, exc.code))
+        errors.append(FieldError(field_name, exc.code, exc.params))
         return None
 
 
@@ -200,6 +214,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         track=track,
         visitor_id=form.visitor_id,
         matter_id=form.matter_id,
+        form_id=form.form_id,
     )
 
 
@@ -220,5 +235,38 @@ def id_preview(raw: str, today: dt.date) -> tuple[str, dict[str, Any]]:
     try:
         info = parse_id_number(value, today)
     except IdNumberError as exc:
-        return exc.code, {}
+        return exc.code, dict(exc.params)
     return "id.ok", {"birth": info.birth_date.isoformat(), "sex": info.sex}
+
+
+CORRECTABLE = ("name", "id_number", "phone", "township", "village", "address")
+
+
+def check_correction(changes: dict[str, str], reason: str, today: dt.date) -> dict[str, str]:
+    """Clean values for an explicit correction of a visitor's details, or FormErrors naming
+    every problem. A reason is required: the record keeps it beside the old value."""
+    errors: list[FieldError] = []
+    clean: dict[str, str] = {}
+    for field, raw in changes.items():
+        if field not in CORRECTABLE:
+            errors.append(FieldError(field, "err.correct.field"))
+            continue
+        _check_texts(errors, (field, raw))
+        clean[field] = _clean_detail(field, raw, today, errors)
+    _check_texts(errors, ("reason", reason))
+    if not reason.strip():
+        errors.append(FieldError("reason", "err.required"))
+    if errors:
+        raise FormErrors(errors)
+    return clean
+
+
+def _clean_detail(field: str, raw: str, today: dt.date, errors: list[FieldError]) -> str:
+    if field == "id_number":
+        info = _check_id(field, raw, today, errors)
+        return info.id_number if info else ""
+    if field == "phone":
+        return _check_phone(field, raw, errors)
+    if field == "name" and not raw.strip():
+        errors.append(FieldError(field, "err.required"))
+    return raw.strip()

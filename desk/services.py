@@ -7,6 +7,7 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from collections.abc import Callable
@@ -17,14 +18,19 @@ from desk.audit import STORE_SEQ, AuditEntry, Auditor, head_code
 from desk.clock import Clock
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import Receipt
-from desk.models import Matter, Operator, Role
+from desk.models import Correction, Matter, Operator, Role, Visitor
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
-from desk.privacy import masked_detail, masked_hit, masked_row
-from desk.registration import RegistrationForm, validate
+from desk.privacy import masked_correction, masked_detail, masked_hit, masked_row, masked_visitor
+from desk.registration import RegistrationForm, check_correction, validate
 from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
 from desk.store import DraftBox, Store, StoreError
 from desk.text import check_text
+
+
+def _audited(fixes: tuple[Correction, ...]) -> list[dict[str, str]]:
+    """What changed, for the audit trail, which supervisors read: numbers masked."""
+    return [{"field": f.field, "old": f.old, "new": f.new} for f in map(masked_correction, fixes)]
 
 
 def _adding_category(name: str) -> Callable[[Settings], Settings]:
@@ -245,22 +251,54 @@ class Desk:
 
     # -- the walk-in path ---------------------------------------------------------
 
-    def lookup(self, text: str, operator: Operator, limit: int = 20) -> list[lookup.LookupHit]:
-        """Masked for everyone: a list or a lookup never shows a full ID number or phone."""
+    @staticmethod
+    def _may_look(operator: Operator) -> None:
         if not operator.active:
             raise DeskError("err.permission", action="lookup", role=operator.role.value)
+
+    def lookup(self, text: str, operator: Operator, limit: int = 20) -> list[lookup.LookupHit]:
+        """Masked for everyone: a list or a lookup never shows a full ID number or phone."""
+        self._may_look(operator)
         return [masked_hit(h) for h in lookup.lookup(self.store, text, self.clock.today(), self.settings(), limit)]
+
+    def visitor_hit(self, visitor_id: int, operator: Operator) -> lookup.LookupHit | None:
+        """One person's card as the lookup shows it (masked), read again after a change."""
+        self._may_look(operator)
+        hit = lookup.hit_by_id(self.store, visitor_id, self.clock.today(), self.settings())
+        return masked_hit(hit) if hit else None
+
+    def phone_holders(self, phone: str, operator: Operator) -> list[Visitor]:
+        """Who has this phone on record, masked: a hint for the form, never a match."""
+        self._may_look(operator)
+        return [masked_visitor(v) for v in lookup.phone_holders(self.store, phone)]
 
     def register(self, form: RegistrationForm, operator: Operator) -> Receipt:
         """Validate (raising FormErrors with every problem), then save as one unit."""
         require(operator, Action.REGISTER)
         settings = self.settings()
-        reg = validate(form, settings, self.clock.today())
+        try:
+            reg = validate(form, settings, self.clock.today())
+        except FormErrors as exc:
+            checked = {e.field for e in exc.errors}
+            raise FormErrors(exc.errors + intake.identity_errors(self.store, form, checked)) from None
         with self.store.transaction() as txn:
             receipt = intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
+        changed = {"corrected": _audited(receipt.corrections)} if receipt.corrections else {}
         self._log(operator, "repeat_visit" if receipt.repeat else "register", receipt.matter.number,
-                  visit=receipt.visit.id, visitor=receipt.visitor.id)
+                  visit=receipt.visit.id, visitor=receipt.visitor.id, **changed)
         return receipt
+
+    def correct_visitor(self, visitor_id: int, changes: dict[str, str], reason: str, operator: Operator) -> Visitor:
+        """Correcting a visitor's details is its own action: a reason, the old values kept on
+        the record, an audit entry. Returns the visitor as screens may show it (masked)."""
+        require(operator, Action.REGISTER)
+        clean = check_correction(changes, reason, self.clock.today())
+        with self.store.transaction() as txn:
+            visitor, fixes = intake.correct_visitor(txn, visitor_id, clean, reason.strip(), operator.name,
+                                                    self.clock.now())
+        self._log(operator, "visitor_correct", visitor.name, visitor=visitor.id, reason=reason.strip(),
+                  corrected=_audited(fixes))
+        return masked_visitor(visitor)
 
     def close_on_spot(self, matter_id: int, note: str, operator: Operator) -> Matter:
         require(operator, Action.CLOSE)
@@ -296,17 +334,27 @@ class Desk:
         return f"registration-{operator.id}" + ("-repeat" if repeat else "")
 
     def save_draft(self, operator: Operator, form: RegistrationForm) -> None:
+        """The day is kept with the draft so that loading it can tell whether its form was saved."""
         if self.drafts is not None:
-            self.drafts.save(self._draft_key(operator, form.matter_id is not None), form.to_draft())
+            draft = form.to_draft() | {"saved_on": self.clock.today().isoformat()}
+            self.drafts.save(self._draft_key(operator, form.matter_id is not None), draft)
 
     def load_draft(self, operator: Operator, repeat: bool = False) -> RegistrationForm | None:
+        """The draft, unless its form was saved: whatever wrote it after the save (a late
+        autosave, a crash between the save and the draft's removal), it never comes back."""
         if self.drafts is None:
             return None
-        draft = self.drafts.load(self._draft_key(operator, repeat))
+        key = self._draft_key(operator, repeat)
+        draft = self.drafts.load(key)
         try:
-            return RegistrationForm.from_draft(draft) if draft else None
+            form = RegistrationForm.from_draft(draft) if draft else None
+            day = dt.date.fromisoformat(draft.get("saved_on") or self.clock.today().isoformat()) if draft else None
         except (TypeError, ValueError):
             return None
+        if form is not None and intake.visit_of_form(self.store, form.form_id, day) is not None:
+            self.drafts.discard(key)
+            return None
+        return form
 
     def discard_draft(self, operator: Operator, repeat: bool = False) -> None:
         if self.drafts is not None:

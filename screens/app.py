@@ -74,6 +74,14 @@ class DeskApp(App[int]):
         self.title = catalog("app.title")
         translate_bindings(self, catalog)
 
+    def get_driver_class(self):
+        """Textual's driver, reading input so that pasted text arrives whole and in order
+        (screens/paste.py)."""
+        from screens.paste import install
+
+        install()
+        return super().get_driver_class()
+
     def format_title(self, title: str, sub_title: str) -> Content:
         # Textual joins with an em dash, which is ambiguous-width in Chinese terminals.
         return Content.assemble(title, ("  |  ", "dim"), (sub_title, "dim")) if sub_title else Content(title)

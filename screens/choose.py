@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +12,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from desk.lookup import MatterBrief
-from screens.base import DeskModal
+from screens.base import DeskModal, DeskScreen
 from screens.widgets import matter_line
 
 
@@ -36,3 +38,11 @@ class ChooseMatterModal(DeskModal[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def choose_open_matter(screen: DeskScreen, briefs: tuple[MatterBrief, ...], then: Callable[[int | None], None]) -> None:
+    """One open matter is the one; with several the clerk picks (nothing is guessed)."""
+    if len(briefs) == 1:
+        then(briefs[0].matter.id)
+    elif briefs:
+        screen.app.push_screen(ChooseMatterModal(briefs), then)

@@ -20,6 +20,7 @@ from desk.models import Operator
 from desk.permissions import Action
 from desk.registration import RegistrationForm
 from screens.base import DeskScreen, plain
+from screens.choose import choose_open_matter
 from screens.widgets import matter_line
 
 DEBOUNCE_SECONDS = 0.25
@@ -124,8 +125,21 @@ class LookupScreen(DeskScreen):
 
     @on(DataTable.RowSelected, "#hits")
     def _selected(self) -> None:
-        if self.desk.may(self.operator, Action.REGISTER):
-            self.action_new()
+        """Enter opens the person's card for everyone: the choice between a repeat visit and
+        a new matter is made there, not by the habit of pressing Enter."""
+        from screens.card import CardScreen
+
+        hit = self._current()
+        if hit is not None:
+            self.app.push_screen(CardScreen(hit), self._card_chosen)
+
+    def _card_chosen(self, choice) -> None:
+        if choice is None:
+            return
+        if choice.matter is None:
+            self._register_for(choice.hit)
+        else:
+            self._attach_visit(choice.hit, choice.matter.id)
 
     def _current(self) -> LookupHit | None:
         table = self.query_one("#hits", DataTable)
@@ -156,13 +170,18 @@ class LookupScreen(DeskScreen):
                         f"{t('lookup.persons', count=visit.persons)}\n")
         return text
 
+    @staticmethod
+    def _prefill_for(hit: LookupHit) -> RegistrationForm:
+        """The lookup only ever has masked numbers: the known ones stay as they are."""
+        v = hit.visitor
+        return RegistrationForm(name=v.name, township=v.township, village=v.village, address=v.address,
+                                key_person=v.key_person, visitor_id=v.id)
+
     def _prefill(self) -> RegistrationForm:
         """From the highlighted visitor, or from what was typed in the lookup field."""
         hit = self._current()
-        if hit is not None:  # the lookup only ever has masked numbers: the known ones stay as they are
-            v = hit.visitor
-            return RegistrationForm(name=v.name, township=v.township, village=v.village, address=v.address,
-                                    key_person=v.key_person, visitor_id=v.id)
+        if hit is not None:
+            return self._prefill_for(hit)
         typed = self.query_one("#query", Input).value.strip()
         if _ID_LIKE.match(typed) and len(typed) == 18:
             return RegistrationForm(id_number=typed.upper())
@@ -173,10 +192,19 @@ class LookupScreen(DeskScreen):
         return RegistrationForm()
 
     def action_new(self) -> None:
+        """Ctrl+N: a shortcut past the card, for the highlighted person or for nobody yet."""
         from screens.register import RegisterScreen
 
         hit = self._current()
-        self.app.push_screen(RegisterScreen(self._prefill(), known=hit.visitor if hit else None))
+        if hit is not None:
+            self._register_for(hit)
+        else:
+            self.app.push_screen(RegisterScreen(self._prefill()))
+
+    def _register_for(self, hit: LookupHit) -> None:
+        from screens.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen(self._prefill_for(hit), known=hit.visitor))
 
     def action_repeat(self) -> None:
         """Attach today's visit to the visitor's open matter instead of opening a new one."""
@@ -184,12 +212,7 @@ class LookupScreen(DeskScreen):
         if hit is None or not hit.repeat:
             self.toast(self.t("lookup.no_open"), "warning")
             return
-        if len(hit.open_matters) == 1:
-            self._attach_visit(hit, hit.open_matters[0].matter.id)
-            return
-        from screens.choose import ChooseMatterModal
-
-        self.app.push_screen(ChooseMatterModal(hit.open_matters), lambda chosen: self._attach_visit(hit, chosen))
+        choose_open_matter(self, hit.open_matters, lambda chosen: self._attach_visit(hit, chosen))
 
     def _attach_visit(self, hit: LookupHit, matter_id: int | None) -> None:
         from screens.register import RegisterScreen
@@ -197,7 +220,7 @@ class LookupScreen(DeskScreen):
         if matter_id is None:
             return
         matter = next(b.matter for b in hit.open_matters if b.matter.id == matter_id)
-        form = replace(self._prefill(), matter_id=matter.id)
+        form = replace(self._prefill_for(hit), matter_id=matter.id)
         self.app.push_screen(RegisterScreen(form, matter, known=hit.visitor))
 
     def action_clear(self) -> None:

@@ -2,9 +2,13 @@
 
 The form is kept as a draft on every pause in typing, so a crash or a closed terminal
 loses nothing; a failed save shows every problem beside its field and keeps the form.
+An ID number on file shows whose it is, with the choice of a repeat visit or a new
+matter for that person (screens/owner.py); a registration never makes a second person.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,12 +18,15 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
-from desk.errors import DeskError, FieldError, FormErrors
-from desk.i18n import field_label
+from desk.errors import DeskError, FormErrors
+from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
-from desk.registration import PersonForm, RegistrationForm, id_preview
+from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
+from screens.field_messages import FieldMessages
+from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
+from screens.widgets import GuardedInput, GuardedTextArea
 
 DRAFT_DELAY = 0.4
 _INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
@@ -35,10 +42,13 @@ def _row(label: str, widget: Widget, field: str) -> Vertical:
     )
 
 
-class RegisterScreen(DeskScreen):
+class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
         Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
+        Binding("ctrl+t", "owner_repeat", "key.owner_repeat", id="owner_repeat", priority=True),
+        Binding("ctrl+n", "owner_new", "key.owner_new", id="owner_new", priority=True),
+        Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True),
         Binding("escape", "leave", "key.back", id="back"),
     ]
 
@@ -46,12 +56,16 @@ class RegisterScreen(DeskScreen):
         self, prefill: RegistrationForm | None = None, matter: Matter | None = None, known: Visitor | None = None
     ) -> None:
         super().__init__()
-        self.prefill = prefill or RegistrationForm()
+        prefill = prefill or RegistrationForm()
+        self.form_id = prefill.form_id or new_form_id()
+        self.prefill = replace(prefill, form_id=self.form_id)
         self.matter = matter
         self.known = known  # a visitor from the lookup, numbers masked
         self.rep_count = 0
         self._draft_timer: Timer | None = None
         self._filling = False
+        self._finished = False  # saved, or handed over to a repeat visit: no draft of it any more
+        self._paste_notes: set[str] = set()  # message lines saying a paste was refused
         self._ids: tuple[int | None, int | None] = (self.prefill.visitor_id, self.prefill.matter_id)
 
     # -- layout ---------------------------------------------------------------------
@@ -66,7 +80,7 @@ class RegisterScreen(DeskScreen):
             yield Label(self.t("register.section.visitor"), classes="section")
             yield from self._visitor_fields()
             yield Label(self.t("register.section.visit"), classes="section")
-            yield _row(self.t("field.persons"), Input(id="f-persons", type="integer", compact=True), "persons")
+            yield _row(self.t("field.persons"), GuardedInput(id="f-persons", type="integer", compact=True), "persons")
             with Horizontal(classes="ticks"):
                 for tick in _TICKS:
                     yield Checkbox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True)
@@ -79,19 +93,22 @@ class RegisterScreen(DeskScreen):
         yield Footer()
 
     def _visitor_fields(self) -> ComposeResult:
-        yield _row(self.t("field.name"), Input(id="f-name", compact=True), "name")
-        yield _row(self.t("field.id_number"), Input(id="f-id_number", max_length=18, compact=True), "id_number")
+        yield _row(self.t("field.name"), GuardedInput(id="f-name", compact=True), "name")
+        yield _row(self.t("field.id_number"), GuardedInput(id="f-id_number", max_length=18, compact=True), "id_number")
         yield Static("", id="id-preview", classes="hint preview")
+        yield OwnerCard(id="owner-card", classes="owner")
         for name in ("phone", "township", "village", "address"):
-            yield _row(self.t(f"field.{name}"), Input(id=f"f-{name}", compact=True), name)
+            yield _row(self.t(f"field.{name}"), GuardedInput(id=f"f-{name}", compact=True), name)
+            if name == "phone":
+                yield PhoneHint(id="phone-hint", classes="hint owner")
 
     def _matter_fields(self) -> ComposeResult:
         t = self.app.catalog
         categories = [(t.label("category", c), c) for c in self.desk.settings().categories]
         yield _row(t("field.category"), Select(categories, id="f-category", prompt=t("register.choose"), compact=True), "category")
-        yield _row(t("field.place"), Input(id="f-place", compact=True), "place")
-        yield _row(t("field.summary"), TextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
-        yield _row(t("field.demands"), TextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
+        yield _row(t("field.place"), GuardedInput(id="f-place", compact=True), "place")
+        yield _row(t("field.summary"), GuardedTextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
+        yield _row(t("field.demands"), GuardedTextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
         tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
         yield _row(t("field.track"), Select(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
 
@@ -108,7 +125,7 @@ class RegisterScreen(DeskScreen):
         self.fill(self.prefill)
         self._show_known_numbers()
         self.query_one("#f-name").focus()
-        if draft is not None and not draft.is_blank and draft != self.prefill:
+        if draft is not None and not draft.is_blank and draft.content() != self.prefill.content():
             from screens.confirm import ConfirmModal
 
             who = draft.name or self.t("register.unnamed")
@@ -153,9 +170,12 @@ class RegisterScreen(DeskScreen):
             for rep in form.representatives:
                 self._add_rep_row(rep)
             self._ids = (form.visitor_id, form.matter_id)
+            self.form_id = form.form_id or self.form_id  # a restored draft goes on as the same form
         finally:
             self._filling = False
         self._show_group_state()
+        self._preview_id()
+        self._look_up_phone()
 
     def read(self) -> RegistrationForm:
         values: dict = {}
@@ -173,7 +193,8 @@ class RegisterScreen(DeskScreen):
         for n in range(2, self.rep_count + 2):
             reps.append(PersonForm(*(self.query_one(f"#rep-{n}-{f}", Input).value for f in ("name", "id_number", "phone"))))
         visitor_id, matter_id = self._ids
-        return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id)
+        return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id,
+                                form_id=self.form_id)
 
     # -- representatives of a group visit ----------------------------------------------
 
@@ -182,9 +203,9 @@ class RegisterScreen(DeskScreen):
         n = self.rep_count + 2  # the visitor is representative 1
         row = Horizontal(
             Label(self.t("field.representative_n", n=n), classes="field-label"),
-            Input(rep.name, id=f"rep-{n}-name", placeholder=self.t("field.name"), compact=True),
-            Input(rep.id_number, id=f"rep-{n}-id_number", placeholder=self.t("field.id_number"), max_length=18, compact=True),
-            Input(rep.phone, id=f"rep-{n}-phone", placeholder=self.t("field.phone"), compact=True),
+            GuardedInput(rep.name, id=f"rep-{n}-name", placeholder=self.t("field.name"), compact=True),
+            GuardedInput(rep.id_number, id=f"rep-{n}-id_number", placeholder=self.t("field.id_number"), max_length=18, compact=True),
+            GuardedInput(rep.phone, id=f"rep-{n}-phone", placeholder=self.t("field.phone"), compact=True),
             classes="field-row rep-row",
         )
         self.query_one("#reps").mount(row, Static("", id=f"err-rep-{n}", classes="error field-error"))
@@ -223,11 +244,16 @@ class RegisterScreen(DeskScreen):
     @on(Checkbox.Changed)
     @on(Select.Changed)
     def _changed(self, event=None) -> None:
-        if self._filling:
+        if self._filling or self._finished:
             return
         widget_id = getattr(getattr(event, "control", None), "id", None) or ""
+        self._forget_paste_note(widget_id)
         if widget_id == "f-id_number":
             self._preview_id()
+        if widget_id == "f-phone":
+            self._look_up_phone()
+        if widget_id == "f-name":
+            self._show_owner()
         if widget_id == "f-persons":
             self._show_group_state()
         if self._draft_timer is not None:
@@ -241,11 +267,17 @@ class RegisterScreen(DeskScreen):
         preview = self.query_one("#id-preview", Static)
         show_message(preview, self.t(key, **params) if key else "")
         preview.set_class(key.startswith("err."), "error")
+        number = normalize_id(self.query_one("#f-id_number", Input).value) if key == "id.ok" else ""
+        self.query_one(OwnerCard).look_up(number)
+
+    def _look_up_phone(self) -> None:
+        value = self.query_one("#f-phone", Input).value
+        self.query_one(PhoneHint).look_up(normalize_phone(value) if is_valid_phone(value) else "", self._ids[0])
 
     def save_draft(self) -> None:
         """Runs on every pause in typing; a failure here must never cost the form."""
-        if self.app.operator is None:
-            return  # the timer outlived a logout
+        if self.app.operator is None or self._finished:
+            return  # the timer outlived a logout, or the save: the form is no draft any more
         try:
             self.desk.save_draft(self.operator, self.read())
         except StoreError as exc:
@@ -266,48 +298,23 @@ class RegisterScreen(DeskScreen):
             show_message(self.query_one("#form-summary", Static), self.explain(exc))
             self.toast(self.explain(exc), "error")
             return
+        self._finish()
         self.desk.discard_draft(self.operator, self.repeat)
         from screens.receipt import ReceiptScreen
 
         self.app.switch_screen(ReceiptScreen(receipt))
 
-    def _clear_errors(self) -> None:
-        for static in self.query(".field-error"):
-            show_message(static, "")
-        show_message(self.query_one("#form-summary", Static), "")
-
-    def _error_target(self, error: FieldError) -> tuple[str, str]:
-        """(id of the Static that shows the message, id of the widget to focus)."""
-        parts = error.field.split(".")
-        if len(parts) == 3:
-            return f"err-rep-{parts[1]}", f"rep-{parts[1]}-{parts[2]}"
-        if parts[0] == "representatives":
-            return "err-representatives", "f-persons"
-        return f"err-{parts[0]}", f"f-{parts[0]}"
-
-    def _show_errors(self, errors: list[FieldError]) -> None:
-        t = self.app.catalog
-        messages: dict[str, list[str]] = {}
-        for error in errors:
-            target, _ = self._error_target(error)
-            messages.setdefault(target, []).append(f"{field_label(t, error.field)}: {t(error.code, **error.params)}")
-        for target, lines in messages.items():
-            if self.query(f"#{target}"):
-                show_message(self.query_one(f"#{target}", Static), "\n".join(lines))
-        if "err-id_number" in messages:  # the live preview would only say it twice
-            show_message(self.query_one("#id-preview", Static), "")
-        summary = t("register.errors", count=len(errors))
-        show_message(self.query_one("#form-summary", Static), summary)
-        self.toast(summary, "error")
-        _, focus = self._error_target(errors[0])
-        if self.query(f"#{focus}"):
-            self.query_one(f"#{focus}").focus()
+    def _finish(self) -> None:
+        """No draft of this form may be written any more, not even by a timer already running."""
+        self._finished = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
 
     # -- leaving ----------------------------------------------------------------------------
 
     def action_leave(self) -> None:
         form = self.read()
-        if form.is_blank or form == self.prefill:
+        if form.is_blank or form.content() == self.prefill.content():
             self.desk.discard_draft(self.operator, self.repeat)
             self.dismiss()
             return

@@ -1,14 +1,33 @@
-"""Small reusable pieces: how a warning colour, a masked number, a matter line look."""
+"""Small reusable pieces: how a warning colour, a masked number, a matter line, a person look."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from desk.deadlines import Warning
+from desk.errors import FieldError
 from desk.i18n import Catalog
-from desk.models import Matter
+from desk.lookup import MatterBrief
+from desk.models import Correction, Matter, Visit, Visitor
+from desk.text import check_text
 
 WARNING_STYLE = {Warning.RED: "bold white on red", Warning.YELLOW: "bold black on yellow", Warning.GREEN: "bold white on green"}
+
+
+def matter_brief(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
+    """A matter on one line (cropped, never wrapped), where room is short: number, status,
+    deadline and its colour, category and the start of the summary."""
+    line = Text(no_wrap=True, overflow="crop")
+    line.append(matter.number, style="bold")
+    line.append(f"  {t('status.' + matter.status.value)}  {t('lookup.due', date=matter.acceptance_due.isoformat())} ")
+    line.append_text(warning_text(t, warning))
+    line.append(f"  {t.label('category', matter.category)}: ")
+    line.append(matter.summary)
+    return line
 
 
 def warning_text(t: Catalog, warning: Warning | None) -> Text:
@@ -31,3 +50,113 @@ def matter_line(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
     line.append(t.label("category", matter.category) + ": ")
     line.append(matter.summary[:60])
     return line
+
+
+def visitor_line(t: Catalog, visitor: Visitor, flags: tuple[str, ...] = ()) -> Text:
+    """Name, masked numbers, where from, and flags such as 重点人员, on one line."""
+    line = Text()
+    line.append(visitor.name, style="bold")
+    for label, value in (("field.id_number", visitor.id_number), ("field.phone", visitor.phone)):
+        if value:  # labelled: without an ID number, a masked phone would read as one
+            line.append(f"  {t(label)} {value}")
+    if visitor.township or visitor.village:
+        line.append(f"  {visitor.township}{visitor.village}")
+    for flag in flags:
+        line.append("  " + t(f"field.{flag}"), style="bold red")
+    return line
+
+
+def person_flags(visitor: Visitor, visits: tuple[Visit, ...]) -> tuple[str, ...]:
+    """What a receptionist must see at once: a key person, earlier threats, skip-level visits."""
+    flags = ("key_person",) if visitor.key_person else ()
+    return flags + tuple(f for f in ("threat", "skip_level") if any(getattr(v, f) for v in visits))
+
+
+def open_matter_lines(t: Catalog, briefs: tuple[MatterBrief, ...]) -> Text:
+    text = Text()
+    for brief in briefs:
+        text.append("  ")
+        text.append_text(matter_line(t, brief.matter, brief.warning))
+        text.append("\n")
+    return text
+
+
+def visit_lines(t: Catalog, visits: tuple[Visit, ...], numbers: dict[int, str], limit: int) -> Text:
+    """The newest visits first, a handful: when, which kind, how many, about which matter."""
+    text = Text()
+    for visit in visits[:limit]:
+        text.append(f"  {visit.at:%Y-%m-%d %H:%M}  {t('visit_kind.' + visit.kind.value)}  "
+                    f"{t('lookup.persons', count=visit.persons)}  {numbers.get(visit.matter_id, '')}\n")
+    return text
+
+
+def correction_lines(t: Catalog, corrections: tuple[Correction, ...]) -> Text:
+    """What was changed on the person, newest first, with the value it replaced (numbers masked)."""
+    text = Text()
+    for fix in reversed(corrections):
+        text.append(f"  {fix.at:%Y-%m-%d %H:%M}  ")
+        text.append(fix.by)
+        text.append(f"  {t('field.' + fix.field)}: ")
+        text.append(fix.old or t("card.blank"))
+        text.append(f" {t('card.changed_to')} ")
+        text.append(fix.new or t("card.blank"))
+        text.append(f"  ({fix.reason})" if fix.reason else f"  ({t('card.via_register')})", style="italic")
+        text.append("\n")
+    return text
+
+
+def field_of(widget_id: str | None) -> str:
+    """The form field a widget holds: `f-summary` -> summary, `rep-2-name` -> representatives.2.name."""
+    parts = (widget_id or "").split("-")
+    if parts[0] == "rep" and len(parts) == 3:
+        return f"representatives.{parts[1]}.{parts[2]}"
+    return parts[-1]
+
+
+def paste_problem(field: str, text: str, multiline: bool) -> FieldError | None:
+    """Pasted text is checked like typed text, and refused whole: never cut, never reordered."""
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # terminals paste line breaks as CR
+    else:
+        text = text.rstrip("\r\n")  # a copied line usually ends with its line break
+        if "\n" in text or "\r" in text:
+            return FieldError(field, "err.paste.lines")
+    return check_text(field, text)
+
+
+class PasteRefused(Message):
+    """A paste was refused and nothing was inserted; `error` names the field and the reason."""
+
+    def __init__(self, widget: Widget, error: FieldError) -> None:
+        super().__init__()
+        self.widget = widget
+        self.error = error
+
+    @property
+    def control(self) -> Widget:
+        return self.widget
+
+    def describe(self, t: Catalog) -> str:
+        return t("paste.refused", reason=t(self.error.code, **self.error.params))
+
+
+def _refuse_bad_paste(widget: Widget, event: events.Paste, multiline: bool) -> None:
+    problem = paste_problem(field_of(widget.id), event.text, multiline)
+    if problem is not None:
+        event.prevent_default()  # Textual's own handler would insert it
+        event.stop()
+        widget.post_message(PasteRefused(widget, problem))
+
+
+class GuardedInput(Input):
+    """A one-line field whose pasted text is checked before it goes in."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        _refuse_bad_paste(self, event, multiline=False)
+
+
+class GuardedTextArea(TextArea):
+    """A multi-line field whose pasted text is checked before it goes in."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        _refuse_bad_paste(self, event, multiline=True)

@@ -236,7 +236,7 @@ async def test_command_palette_lists_the_screens(desk, operator):
 
 async def test_with_several_open_matters_the_clerk_chooses_which(desk, operator):
     first = desk.register(form(summary="第一件"), operator)
-    second = desk.register(form(summary="第二件"), operator)
+    second = desk.register(form(summary="第二件", visitor_id=first.visitor.id), operator)
     app = make_app(desk, logged_in="王芳")
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "zs")

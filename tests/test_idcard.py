@@ -29,14 +29,27 @@ def test_valid_numbers_give_birth_date_and_sex(number, birth, sex):
         ("1101051949123100200", "err.id.length"),
         ("11010519491231002Y", "err.id.chars"),
         ("01010519491231002X", "err.id.chars"),  # a region code never starts with 0
-        ("110105194902300020", "err.id.birth"),  # 30 February
-        ("110105203001010010", "err.id.birth"),  # born after today
     ],
 )
 def test_invalid_numbers_name_the_reason(number, code):
     with pytest.raises(IdNumberError) as caught:
         parse_id_number(number, dt.date(2026, 11, 22))
     assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "params"),
+    [
+        ("110105194902300020", "err.id.birth", {"date": "1949-02-30"}),  # 30 February
+        ("440524188001010014", "err.id.birth.early", {"date": "1880-01-01", "year": 1900}),  # check digit is right
+        ("110105203001010010", "err.id.birth.future", {"date": "2030-01-01", "today": "2026-11-22"}),
+    ],
+)
+def test_an_impossible_birth_date_says_which_date_and_why(number, code, params):
+    """"出生日期不成立" alone leaves the clerk guessing; the message names the date and the rule."""
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(number, dt.date(2026, 11, 22))
+    assert (caught.value.code, caught.value.params) == (code, params)
 
 
 def test_check_digit_matches_the_standard_example():

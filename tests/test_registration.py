@@ -92,3 +92,11 @@ def test_id_preview_as_the_clerk_types():
     assert id_preview("1101", TODAY) == ("id.typing", {"count": 4})
     assert id_preview(VALID_ID, TODAY) == ("id.ok", {"birth": "1949-12-31", "sex": "female"})
     assert id_preview(BAD_CHECK_ID, TODAY) == ("err.id.check", {})
+    assert id_preview("440524188001010014", TODAY) == ("err.id.birth.early", {"date": "1880-01-01", "year": 1900})
+
+
+def test_a_birth_date_before_1900_is_refused_with_the_date_and_the_earliest_year():
+    with pytest.raises(FormErrors) as caught:
+        validate(form(id_number="440524188001010014"), Settings(), TODAY)
+    [error] = caught.value.errors
+    assert (error.field, error.code, error.params) == ("id_number", "err.id.birth.early", {"date": "1880-01-01", "year": 1900})

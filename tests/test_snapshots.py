@@ -107,3 +107,13 @@ def test_audit_trail(snap_compare, hall):
         await settle(pilot)
 
     assert snap_compare(make_app(hall, logged_in="supervisor"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_person_card(snap_compare, hall):
+    async def run_before(pilot):
+        await type_text(pilot, "l")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
