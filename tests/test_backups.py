@@ -22,17 +22,12 @@ from storage.engine import MANIFEST, read_manifest
 from tests.conftest import PINNED, form
 from tests.test_cli import Run
 from tests.test_damage import checkpointed, flip_a_digit_in_a_snapshot
+from tests.test_maintenance import add
 
 
 @pytest.fixture
 def run(tmp_path):
     return Run(tmp_path)
-
-
-def add(run, name):
-    code, _, err = run("user", "add", name, "--role", "receptionist", "--password-stdin",
-                       "--data", str(run.data), stdin="secret123\n")
-    assert code == 0, err
 
 
 def backup(run, to: Path) -> Path:
