@@ -332,6 +332,9 @@ MESSAGES: dict[str, str] = {
     "register.restored": "已恢复草稿",
     "register.unnamed": "未填姓名",
     "register.leave": "离开登记？已填写的内容会作为草稿保留，下次登记时可以恢复。",
+    # -- the 80x24 counter (#5)
+    "owner.visits": "来访 {count} 次",
+    "owner.open": "在办事项 {count} 件",
     # -- identity, drafts, paste (#5)
     "err.id.birth.early": "出生日期 {date} 早于允许的最早年份 {year}",
     "err.id.birth.future": "出生日期 {date} 晚于今天（{today}）",
@@ -359,7 +362,7 @@ MESSAGES: dict[str, str] = {
     "owner.on_file": "此号码已登记",
     "owner.bound": "为此人登记新事项",
     "owner.name_differs": "填写的姓名（{typed}）与登记的（{name}）不同；登记不会改名，如需更正请按 Ctrl+O 在此人详情中更正",
-    "owner.summary": "来访 {visits} 次，在办事项 {open} 件",
+    "owner.summary": "{visits}，{open}",
     "owner.key.repeat": "Ctrl+T 追加来访到在办事项",
     "owner.key.new": "Ctrl+N 为此人登记新事项",
     "owner.key.card": "Ctrl+O 查看此人",
