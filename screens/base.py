@@ -36,12 +36,15 @@ def plain(value: object, style: str = "") -> Text:
     return Text("" if value is None else str(value), style=style)
 
 
-def translate_bindings(node: DOMNode, catalog: Catalog) -> None:
+def translate_bindings(node: DOMNode, catalog: Catalog, keys: dict[str, str] | None = None) -> None:
     """BINDINGS carry catalog keys as descriptions; the Footer shows the translation.
-    New lists, because Textual shares them between instances of a class."""
+    `keys` names the catalog key by action, for a widget of Textual's own whose
+    descriptions are English text. New lists, because Textual shares them between
+    instances of a class."""
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
-        table[key] = [replace(b, description=catalog(b.description)) if b.description else b for b in bindings]
+        table[key] = [replace(b, description=catalog((keys or {}).get(b.action, b.description))) if b.description else b
+                      for b in bindings]
 
 
 class DeskMixin:

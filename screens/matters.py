@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 from desk.matters import MatterFilter, MatterRow
 from desk.models import Operator, Status, Track
 from screens.base import DeskScreen, plain
-from screens.widgets import warning_text
+from screens.widgets import DeskSelect, TickBox, warning_text
 
 ANY = "__any__"
 
@@ -41,16 +41,16 @@ class MattersScreen(DeskScreen):
         yield Header()
         with Vertical(id="matters"):
             with Horizontal(id="filters", classes="filter-row"):
-                yield Select([(t("matters.any_status"), ANY)] + [(t(f"status.{s.value}"), s.value) for s in Status],
+                yield DeskSelect([(t("matters.any_status"), ANY)] + [(t(f"status.{s.value}"), s.value) for s in Status],
                              id="flt-status", value=ANY, allow_blank=False, compact=True)
-                yield Select([(t("matters.any_track"), ANY)] + [(t(f"track.{k.value}"), k.value) for k in Track],
+                yield DeskSelect([(t("matters.any_track"), ANY)] + [(t(f"track.{k.value}"), k.value) for k in Track],
                              id="flt-track", value=ANY, allow_blank=False, compact=True)
-                yield Select([(t("matters.any_category"), ANY)] + [(t.label("category", c), c) for c in self.desk.settings().categories],
+                yield DeskSelect([(t("matters.any_category"), ANY)] + [(t.label("category", c), c) for c in self.desk.settings().categories],
                              id="flt-category", value=ANY, allow_blank=False, compact=True)
             with Horizontal(classes="filter-row"):
                 yield Input(placeholder=t("matters.from"), id="flt-from", max_length=10, compact=True)
                 yield Input(placeholder=t("matters.to"), id="flt-to", max_length=10, compact=True)
-                yield Checkbox(t("matters.mine"), id="flt-mine", compact=True)
+                yield TickBox(t("matters.mine"), id="flt-mine", compact=True)
             yield Static("", id="matters-status", classes="hint")
             yield DataTable(id="matter-table", cursor_type="row", zebra_stripes=True)
         yield Footer()

@@ -26,7 +26,7 @@ from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
 from screens.field_messages import FieldMessages
 from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
-from screens.widgets import GuardedInput, GuardedTextArea
+from screens.widgets import DeskSelect, GuardedInput, GuardedTextArea, TickBox
 
 DRAFT_DELAY = 0.4
 _INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
@@ -83,7 +83,7 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
             yield _row(self.t("field.persons"), GuardedInput(id="f-persons", type="integer", compact=True), "persons")
             with Horizontal(classes="ticks"):
                 for tick in _TICKS:
-                    yield Checkbox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True)
+                    yield TickBox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True)
             yield Label(self.t("register.reps_title", max=MAX_REPRESENTATIVES, min=GROUP_MIN_PERSONS), classes="section", id="reps-title")
             yield Vertical(id="reps")
             yield Static("", id="err-representatives", classes="error field-error")
@@ -105,12 +105,12 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
     def _matter_fields(self) -> ComposeResult:
         t = self.app.catalog
         categories = [(t.label("category", c), c) for c in self.desk.settings().categories]
-        yield _row(t("field.category"), Select(categories, id="f-category", prompt=t("register.choose"), compact=True), "category")
+        yield _row(t("field.category"), DeskSelect(categories, id="f-category", prompt=t("register.choose"), compact=True), "category")
         yield _row(t("field.place"), GuardedInput(id="f-place", compact=True), "place")
         yield _row(t("field.summary"), GuardedTextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
         yield _row(t("field.demands"), GuardedTextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
         tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
-        yield _row(t("field.track"), Select(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
+        yield _row(t("field.track"), DeskSelect(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
 
     @property
     def repeat(self) -> bool:
