@@ -34,15 +34,25 @@ _TICKS = ("skip_level", "threat", "key_person")
 _AREAS = ("summary", "demands")
 
 
-def _row(label: str, widget: Widget, field: str) -> Vertical:
+def _row(label: str, field: str, *widgets: Widget, below: tuple[Widget, ...] = ()) -> Vertical:
+    """A field: its label, its widget(s), and the line that says what is wrong with it."""
     return Vertical(
-        Horizontal(Label(label, classes="field-label"), widget, classes="field-row"),
+        Horizontal(Label(label, classes="field-label"), *widgets, classes="field-row"),
         Static("", id=f"err-{field}", classes="error field-error"),
+        *below,
         classes="field",
     )
 
 
+def _pair(left: Widget, right: Widget) -> Horizontal:
+    """Two short fields side by side from 80 columns on, one under the other below that."""
+    right.add_class("right")
+    return Horizontal(left, right, classes="pair")
+
+
 class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
+    # Short fields go side by side at 80 columns and more, so the form fits a 80x24 console.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
         Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
@@ -77,13 +87,11 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
             if self.matter is not None:
                 yield Static(plain(self.t("register.attached", number=self.matter.number, summary=self.matter.summary)),
                              classes="attached")
-            yield Label(self.t("register.section.visitor"), classes="section")
+            yield Label(self.t("register.section.visitor"), classes="section first")
             yield from self._visitor_fields()
             yield Label(self.t("register.section.visit"), classes="section")
-            yield _row(self.t("field.persons"), GuardedInput(id="f-persons", type="integer", compact=True), "persons")
-            with Horizontal(classes="ticks"):
-                for tick in _TICKS:
-                    yield TickBox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True)
+            ticks = [TickBox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True) for tick in _TICKS]
+            yield _row(self.t("field.persons"), "persons", GuardedInput(id="f-persons", type="integer", compact=True), *ticks)
             yield Label(self.t("register.reps_title", max=MAX_REPRESENTATIVES, min=GROUP_MIN_PERSONS), classes="section", id="reps-title")
             yield Vertical(id="reps")
             yield Static("", id="err-representatives", classes="error field-error")
@@ -92,25 +100,28 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
                 yield from self._matter_fields()
         yield Footer()
 
+    def _input(self, name: str, below: tuple[Widget, ...] = (), **kwargs) -> Vertical:
+        return _row(self.t(f"field.{name}"), name, GuardedInput(id=f"f-{name}", compact=True, **kwargs), below=below)
+
     def _visitor_fields(self) -> ComposeResult:
-        yield _row(self.t("field.name"), GuardedInput(id="f-name", compact=True), "name")
-        yield _row(self.t("field.id_number"), GuardedInput(id="f-id_number", max_length=18, compact=True), "id_number")
-        yield Static("", id="id-preview", classes="hint preview")
+        id_number = self._input("id_number", max_length=18, below=(Static("", id="id-preview", classes="hint preview"),))
+        yield _pair(self._input("name"), id_number)
         yield OwnerCard(id="owner-card", classes="owner")
-        for name in ("phone", "township", "village", "address"):
-            yield _row(self.t(f"field.{name}"), GuardedInput(id=f"f-{name}", compact=True), name)
-            if name == "phone":
-                yield PhoneHint(id="phone-hint", classes="hint owner")
+        yield self._input("phone")
+        yield PhoneHint(id="phone-hint", classes="hint owner")
+        yield _pair(self._input("township"), self._input("village"))
+        yield self._input("address")
 
     def _matter_fields(self) -> ComposeResult:
         t = self.app.catalog
         categories = [(t.label("category", c), c) for c in self.desk.settings().categories]
-        yield _row(t("field.category"), DeskSelect(categories, id="f-category", prompt=t("register.choose"), compact=True), "category")
-        yield _row(t("field.place"), GuardedInput(id="f-place", compact=True), "place")
-        yield _row(t("field.summary"), GuardedTextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
-        yield _row(t("field.demands"), GuardedTextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
+        category = DeskSelect(categories, id="f-category", prompt=t("register.choose"), compact=True)
+        yield _pair(_row(t("field.category"), "category", category), self._input("place"))
+        for name in _AREAS:
+            yield _row(t(f"field.{name}"), name, GuardedTextArea(id=f"f-{name}", soft_wrap=True, compact=True, classes="area"))
         tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
-        yield _row(t("field.track"), DeskSelect(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
+        track = DeskSelect(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True)
+        yield _row(t("field.track"), "track", track)
 
     @property
     def repeat(self) -> bool:

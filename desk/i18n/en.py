@@ -323,7 +323,7 @@ MESSAGES: dict[str, str] = {
     "register.section.visitor": "Visitor",
     "register.section.visit": "This visit",
     "register.section.matter": "Matter",
-    "register.reps_title": "Representatives ({min} persons or more; at most {max} with the visitor; Ctrl+R adds)",
+    "register.reps_title": "Representatives (group of {min}+; at most {max} incl. the visitor; Ctrl+R adds)",
     "register.attached": "This visit is added to matter {number}: {summary}",
     "register.known": "on record: {value}; leave blank to keep",
     "register.choose": "Choose",
