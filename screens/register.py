@@ -24,8 +24,9 @@ from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, V
 from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
 from screens.base import DeskScreen, plain, show_message
-from screens.field_messages import FieldMessages
+from screens.field_messages import FieldMessages, Note
 from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
+from screens.representatives import Representatives
 from screens.widgets import DeskSelect, GuardedInput, GuardedTextArea, TickBox
 
 DRAFT_DELAY = 0.4
@@ -50,7 +51,7 @@ def _pair(left: Widget, right: Widget) -> Horizontal:
     return Horizontal(left, right, classes="pair")
 
 
-class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
+class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
     # Short fields go side by side at 80 columns and more, so the form fits a 80x24 console.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
@@ -75,7 +76,7 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
         self._draft_timer: Timer | None = None
         self._filling = False
         self._finished = False  # saved, or handed over to a repeat visit: no draft of it any more
-        self._paste_notes: set[str] = set()  # message lines saying a paste was refused
+        self._notes: list[Note] = []  # what the message lines under the fields say
         self._ids: tuple[int | None, int | None] = (self.prefill.visitor_id, self.prefill.matter_id)
 
     # -- layout ---------------------------------------------------------------------
@@ -207,42 +208,6 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
         return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id,
                                 form_id=self.form_id)
 
-    # -- representatives of a group visit ----------------------------------------------
-
-    def _add_rep_row(self, rep: PersonForm | None = None) -> None:
-        rep = rep or PersonForm()
-        n = self.rep_count + 2  # the visitor is representative 1
-        row = Horizontal(
-            Label(self.t("field.representative_n", n=n), classes="field-label"),
-            GuardedInput(rep.name, id=f"rep-{n}-name", placeholder=self.t("field.name"), compact=True),
-            GuardedInput(rep.id_number, id=f"rep-{n}-id_number", placeholder=self.t("field.id_number"), max_length=18, compact=True),
-            GuardedInput(rep.phone, id=f"rep-{n}-phone", placeholder=self.t("field.phone"), compact=True),
-            classes="field-row rep-row",
-        )
-        self.query_one("#reps").mount(row, Static("", id=f"err-rep-{n}", classes="error field-error"))
-        self.rep_count += 1
-
-    def action_add_representative(self) -> None:
-        if not self._is_group():
-            self.toast(self.t("err.reps.not_group", min=GROUP_MIN_PERSONS), "warning")
-            return
-        if self.rep_count + 1 >= MAX_REPRESENTATIVES:
-            self.toast(self.t("err.reps.too_many", max=MAX_REPRESENTATIVES), "error")
-            return
-        self._add_rep_row()
-        self.call_after_refresh(lambda: self.query_one(f"#rep-{self.rep_count + 1}-name").focus())
-        self._changed()
-
-    def _is_group(self) -> bool:
-        try:
-            return int(self.query_one("#f-persons", Input).value or "1") >= GROUP_MIN_PERSONS
-        except ValueError:
-            return False
-
-    def _show_group_state(self) -> None:
-        group = self._is_group()
-        self.query_one("#reps-title").set_class(not group and self.rep_count == 0, "muted")
-
     # -- reacting to typing -------------------------------------------------------------
 
     @on(Input.Submitted)
@@ -258,7 +223,7 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
         if self._filling or self._finished:
             return
         widget_id = getattr(getattr(event, "control", None), "id", None) or ""
-        self._forget_paste_note(widget_id)
+        self._field_changed(widget_id)
         if widget_id == "f-id_number":
             self._preview_id()
         if widget_id == "f-phone":

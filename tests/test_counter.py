@@ -6,7 +6,8 @@ key looked up at once."""
 from __future__ import annotations
 
 from screens.register import RegisterScreen
-from tests.pilot import make_app
+from tests.conftest import BAD_CHECK_ID
+from tests.pilot import make_app, notices, text_of, type_text
 
 SIZE = (80, 24)
 
@@ -20,6 +21,72 @@ async def open_form(pilot) -> RegisterScreen:
 
 def shown(app, selector: str) -> bool:
     return app.screen.query_one(selector).display
+
+
+async def test_a_failed_save_is_said_under_the_fields_not_in_a_toast(desk, operator):
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "3 处需要修改" in text_of(app, "#form-summary")
+        assert "必须填写" in text_of(app, "#err-name")
+        assert notices(app) == []  # a toast would cover the lines that say what to fix
+        assert app.focused.id == "f-name"
+
+
+async def test_an_error_line_goes_as_soon_as_its_field_changes(desk, operator):
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot)
+        await pilot.press("tab")
+        await type_text(pilot, BAD_CHECK_ID)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert shown(app, "#err-name") and shown(app, "#err-id_number") and shown(app, "#err-category")
+        assert "4 处需要修改" in text_of(app, "#form-summary")
+        assert app.focused.id == "f-name"
+        await type_text(pilot, "张三")
+        await pilot.pause()
+        assert not shown(app, "#err-name")  # fixed: gone at once, not at the next save
+        assert shown(app, "#err-id_number") and shown(app, "#err-category")  # the others stay
+        assert "3 处需要修改" in text_of(app, "#form-summary")
+        await pilot.press("tab", "end", "backspace")  # tabbing in selects the whole number
+        await type_text(pilot, "X")  # 11010519491231002X: the right check digit
+        await pilot.pause()
+        assert not shown(app, "#err-id_number")
+        assert "出生日期 1949-12-31" in text_of(app, "#id-preview")  # the live preview is back
+        app.screen.query_one("#f-category").value = "land"
+        app.screen.query_one("#f-summary").text = "宅基地界址争议"
+        await pilot.pause()
+        assert not shown(app, "#err-category") and not shown(app, "#err-summary")
+        assert not shown(app, "#form-summary")  # nothing left to fix
+
+
+async def test_a_message_outlives_a_change_that_leaves_the_value_as_it_was(desk, operator):
+    """Changed messages can arrive after the save they came before; the value decides."""
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot)
+        screen.query_one("#f-phone").value = "12345"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen._field_changed("f-phone")
+        assert "不是有效的" in text_of(app, "#err-phone")
+
+
+async def test_a_refused_representative_key_is_said_under_the_representatives(desk, operator):
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert screen.rep_count == 0
+        assert "5人及以上" in text_of(app, "#err-representatives") and notices(app) == []
+        assert not shown(app, "#form-summary")  # no problem of the form: nothing counted
+        screen.query_one("#f-persons").value = "6"
+        await pilot.pause()
+        assert not shown(app, "#err-representatives")  # answered by the number of persons
 
 
 async def test_tick_boxes_differ_by_glyph_not_only_by_colour(desk, operator):

@@ -47,8 +47,6 @@ def test_registration_with_errors(snap_compare, hall):
         await type_text(pilot, "110105194912310021")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        pilot.app.clear_notifications()
-        await pilot.pause()
 
     assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
 
