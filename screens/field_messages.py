@@ -100,6 +100,11 @@ class FieldMessages:
             self._notes = [n for n in self._notes if n not in gone]
             self._show_notes({n.target for n in gone})
 
+    def _forget_representatives(self) -> None:
+        """The rows were numbered afresh: messages about a numbered row would point at another."""
+        self._notes = [n for n in self._notes if not n.target.startswith("err-rep-")]
+        self._show_notes(set())
+
     def _show_notes(self, targets: set[str]) -> None:
         for target in targets:
             if self.query(f"#{target}"):

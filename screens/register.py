@@ -57,6 +57,8 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
         Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
+        Binding("ctrl+d", "remove_representative", "key.remove_representative", id="remove_representative",
+                priority=True),
         Binding("ctrl+t", "owner_repeat", "key.owner_repeat", id="owner_repeat", priority=True),
         Binding("ctrl+n", "owner_new", "key.owner_new", id="owner_new", priority=True),
         Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True),
@@ -127,6 +129,11 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
     @property
     def repeat(self) -> bool:
         return self.matter is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove_representative":
+            return self.may_remove_representative()
+        return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
         if self.app.operator is None:

@@ -5,8 +5,10 @@ key looked up at once."""
 
 from __future__ import annotations
 
+from desk.matters import MatterFilter
+from screens.receipt import ReceiptScreen
 from screens.register import RegisterScreen
-from tests.conftest import BAD_CHECK_ID
+from tests.conftest import BAD_CHECK_ID, VALID_ID
 from tests.pilot import make_app, notices, text_of, type_text
 
 SIZE = (80, 24)
@@ -17,6 +19,12 @@ async def open_form(pilot) -> RegisterScreen:
     await pilot.pause()
     assert isinstance(pilot.app.screen, RegisterScreen)
     return pilot.app.screen
+
+
+def offered(app, key: str) -> str | None:
+    """The action the Footer offers for `key`, if it offers one."""
+    active = app.screen.active_bindings.get(key)
+    return active.binding.action if active and active.enabled and active.binding.show else None
 
 
 def shown(app, selector: str) -> bool:
@@ -87,6 +95,69 @@ async def test_a_refused_representative_key_is_said_under_the_representatives(de
         screen.query_one("#f-persons").value = "6"
         await pilot.pause()
         assert not shown(app, "#err-representatives")  # answered by the number of persons
+
+
+async def group_of_five(pilot) -> RegisterScreen:
+    """A group visit keyed in as at the counter: six persons, four more representatives."""
+    screen = await open_form(pilot)
+    screen.query_one("#f-persons").value = "6"
+    await pilot.pause()
+    for n, name in enumerate(("李四", "王五", "赵六", "钱七"), start=2):
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert pilot.app.focused.id == f"rep-{n}-name"
+        await type_text(pilot, name)
+    return screen
+
+
+async def test_the_representative_row_with_the_cursor_is_removed_and_the_rest_renumbered(desk, operator):
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await group_of_five(pilot)
+        assert screen.rep_count == 4
+        screen.query_one("#rep-3-name").focus()
+        await pilot.pause()
+        assert offered(app, "ctrl+d") == "remove_representative"  # in the Footer while in a row
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert screen.rep_count == 3
+        assert [r.name for r in screen.read().representatives] == ["李四", "赵六", "钱七"]
+        assert app.focused.id == "rep-3-name"  # the row that moved up into its place
+        assert "代表3" in str(screen.query(".rep-row").nodes[1].query_one("Label").content)
+        screen.query_one("#f-name").focus()
+        await pilot.pause()
+        await pilot.press("ctrl+d")  # outside the rows it is the field's own key (delete right)
+        await pilot.pause()
+        assert screen.rep_count == 3
+        assert offered(app, "ctrl+d") is None
+
+
+async def test_a_group_visit_saves_the_representatives_left_after_a_removal(desk, operator):
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await group_of_five(pilot)
+        await pilot.press("ctrl+d")  # the last row, 钱七, has the cursor
+        await pilot.pause()
+        assert app.focused.id == "rep-4-name"
+        await pilot.press("ctrl+d", "ctrl+d")
+        await pilot.pause()
+        assert screen.rep_count == 1 and app.focused.id == "rep-2-name"
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert screen.rep_count == 0 and app.focused.id == "f-persons"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await type_text(pilot, "孙八")
+        for field, value in (("name", "张三"), ("id_number", VALID_ID)):
+            screen.query_one(f"#f-{field}").value = value
+        screen.query_one("#f-category").value = "land"
+        screen.query_one("#f-summary").text = "集体反映征地补偿"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReceiptScreen)
+    [row] = desk.matters(MatterFilter(), operator)
+    [visit] = desk.matter_detail(row.matter.id, operator).visits
+    assert [p.name for p in visit.representatives] == ["张三", "孙八"] and visit.persons == 6  # the visitor is 1
 
 
 async def test_tick_boxes_differ_by_glyph_not_only_by_colour(desk, operator):

@@ -333,6 +333,7 @@ MESSAGES: dict[str, str] = {
     "register.unnamed": "no name yet",
     "register.leave": "Leave the registration? What you typed is kept as a draft and offered next time.",
     # -- the 80x24 counter (#5)
+    "key.remove_representative": "Remove rep.",
     "key.close_menu": "Close list",
     "owner.visits": "{count} visits",
     "owner.visits.one": "{count} visit",

@@ -333,6 +333,7 @@ MESSAGES: dict[str, str] = {
     "register.unnamed": "未填姓名",
     "register.leave": "离开登记？已填写的内容会作为草稿保留，下次登记时可以恢复。",
     # -- the 80x24 counter (#5)
+    "key.remove_representative": "删代表",
     "key.close_menu": "收起",
     "owner.visits": "来访 {count} 次",
     "owner.open": "在办事项 {count} 件",
