@@ -27,6 +27,14 @@ DEBOUNCE_SECONDS = 0.25
 LIMIT = 50
 _ID_LIKE = re.compile(r"^[\dXx]{6,18}$")
 _PHONE_LIKE = re.compile(r"^1\d{10}$")
+# A complete key is looked up at once, without waiting for a pause in typing: card
+# readers and barcode scanners type a whole number in one burst. An ID number, a mobile,
+# a full case number, a query code as printed on the receipt (upper case, no 0/O/1/I).
+_COMPLETE_KEY = re.compile(r"^(\d{17}[\dXx]|1[3-9]\d{9}|\d{4}-\d{5}|[A-HJ-NP-Z2-9]{6})$")
+
+
+def is_complete_key(text: str) -> bool:
+    return bool(_COMPLETE_KEY.match(text.strip()))
 
 
 class LookupScreen(DeskScreen):
@@ -66,7 +74,10 @@ class LookupScreen(DeskScreen):
     def _typed(self, event: Input.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._search(event.value))
+        if is_complete_key(event.value):
+            self._search(event.value)
+        else:
+            self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._search(event.value))
 
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:

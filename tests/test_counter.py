@@ -5,10 +5,14 @@ key looked up at once."""
 
 from __future__ import annotations
 
+import pytest
+
+import screens.lookup
 from desk.matters import MatterFilter
+from screens.lookup import is_complete_key
 from screens.receipt import ReceiptScreen
 from screens.register import RegisterScreen
-from tests.conftest import BAD_CHECK_ID, VALID_ID
+from tests.conftest import BAD_CHECK_ID, VALID_ID, VALID_ID_MALE, form
 from tests.pilot import make_app, notices, text_of, type_text
 
 SIZE = (80, 24)
@@ -169,3 +173,32 @@ async def test_tick_boxes_differ_by_glyph_not_only_by_colour(desk, operator):
         threat.focus()
         await pilot.press("space")
         assert str(threat.render()).startswith("[X]") and screen.read().threat
+
+
+@pytest.mark.parametrize("text", [VALID_ID, VALID_ID.lower(), "13800138000", "2026-00001", "QWGL8Y"])
+def test_complete_keys(text):
+    assert is_complete_key(text)
+
+
+@pytest.mark.parametrize("text", ["", "zs", "张三", "1101051949", "1380013800", "2026-0001", "qwgl8y", "ABCDE"])
+def test_partial_text_is_no_complete_key(text):
+    assert not is_complete_key(text)
+
+
+async def test_a_complete_key_is_looked_up_at_once_and_partial_text_waits(desk, operator, monkeypatch):
+    """As a card reader or a scanner types it: the whole number in one burst."""
+    desk.register(form(), operator)
+    desk.register(form(name="李四", id_number=VALID_ID_MALE, phone="13912345678"), operator)
+    monkeypatch.setattr(screens.lookup, "DEBOUNCE_SECONDS", 3600)  # a pause that never ends in a test
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "zs")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.hits == []  # partial: still waiting for a pause in typing
+        await pilot.press("ctrl+l")
+        await type_text(pilot, VALID_ID_MALE)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [h.visitor.name for h in app.screen.hits] == ["李四"]
+        assert "找到 1 人" in text_of(app, "#lookup-status")

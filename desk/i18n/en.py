@@ -227,7 +227,7 @@ MESSAGES: dict[str, str] = {
     "key.cancel": "Cancel",
     "key.confirm": "OK",
     "key.create_admin": "Create",
-    "key.new_for": "Register",
+    "key.new_for": "Register them",
     "key.repeat": "Repeat visit",
     "key.clear": "Clear",
     "key.save": "Save",
@@ -302,7 +302,7 @@ MESSAGES: dict[str, str] = {
     "login.title": "Log in to desk",
     # lookup
     "lookup.placeholder": "ID number / phone / name / pinyin initials / case number",
-    "lookup.hint": "Results as you type; Enter to the list, Enter on a person opens their card; Ctrl+N register; Ctrl+R repeat visit",
+    "lookup.hint": "Results as you type; Enter to the list; Enter on a person opens their card",
     "lookup.count": "{count} found",
     "lookup.more": "showing the first {count}; type more to narrow",
     "lookup.none": "Nobody found. Ctrl+N registers a new visitor with what you typed",

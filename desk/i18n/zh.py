@@ -302,7 +302,7 @@ MESSAGES: dict[str, str] = {
     "login.title": "登录接待台",
     # lookup
     "lookup.placeholder": "身份证号 / 电话 / 姓名 / 拼音首字母 / 事项编号",
-    "lookup.hint": "输入即查；回车进入结果，在结果上回车查看此人；Ctrl+N 为其登记；Ctrl+R 追加来访到在办事项",
+    "lookup.hint": "输入即查；回车进入结果，在结果上回车查看此人",
     "lookup.count": "找到 {count} 人",
     "lookup.more": "只显示前 {count} 人，请再多输入几个字",
     "lookup.none": "没有找到，按 Ctrl+N 新登记（已输入的内容会带入表单）",
