@@ -21,6 +21,11 @@ from screens.widgets import DeskSelect, TickBox, warning_text
 ANY = "__any__"
 
 
+def _cell(text: Text) -> Text:
+    """A cell with the one space that separates it from the column before."""
+    return Text(" ").append_text(text)
+
+
 class MattersScreen(DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
@@ -52,13 +57,16 @@ class MattersScreen(DeskScreen):
                 yield Input(placeholder=t("matters.to"), id="flt-to", max_length=10, compact=True)
                 yield TickBox(t("matters.mine"), id="flt-mine", compact=True)
             yield Static("", id="matters-status", classes="hint")
-            yield DataTable(id="matter-table", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="matter-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#matter-table", DataTable)
-        for key in ("number", "warning", "date", "visitor", "id_number", "category", "track", "status", "first_responder"):
-            table.add_column(self.t(f"matters.col.{key}"), key=key)
+        # Every column readable at 80 columns: no masked ID number (the detail has it), the
+        # date without its year (the case number starts with it), short labels, and one
+        # space between columns instead of Textual's two.
+        for key in ("number", "warning", "date", "visitor", "category", "track", "status", "first_responder"):
+            table.add_column(_cell(Text(self.t(f"matters.col.{key}"))), key=key)
         table.focus()
         self.reload()
 
@@ -118,12 +126,13 @@ class MattersScreen(DeskScreen):
         table.clear()
         for row in self.rows:
             m, v = row.matter, row.visitor
-            table.add_row(
-                Text(m.number), warning_text(t, row.warning), Text(f"{m.registered_at:%Y-%m-%d}"),
-                plain(v.name if v else ""), plain(v.id_number if v else ""), plain(t.label("category", m.category)),
-                Text(t(f"track_short.{m.track.value}")), Text(t(f"status.{m.status.value}")),
-                plain(m.first_responder), key=str(m.id),
+            cells = (
+                Text(m.number), warning_text(t, row.warning), Text(f"{m.registered_at:%m-%d}"),
+                plain(v.name if v else ""), plain(t.label("category_short", m.category)),
+                Text(t(f"track_short.{m.track.value}")), Text(t(f"status_short.{m.status.value}")),
+                plain(m.first_responder),
             )
+            table.add_row(*(_cell(c) for c in cells), key=str(m.id))
         self.query_one("#matters-status", Static).update(self.t("matters.count", count=len(self.rows)))
 
     @on(DataTable.RowSelected, "#matter-table")

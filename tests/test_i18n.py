@@ -70,6 +70,7 @@ def test_every_code_name_has_a_label():
     codes = [f"category.{c}" for c in DEFAULT_CATEGORIES]
     codes += [f"role.{r.value}" for r in Role] + [f"status.{s.value}" for s in Status]
     codes += [f"track.{k.value}" for k in Track] + [f"track_short.{k.value}" for k in Track]
+    codes += [f"status_short.{s.value}" for s in Status] + [f"category_short.{c}" for c in DEFAULT_CATEGORIES]
     codes += [f"visit_kind.{k.value}" for k in VisitKind]
     codes += [f"event.{k}" for k in ("registered", "repeat_visit", "closed")]
     assert [c for c in codes if c not in ZH] == []
