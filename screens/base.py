@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual._context import active_app
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -45,6 +46,12 @@ def translate_bindings(node: DOMNode, catalog: Catalog, keys: dict[str, str] | N
     for key, bindings in table.items():
         table[key] = [replace(b, description=catalog((keys or {}).get(b.action, b.description))) if b.description else b
                       for b in bindings]
+
+
+def own_key(key: str, action: str) -> Binding:
+    """The app's key for the section a screen is: it keeps working there, but the Footer
+    does not offer it (where one already is), which leaves room at 80 columns."""
+    return Binding(key, f"app.{action}", show=False)
 
 
 class DeskMixin:

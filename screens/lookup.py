@@ -19,7 +19,7 @@ from desk.lookup import LookupHit
 from desk.models import Operator
 from desk.permissions import Action
 from desk.registration import RegistrationForm
-from screens.base import DeskScreen, plain
+from screens.base import DeskScreen, own_key, plain
 from screens.choose import choose_open_matter
 from screens.widgets import matter_line
 
@@ -42,6 +42,7 @@ class LookupScreen(DeskScreen):
         Binding("ctrl+n", "new", "key.new_for", id="new"),
         Binding("ctrl+r", "repeat", "key.repeat", id="repeat"),
         Binding("ctrl+l", "clear", "key.clear", id="clear", show=False),
+        own_key("f2", "lookup"),
     ]
 
     @dataclass
@@ -62,7 +63,7 @@ class LookupScreen(DeskScreen):
             yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="hit-detail"):
                 yield Static("", id="hit-info")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#hits", DataTable)

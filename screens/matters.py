@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 
 from desk.matters import MatterFilter, MatterRow
 from desk.models import Operator, Status, Track
-from screens.base import DeskScreen, plain
+from screens.base import DeskScreen, own_key, plain
 from screens.widgets import DeskSelect, TickBox, warning_text
 
 ANY = "__any__"
@@ -31,6 +31,7 @@ class MattersScreen(DeskScreen):
         Binding("escape", "back", "key.back", id="back"),
         Binding("ctrl+f", "focus_filters", "key.filters", id="filters"),
         Binding("ctrl+t", "focus_table", "key.table", id="table"),
+        own_key("f4", "matters"),
     ]
 
     @dataclass
@@ -58,7 +59,7 @@ class MattersScreen(DeskScreen):
                 yield TickBox(t("matters.mine"), id="flt-mine", compact=True)
             yield Static("", id="matters-status", classes="hint")
             yield DataTable(id="matter-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#matter-table", DataTable)

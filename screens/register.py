@@ -23,7 +23,7 @@ from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
 from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
-from screens.base import DeskScreen, plain, show_message
+from screens.base import DeskScreen, own_key, plain, show_message
 from screens.field_messages import FieldMessages, Note
 from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
 from screens.representatives import Representatives
@@ -63,6 +63,7 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         Binding("ctrl+n", "owner_new", "key.owner_new", id="owner_new", priority=True),
         Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True),
         Binding("escape", "leave", "key.back", id="back"),
+        own_key("f3", "register"),
     ]
 
     def __init__(
@@ -101,7 +102,7 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
             if self.matter is None:
                 yield Label(self.t("register.section.matter"), classes="section")
                 yield from self._matter_fields()
-        yield Footer()
+        yield Footer(compact=True)
 
     def _input(self, name: str, below: tuple[Widget, ...] = (), **kwargs) -> Vertical:
         return _row(self.t(f"field.{name}"), name, GuardedInput(id=f"f-{name}", compact=True, **kwargs), below=below)

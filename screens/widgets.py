@@ -42,7 +42,7 @@ def matter_line(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
     """One line for a matter: number, status, first responder, deadline and its colour."""
     line = Text()
     line.append(matter.number, style="bold")
-    line.append(f"  {t('status.' + matter.status.value)}  {t('track.' + matter.track.value)}  ")
+    line.append(f"  {t('status.' + matter.status.value)}  {t('track_short.' + matter.track.value)}  ")
     line.append(t("lookup.first_responder", name=""))
     line.append(matter.first_responder)
     if matter.is_open:

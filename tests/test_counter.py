@@ -13,7 +13,7 @@ from screens.lookup import is_complete_key
 from screens.receipt import ReceiptScreen
 from screens.register import RegisterScreen
 from tests.conftest import BAD_CHECK_ID, VALID_ID, VALID_ID_MALE, form
-from tests.pilot import make_app, notices, text_of, type_text
+from tests.pilot import make_app, notices, settle, text_of, type_text
 
 SIZE = (80, 24)
 
@@ -202,3 +202,26 @@ async def test_a_complete_key_is_looked_up_at_once_and_partial_text_waits(desk, 
         await pilot.pause()
         assert [h.visitor.name for h in app.screen.hits] == ["李四"]
         assert "找到 1 人" in text_of(app, "#lookup-status")
+
+
+async def test_english_counts_are_singular_for_one(desk, operator):
+    desk.register(form(), operator)
+    app = make_app(desk, logged_in="王芳", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "zs")
+        await settle(pilot)
+        info = text_of(app, "#hit-info")
+        assert "1 visit\n" in info and "1 person\n" in info
+        assert "visits" not in info and "persons" not in info
+        await pilot.press("f4")
+        await settle(pilot)
+        assert text_of(app, "#matters-status").startswith("1 matter")
+
+
+async def test_the_lookup_key_is_not_labelled_like_f3(desk, operator):
+    app = make_app(desk, logged_in="王芳", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        labels = {k: b.binding.description for k, b in app.screen.active_bindings.items() if b.binding.show}
+        assert labels["ctrl+n"] != labels["f3"]
+        assert "f2" not in labels  # the lookup's own key: working, not offered again
