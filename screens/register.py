@@ -209,11 +209,10 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         values["category"] = category if isinstance(category, str) else ""
         track = self.query_one("#f-track", Select).value if self.query("#f-track") else Track.GENERAL.value
         values["track"] = track if isinstance(track, str) else ""
-        reps = []
-        for n in range(2, self.rep_count + 2):
-            reps.append(PersonForm(*(self.query_one(f"#rep-{n}-{f}", Input).value for f in ("name", "id_number", "phone"))))
+        # The rows on screen, not rep_count: a draft timer may read while a row is still mounting.
+        reps = tuple(PersonForm(**{i.id.rsplit("-", 1)[1]: i.value for i in row.query(Input)}) for row in self.query(".rep-row"))
         visitor_id, matter_id = self._ids
-        return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id,
+        return RegistrationForm(**values, representatives=reps, visitor_id=visitor_id, matter_id=matter_id,
                                 form_id=self.form_id)
 
     # -- reacting to typing -------------------------------------------------------------
