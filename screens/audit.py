@@ -14,11 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from desk.audit import AuditEntry
 from desk.models import Operator
-from screens.base import DeskScreen, plain
+from screens.base import DeskScreen, own_key, plain
 
 
 class AuditScreen(DeskScreen):
-    BINDINGS = [Binding("escape", "back", "key.back", id="back")]
+    BINDINGS = [Binding("escape", "back", "key.back", id="back"), own_key("f6", "audit")]
 
     @dataclass
     class Loaded(Message):
@@ -36,7 +36,7 @@ class AuditScreen(DeskScreen):
             yield Input(placeholder=self.t("audit.filter"), id="audit-filter", compact=True)
             yield Static("", id="audit-status", classes="hint")
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#audit-table", DataTable)

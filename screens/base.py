@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual._context import active_app
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -36,12 +37,21 @@ def plain(value: object, style: str = "") -> Text:
     return Text("" if value is None else str(value), style=style)
 
 
-def translate_bindings(node: DOMNode, catalog: Catalog) -> None:
+def translate_bindings(node: DOMNode, catalog: Catalog, keys: dict[str, str] | None = None) -> None:
     """BINDINGS carry catalog keys as descriptions; the Footer shows the translation.
-    New lists, because Textual shares them between instances of a class."""
+    `keys` names the catalog key by action, for a widget of Textual's own whose
+    descriptions are English text. New lists, because Textual shares them between
+    instances of a class."""
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
-        table[key] = [replace(b, description=catalog(b.description)) if b.description else b for b in bindings]
+        table[key] = [replace(b, description=catalog((keys or {}).get(b.action, b.description))) if b.description else b
+                      for b in bindings]
+
+
+def own_key(key: str, action: str) -> Binding:
+    """The app's key for the section a screen is: it keeps working there, but the Footer
+    does not offer it (where one already is), which leaves room at 80 columns."""
+    return Binding(key, f"app.{action}", show=False)
 
 
 class DeskMixin:

@@ -78,7 +78,7 @@ class CardScreen(DeskScreen):
         yield Header()
         with VerticalScroll(id="card"):
             yield Static("", id="card-body")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#card-body", Static).update(card_text(self.app.catalog, self.hit))

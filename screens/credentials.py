@@ -18,6 +18,7 @@ from desk.errors import DeskError, FormErrors
 from desk.models import Role
 from desk.store import StoreError
 from screens.base import DeskModal, plain, show_message
+from screens.widgets import DeskSelect
 
 
 class CredentialsModal(DeskModal[bool | None]):
@@ -42,7 +43,7 @@ class CredentialsModal(DeskModal[bool | None]):
                 yield Input(id="cred-name", compact=True)
                 yield Label(self.t("field.role"))
                 roles = [(self.t(f"role.{r.value}"), r.value) for r in Role]
-                yield Select(roles, id="cred-role", value=Role.RECEPTIONIST.value, allow_blank=False, compact=True)
+                yield DeskSelect(roles, id="cred-role", value=Role.RECEPTIONIST.value, allow_blank=False, compact=True)
             if self.ask_old:
                 yield Label(self.t("field.old_password"))
                 yield Input(id="cred-old", password=True, compact=True)

@@ -33,7 +33,7 @@ class DetailScreen(ClosesOnSpot, DeskScreen):
             yield Static("", id="detail-visitor")
             yield Static("", id="detail-visits")
             yield Static("", id="detail-timeline")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()

@@ -27,7 +27,7 @@ class LockScreen(DeskScreen):
             yield Static(self.t("lock.hint", name=self.operator.name), classes="hint")
             yield Input(id="lock-password", password=True)
             yield Static("", id="lock-error", classes="error field-error")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#lock-password").focus()

@@ -33,7 +33,7 @@ class LoginScreen(DeskScreen):
             yield Button(self.t("button.login"), id="login-button", variant="primary", compact=True)
             if self.notice:
                 yield Static(plain(self.notice), classes="hint", id="login-notice")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#login-name").focus()

@@ -19,7 +19,7 @@ from desk.lookup import LookupHit
 from desk.models import Operator
 from desk.permissions import Action
 from desk.registration import RegistrationForm
-from screens.base import DeskScreen, plain
+from screens.base import DeskScreen, own_key, plain
 from screens.choose import choose_open_matter
 from screens.widgets import matter_line
 
@@ -27,6 +27,14 @@ DEBOUNCE_SECONDS = 0.25
 LIMIT = 50
 _ID_LIKE = re.compile(r"^[\dXx]{6,18}$")
 _PHONE_LIKE = re.compile(r"^1\d{10}$")
+# A complete key is looked up at once, without waiting for a pause in typing: card
+# readers and barcode scanners type a whole number in one burst. An ID number, a mobile,
+# a full case number, a query code as printed on the receipt (upper case, no 0/O/1/I).
+_COMPLETE_KEY = re.compile(r"^(\d{17}[\dXx]|1[3-9]\d{9}|\d{4}-\d{5}|[A-HJ-NP-Z2-9]{6})$")
+
+
+def is_complete_key(text: str) -> bool:
+    return bool(_COMPLETE_KEY.match(text.strip()))
 
 
 class LookupScreen(DeskScreen):
@@ -34,6 +42,7 @@ class LookupScreen(DeskScreen):
         Binding("ctrl+n", "new", "key.new_for", id="new"),
         Binding("ctrl+r", "repeat", "key.repeat", id="repeat"),
         Binding("ctrl+l", "clear", "key.clear", id="clear", show=False),
+        own_key("f2", "lookup"),
     ]
 
     @dataclass
@@ -54,7 +63,7 @@ class LookupScreen(DeskScreen):
             yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="hit-detail"):
                 yield Static("", id="hit-info")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#hits", DataTable)
@@ -66,7 +75,10 @@ class LookupScreen(DeskScreen):
     def _typed(self, event: Input.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._search(event.value))
+        if is_complete_key(event.value):
+            self._search(event.value)
+        else:
+            self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self._search(event.value))
 
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:

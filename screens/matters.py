@@ -15,10 +15,15 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 
 from desk.matters import MatterFilter, MatterRow
 from desk.models import Operator, Status, Track
-from screens.base import DeskScreen, plain
-from screens.widgets import warning_text
+from screens.base import DeskScreen, own_key, plain
+from screens.widgets import DeskSelect, TickBox, warning_text
 
 ANY = "__any__"
+
+
+def _cell(text: Text) -> Text:
+    """A cell with the one space that separates it from the column before."""
+    return Text(" ").append_text(text)
 
 
 class MattersScreen(DeskScreen):
@@ -26,6 +31,7 @@ class MattersScreen(DeskScreen):
         Binding("escape", "back", "key.back", id="back"),
         Binding("ctrl+f", "focus_filters", "key.filters", id="filters"),
         Binding("ctrl+t", "focus_table", "key.table", id="table"),
+        own_key("f4", "matters"),
     ]
 
     @dataclass
@@ -41,24 +47,27 @@ class MattersScreen(DeskScreen):
         yield Header()
         with Vertical(id="matters"):
             with Horizontal(id="filters", classes="filter-row"):
-                yield Select([(t("matters.any_status"), ANY)] + [(t(f"status.{s.value}"), s.value) for s in Status],
+                yield DeskSelect([(t("matters.any_status"), ANY)] + [(t(f"status.{s.value}"), s.value) for s in Status],
                              id="flt-status", value=ANY, allow_blank=False, compact=True)
-                yield Select([(t("matters.any_track"), ANY)] + [(t(f"track.{k.value}"), k.value) for k in Track],
+                yield DeskSelect([(t("matters.any_track"), ANY)] + [(t(f"track.{k.value}"), k.value) for k in Track],
                              id="flt-track", value=ANY, allow_blank=False, compact=True)
-                yield Select([(t("matters.any_category"), ANY)] + [(t.label("category", c), c) for c in self.desk.settings().categories],
+                yield DeskSelect([(t("matters.any_category"), ANY)] + [(t.label("category", c), c) for c in self.desk.settings().categories],
                              id="flt-category", value=ANY, allow_blank=False, compact=True)
             with Horizontal(classes="filter-row"):
                 yield Input(placeholder=t("matters.from"), id="flt-from", max_length=10, compact=True)
                 yield Input(placeholder=t("matters.to"), id="flt-to", max_length=10, compact=True)
-                yield Checkbox(t("matters.mine"), id="flt-mine", compact=True)
+                yield TickBox(t("matters.mine"), id="flt-mine", compact=True)
             yield Static("", id="matters-status", classes="hint")
-            yield DataTable(id="matter-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+            yield DataTable(id="matter-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#matter-table", DataTable)
-        for key in ("number", "warning", "date", "visitor", "id_number", "category", "track", "status", "first_responder"):
-            table.add_column(self.t(f"matters.col.{key}"), key=key)
+        # Every column readable at 80 columns: no masked ID number (the detail has it), the
+        # date without its year (the case number starts with it), short labels, and one
+        # space between columns instead of Textual's two.
+        for key in ("number", "warning", "date", "visitor", "category", "track", "status", "first_responder"):
+            table.add_column(_cell(Text(self.t(f"matters.col.{key}"))), key=key)
         table.focus()
         self.reload()
 
@@ -118,12 +127,13 @@ class MattersScreen(DeskScreen):
         table.clear()
         for row in self.rows:
             m, v = row.matter, row.visitor
-            table.add_row(
-                Text(m.number), warning_text(t, row.warning), Text(f"{m.registered_at:%Y-%m-%d}"),
-                plain(v.name if v else ""), plain(v.id_number if v else ""), plain(t.label("category", m.category)),
-                Text(t(f"track_short.{m.track.value}")), Text(t(f"status.{m.status.value}")),
-                plain(m.first_responder), key=str(m.id),
+            cells = (
+                Text(m.number), warning_text(t, row.warning), Text(f"{m.registered_at:%m-%d}"),
+                plain(v.name if v else ""), plain(t.label("category_short", m.category)),
+                Text(t(f"track_short.{m.track.value}")), Text(t(f"status_short.{m.status.value}")),
+                plain(m.first_responder),
             )
+            table.add_row(*(_cell(c) for c in cells), key=str(m.id))
         self.query_one("#matters-status", Static).update(self.t("matters.count", count=len(self.rows)))
 
     @on(DataTable.RowSelected, "#matter-table")

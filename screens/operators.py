@@ -29,7 +29,7 @@ class OperatorsScreen(DeskScreen):
         yield Header()
         yield Static(self.t("operators.hint"), classes="hint", id="operators-hint")
         yield DataTable(id="operator-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#operator-table", DataTable)

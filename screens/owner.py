@@ -77,7 +77,8 @@ class OwnerCard(Static):
         head.append_text(visitor_line(t, v, person_flags(v, hit.visits)))
         if typed_name and typed_name != v.name:
             head.append("\n" + t("owner.name_differs", typed=typed_name, name=v.name), style="bold")
-        head.append("\n" + t("owner.summary", visits=len(hit.visits), open=len(hit.open_matters)))
+        visits, matters = t("owner.visits", count=len(hit.visits)), t("owner.open", count=len(hit.open_matters))
+        head.append("\n" + t("owner.summary", visits=visits, open=matters))
         matters = [matter_brief(t, b.matter, b.warning) for b in hit.open_matters]
         return Group(head, *matters, Text("  ".join(keys), style="bold"))
 

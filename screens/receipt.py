@@ -34,7 +34,7 @@ class ReceiptScreen(ClosesOnSpot, DeskScreen):
             yield Static(self.t("receipt.repeat_title" if self.receipt.repeat else "receipt.title"), classes="question")
             yield Static(self._table(), id="receipt-body")
             yield Static("", id="receipt-closed", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _table(self) -> Table:
         t, m = self.app.catalog, self.matter

@@ -23,10 +23,11 @@ from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
 from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
-from screens.base import DeskScreen, plain, show_message
-from screens.field_messages import FieldMessages
+from screens.base import DeskScreen, own_key, plain, show_message
+from screens.field_messages import FieldMessages, Note
 from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
-from screens.widgets import GuardedInput, GuardedTextArea
+from screens.representatives import Representatives
+from screens.widgets import DeskSelect, GuardedInput, GuardedTextArea, TickBox
 
 DRAFT_DELAY = 0.4
 _INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
@@ -34,22 +35,35 @@ _TICKS = ("skip_level", "threat", "key_person")
 _AREAS = ("summary", "demands")
 
 
-def _row(label: str, widget: Widget, field: str) -> Vertical:
+def _row(label: str, field: str, *widgets: Widget, below: tuple[Widget, ...] = ()) -> Vertical:
+    """A field: its label, its widget(s), and the line that says what is wrong with it."""
     return Vertical(
-        Horizontal(Label(label, classes="field-label"), widget, classes="field-row"),
+        Horizontal(Label(label, classes="field-label"), *widgets, classes="field-row"),
         Static("", id=f"err-{field}", classes="error field-error"),
+        *below,
         classes="field",
     )
 
 
-class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
+def _pair(left: Widget, right: Widget) -> Horizontal:
+    """Two short fields side by side from 80 columns on, one under the other below that."""
+    right.add_class("right")
+    return Horizontal(left, right, classes="pair")
+
+
+class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
+    # Short fields go side by side at 80 columns and more, so the form fits a 80x24 console.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
         Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
+        Binding("ctrl+d", "remove_representative", "key.remove_representative", id="remove_representative",
+                priority=True),
         Binding("ctrl+t", "owner_repeat", "key.owner_repeat", id="owner_repeat", priority=True),
         Binding("ctrl+n", "owner_new", "key.owner_new", id="owner_new", priority=True),
         Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True),
         Binding("escape", "leave", "key.back", id="back"),
+        own_key("f3", "register"),
     ]
 
     def __init__(
@@ -65,7 +79,7 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
         self._draft_timer: Timer | None = None
         self._filling = False
         self._finished = False  # saved, or handed over to a repeat visit: no draft of it any more
-        self._paste_notes: set[str] = set()  # message lines saying a paste was refused
+        self._notes: list[Note] = []  # what the message lines under the fields say
         self._ids: tuple[int | None, int | None] = (self.prefill.visitor_id, self.prefill.matter_id)
 
     # -- layout ---------------------------------------------------------------------
@@ -77,44 +91,50 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
             if self.matter is not None:
                 yield Static(plain(self.t("register.attached", number=self.matter.number, summary=self.matter.summary)),
                              classes="attached")
-            yield Label(self.t("register.section.visitor"), classes="section")
+            yield Label(self.t("register.section.visitor"), classes="section first")
             yield from self._visitor_fields()
             yield Label(self.t("register.section.visit"), classes="section")
-            yield _row(self.t("field.persons"), GuardedInput(id="f-persons", type="integer", compact=True), "persons")
-            with Horizontal(classes="ticks"):
-                for tick in _TICKS:
-                    yield Checkbox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True)
+            ticks = [TickBox(self.t(f"field.{tick}"), id=f"f-{tick}", compact=True) for tick in _TICKS]
+            yield _row(self.t("field.persons"), "persons", GuardedInput(id="f-persons", type="integer", compact=True), *ticks)
             yield Label(self.t("register.reps_title", max=MAX_REPRESENTATIVES, min=GROUP_MIN_PERSONS), classes="section", id="reps-title")
             yield Vertical(id="reps")
             yield Static("", id="err-representatives", classes="error field-error")
             if self.matter is None:
                 yield Label(self.t("register.section.matter"), classes="section")
                 yield from self._matter_fields()
-        yield Footer()
+        yield Footer(compact=True)
+
+    def _input(self, name: str, below: tuple[Widget, ...] = (), **kwargs) -> Vertical:
+        return _row(self.t(f"field.{name}"), name, GuardedInput(id=f"f-{name}", compact=True, **kwargs), below=below)
 
     def _visitor_fields(self) -> ComposeResult:
-        yield _row(self.t("field.name"), GuardedInput(id="f-name", compact=True), "name")
-        yield _row(self.t("field.id_number"), GuardedInput(id="f-id_number", max_length=18, compact=True), "id_number")
-        yield Static("", id="id-preview", classes="hint preview")
+        id_number = self._input("id_number", max_length=18, below=(Static("", id="id-preview", classes="hint preview"),))
+        yield _pair(self._input("name"), id_number)
         yield OwnerCard(id="owner-card", classes="owner")
-        for name in ("phone", "township", "village", "address"):
-            yield _row(self.t(f"field.{name}"), GuardedInput(id=f"f-{name}", compact=True), name)
-            if name == "phone":
-                yield PhoneHint(id="phone-hint", classes="hint owner")
+        yield self._input("phone")
+        yield PhoneHint(id="phone-hint", classes="hint owner")
+        yield _pair(self._input("township"), self._input("village"))
+        yield self._input("address")
 
     def _matter_fields(self) -> ComposeResult:
         t = self.app.catalog
         categories = [(t.label("category", c), c) for c in self.desk.settings().categories]
-        yield _row(t("field.category"), Select(categories, id="f-category", prompt=t("register.choose"), compact=True), "category")
-        yield _row(t("field.place"), GuardedInput(id="f-place", compact=True), "place")
-        yield _row(t("field.summary"), GuardedTextArea(id="f-summary", soft_wrap=True, compact=True, classes="area"), "summary")
-        yield _row(t("field.demands"), GuardedTextArea(id="f-demands", soft_wrap=True, compact=True, classes="area"), "demands")
+        category = DeskSelect(categories, id="f-category", prompt=t("register.choose"), compact=True)
+        yield _pair(_row(t("field.category"), "category", category), self._input("place"))
+        for name in _AREAS:
+            yield _row(t(f"field.{name}"), name, GuardedTextArea(id=f"f-{name}", soft_wrap=True, compact=True, classes="area"))
         tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
-        yield _row(t("field.track"), Select(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True), "track")
+        track = DeskSelect(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True)
+        yield _row(t("field.track"), "track", track)
 
     @property
     def repeat(self) -> bool:
         return self.matter is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove_representative":
+            return self.may_remove_representative()
+        return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
         if self.app.operator is None:
@@ -189,48 +209,11 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
         values["category"] = category if isinstance(category, str) else ""
         track = self.query_one("#f-track", Select).value if self.query("#f-track") else Track.GENERAL.value
         values["track"] = track if isinstance(track, str) else ""
-        reps = []
-        for n in range(2, self.rep_count + 2):
-            reps.append(PersonForm(*(self.query_one(f"#rep-{n}-{f}", Input).value for f in ("name", "id_number", "phone"))))
+        # The rows on screen, not rep_count: a draft timer may read while a row is still mounting.
+        reps = tuple(PersonForm(**{i.id.rsplit("-", 1)[1]: i.value for i in row.query(Input)}) for row in self.query(".rep-row"))
         visitor_id, matter_id = self._ids
-        return RegistrationForm(**values, representatives=tuple(reps), visitor_id=visitor_id, matter_id=matter_id,
+        return RegistrationForm(**values, representatives=reps, visitor_id=visitor_id, matter_id=matter_id,
                                 form_id=self.form_id)
-
-    # -- representatives of a group visit ----------------------------------------------
-
-    def _add_rep_row(self, rep: PersonForm | None = None) -> None:
-        rep = rep or PersonForm()
-        n = self.rep_count + 2  # the visitor is representative 1
-        row = Horizontal(
-            Label(self.t("field.representative_n", n=n), classes="field-label"),
-            GuardedInput(rep.name, id=f"rep-{n}-name", placeholder=self.t("field.name"), compact=True),
-            GuardedInput(rep.id_number, id=f"rep-{n}-id_number", placeholder=self.t("field.id_number"), max_length=18, compact=True),
-            GuardedInput(rep.phone, id=f"rep-{n}-phone", placeholder=self.t("field.phone"), compact=True),
-            classes="field-row rep-row",
-        )
-        self.query_one("#reps").mount(row, Static("", id=f"err-rep-{n}", classes="error field-error"))
-        self.rep_count += 1
-
-    def action_add_representative(self) -> None:
-        if not self._is_group():
-            self.toast(self.t("err.reps.not_group", min=GROUP_MIN_PERSONS), "warning")
-            return
-        if self.rep_count + 1 >= MAX_REPRESENTATIVES:
-            self.toast(self.t("err.reps.too_many", max=MAX_REPRESENTATIVES), "error")
-            return
-        self._add_rep_row()
-        self.call_after_refresh(lambda: self.query_one(f"#rep-{self.rep_count + 1}-name").focus())
-        self._changed()
-
-    def _is_group(self) -> bool:
-        try:
-            return int(self.query_one("#f-persons", Input).value or "1") >= GROUP_MIN_PERSONS
-        except ValueError:
-            return False
-
-    def _show_group_state(self) -> None:
-        group = self._is_group()
-        self.query_one("#reps-title").set_class(not group and self.rep_count == 0, "muted")
 
     # -- reacting to typing -------------------------------------------------------------
 
@@ -247,7 +230,7 @@ class RegisterScreen(ChoosesOwner, FieldMessages, DeskScreen):
         if self._filling or self._finished:
             return
         widget_id = getattr(getattr(event, "control", None), "id", None) or ""
-        self._forget_paste_note(widget_id)
+        self._field_changed(widget_id)
         if widget_id == "f-id_number":
             self._preview_id()
         if widget_id == "f-phone":

@@ -34,7 +34,7 @@ class SetupScreen(DeskScreen):
             yield Input(id="setup-again", password=True)
             yield Static("", id="setup-error", classes="error field-error")
             yield Button(self.t("button.create_admin"), id="setup-button", variant="primary", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#setup-name").focus()

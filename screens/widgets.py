@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Checkbox, Input, Select, TextArea
 
 from desk.deadlines import Warning
 from desk.errors import FieldError
@@ -14,6 +15,7 @@ from desk.i18n import Catalog
 from desk.lookup import MatterBrief
 from desk.models import Correction, Matter, Visit, Visitor
 from desk.text import check_text
+from screens.base import translate_bindings
 
 WARNING_STYLE = {Warning.RED: "bold white on red", Warning.YELLOW: "bold black on yellow", Warning.GREEN: "bold white on green"}
 
@@ -40,7 +42,7 @@ def matter_line(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
     """One line for a matter: number, status, first responder, deadline and its colour."""
     line = Text()
     line.append(matter.number, style="bold")
-    line.append(f"  {t('status.' + matter.status.value)}  {t('track.' + matter.track.value)}  ")
+    line.append(f"  {t('status.' + matter.status.value)}  {t('track_short.' + matter.track.value)}  ")
     line.append(t("lookup.first_responder", name=""))
     line.append(matter.first_responder)
     if matter.is_open:
@@ -160,3 +162,20 @@ class GuardedTextArea(TextArea):
 
     def _on_paste(self, event: events.Paste) -> None:
         _refuse_bad_paste(self, event, multiline=True)
+
+
+class TickBox(Checkbox):
+    """A checkbox that reads without colour, on any console: [X] ticked, [ ] not.
+    (Textual's draws the same block either way and tells them apart by colour only.)"""
+
+    def render(self) -> Content:
+        mark = Content.styled("X" if self.value else " ", self.get_visual_style("toggle--button"))
+        label = self.label.pad(1, 1).stylize_before(self.get_visual_style("toggle--label"))
+        return Content.assemble("[", mark, "]", label)
+
+
+class DeskSelect(Select):
+    """A drop-down whose open list names its Esc key in the hall's language."""
+
+    def on_mount(self) -> None:
+        translate_bindings(self.query_one("SelectOverlay"), self.app.catalog, {"dismiss": "key.close_menu"})

@@ -158,7 +158,9 @@ async def test_a_group_visit_takes_at_most_five_representatives(desk, operator):
             await pilot.press("ctrl+r")
             await pilot.pause()
         assert app.screen.rep_count == 4  # the visitor plus four: five
-        assert any("最多推选5名代表" in n for n in notices(app))
+        # said under the representatives, not in a toast over the form
+        assert "最多推选5名代表" in text_of(app, "#err-representatives")
+        assert not notices(app)
 
 
 async def test_a_draft_survives_closing_the_app(desk, operator):

@@ -47,10 +47,39 @@ def test_registration_with_errors(snap_compare, hall):
         await type_text(pilot, "110105194912310021")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        pilot.app.clear_notifications()
+
+    assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_registration_with_five_representatives(snap_compare, hall):
+    """A group visit: the visitor and four more, each on a row, the form scrolled to the cursor."""
+    async def run_before(pilot):
+        await pilot.press("f3")
+        await pilot.pause()
+        await type_text(pilot, "张三")
+        pilot.app.screen.query_one("#f-persons").value = "12"
+        await pilot.pause()
+        for name in ("李四", "王五", "赵六", "钱七"):
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            await type_text(pilot, name)
+        await pilot.press("tab")
+        await type_text(pilot, "430722198001010036")
         await pilot.pause()
 
     assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_registration_with_errors_in_english(snap_compare, hall):
+    async def run_before(pilot):
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_text(pilot, "110105194912310021")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(make_app(hall, logged_in="王芳", lang="en"), terminal_size=SIZE, run_before=run_before)
 
 
 def test_receipt(snap_compare, hall):
@@ -74,6 +103,15 @@ def test_matters(snap_compare, hall):
         await settle(pilot)
 
     assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_matters_in_english(snap_compare, hall):
+    """The tightest list: every column in sight at 80 columns."""
+    async def run_before(pilot):
+        await pilot.press("f4")
+        await settle(pilot)
+
+    assert snap_compare(make_app(hall, logged_in="王芳", lang="en"), terminal_size=SIZE, run_before=run_before)
 
 
 def test_detail(snap_compare, hall):

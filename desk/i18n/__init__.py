@@ -13,6 +13,10 @@ from desk.store import StoreError
 
 LANGUAGES = {"zh": zh.MESSAGES, "en": en.MESSAGES}
 DEFAULT_LANGUAGE = "zh"
+# A key's singular: `lookup.visits.one` is used instead of `lookup.visits` when count == 1.
+# Only where the language needs one (English does, Chinese never); a catalog without it
+# uses the plain key for every count.
+ONE = ".one"
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,8 @@ class Catalog:
         template = self.messages.get(key)
         if template is None:
             return key  # visible, so a missing entry is noticed (and a test forbids it)
+        if params.get("count") == 1:
+            template = self.messages.get(key + ONE, template)
         return template.format(**params) if params else template
 
     def has(self, key: str) -> bool:
