@@ -116,8 +116,8 @@ class LookupScreen(DeskScreen):
     def _status(self, text: str) -> str:
         if not text.strip():
             return self.t("lookup.hint")
-        if not self.hits:
-            return self.t("lookup.none")
+        if not self.hits:  # the way on to a new registration only for those who may register
+            return self.t("lookup.none" if self.desk.may(self.app.operator, Action.REGISTER) else "lookup.none_only")
         if len(self.hits) >= LIMIT:
             return self.t("lookup.more", count=len(self.hits))
         return self.t("lookup.count", count=len(self.hits))

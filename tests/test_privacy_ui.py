@@ -119,6 +119,9 @@ async def test_a_receptionist_sees_no_audit_and_a_supervisor_cannot_register(des
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, LookupScreen)
+        await type_text(pilot, "qqq")
+        await settle(pilot)
+        assert text_of(app, "#lookup-status") == "没有找到"  # no way on offered that is not theirs
         await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, AuditScreen)

@@ -306,6 +306,7 @@ MESSAGES: dict[str, str] = {
     "lookup.count": "{count} found",
     "lookup.more": "showing the first {count}; type more to narrow",
     "lookup.none": "Nobody found. Ctrl+N registers a new visitor with what you typed",
+    "lookup.none_only": "Nobody found",
     "lookup.col.name": "Name",
     "lookup.col.id_number": "ID number",
     "lookup.col.phone": "Phone",

@@ -306,6 +306,7 @@ MESSAGES: dict[str, str] = {
     "lookup.count": "找到 {count} 人",
     "lookup.more": "只显示前 {count} 人，请再多输入几个字",
     "lookup.none": "没有找到，按 Ctrl+N 新登记（已输入的内容会带入表单）",
+    "lookup.none_only": "没有找到",
     "lookup.col.name": "姓名",
     "lookup.col.id_number": "身份证号",
     "lookup.col.phone": "电话",
