@@ -8,6 +8,10 @@ Also the `desk demo` run that built the hall: its peak memory and time. Usage:
 
     python bench/memory.py                         # 10k and 50k halls, 3 runs each
     python bench/memory.py --visits 50000 --runs 5 --keep /tmp/halls
+    python bench/memory.py --reference /path/to/old/.venv/bin/desk   # the figures before, beside
+
+With `--reference`, the same is measured with another release's `desk` command (each
+builds its own hall from the same seed; the formats differ) and the ratios are printed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,10 +35,10 @@ ANSWER = re.compile("找到 \\d+ 人".encode())
 PASSWORD = "demo1234"
 
 
-def build(hall: Path, visits: int) -> tuple[float, float]:
+def build(desk: str, hall: Path, visits: int) -> tuple[float, float]:
     """`desk demo` into `hall`; (seconds, peak MiB) of that command."""
     started = time.perf_counter()
-    child = subprocess.Popen([_desk(), "demo", "--data", str(hall), "--visits", str(visits), "--seed", "1"],
+    child = subprocess.Popen([desk, "demo", "--data", str(hall), "--visits", str(visits), "--seed", "1"],
                              stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     if status:
@@ -43,9 +46,10 @@ def build(hall: Path, visits: int) -> tuple[float, float]:
     return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
-def an_id_number(hall: Path) -> str:
-    """A visitor's ID number, found the way an operator would not: by reading the hall's keys."""
-    out = subprocess.run([sys.executable, "-c", _FIND_ID, str(hall)], check=True, capture_output=True, text=True)
+def an_id_number(desk: str, hall: Path) -> str:
+    """A visitor's ID number, read with the Python of the release that wrote the hall."""
+    python = str(Path(desk).with_name("python"))
+    out = subprocess.run([python, "-c", _FIND_ID, str(hall)], check=True, capture_output=True, text=True)
     return out.stdout.strip()
 
 
@@ -101,9 +105,9 @@ class Terminal:
         os.close(self.fd)
 
 
-def once(hall: Path, id_number: str) -> tuple[float, float, float]:
+def once(desk: str, hall: Path, id_number: str) -> tuple[float, float, float]:
     """(seconds from the lookup screen to the answer, VmHWM MiB, VmRSS MiB)."""
-    term = Terminal([_desk(), "--data", str(hall)])
+    term = Terminal([desk, "--data", str(hall)])
     try:
         term.wait_for(LOGIN)
         term.type("demo\r")
@@ -118,23 +122,39 @@ def once(hall: Path, id_number: str) -> tuple[float, float, float]:
         term.close()
 
 
+def measure(desk: str, root: Path, visits: int, runs: int) -> dict[str, float]:
+    hall = root / f"hall-{visits}"
+    built: dict[str, float] = {}
+    if not (hall / "manifest.json").exists():
+        built["demo_s"], built["demo_mib"] = build(desk, hall, visits)
+    id_number = an_id_number(desk, hall)
+    results = [once(desk, hall, id_number) for _ in range(runs)]
+    answer, hwm, rss = (statistics.median(r[i] for r in results) for i in range(3))
+    return {**built, "answer_s": answer, "peak_mib": hwm, "rss_mib": rss}
+
+
+def _row(label: str, figures: dict[str, float]) -> str:
+    demo = f"demo {figures['demo_s']:.1f} s / {figures['demo_mib']:.0f} MiB, " if "demo_s" in figures else ""
+    return (f"{label}: {demo}first lookup {figures['answer_s']:.3f} s after the lookup screen, "
+            f"peak {figures['peak_mib']:.0f} MiB, then {figures['rss_mib']:.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--visits", type=int, action="append", help="hall size (repeatable); default 10000 and 50000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build halls here and reuse them on later runs")
+    parser.add_argument("--reference", help="another release's desk command, measured the same way")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="desk-bench-"))
     for visits in args.visits or [10000, 50000]:
-        hall = root / f"hall-{visits}"
-        if not (hall / "manifest.json").exists():
-            seconds, peak = build(hall, visits)
-            print(f"desk demo --visits {visits}: {seconds:.1f} s, peak {peak:.0f} MiB")
-        id_number = an_id_number(hall)
-        runs = [once(hall, id_number) for _ in range(args.runs)]
-        answer, hwm, rss = (statistics.median(r[i] for r in runs) for i in range(3))
-        print(f"{visits} visits: first lookup {answer:.3f} s after the lookup screen, peak {hwm:.0f} MiB, "
-              f"then {rss:.0f} MiB (medians of {len(runs)}; answers {', '.join(f'{r[0]:.2f}' for r in runs)})")
+        now = measure(_desk(), root / "this", visits, args.runs)
+        print(_row(f"{visits} visits, this release (median of {args.runs})", now))
+        if args.reference:
+            before = measure(args.reference, root / "reference", visits, args.runs)
+            print(_row(f"{visits} visits, reference", before))
+            ratios = ", ".join(f"{k} {now[k] / before[k]:.2f}x" for k in now if k in before and before[k])
+            print(f"{visits} visits, this / reference: {ratios}")
     if args.keep is None:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from desk import intake
 from desk.errors import DeskError, FormErrors
@@ -130,6 +130,9 @@ def _form(rng: random.Random, person: _Person, settings: Settings) -> Registrati
     )
 
 
+BATCH = 500  # visits per save: a year of visits in one transaction would be held whole in memory
+
+
 def populate(
     store: Store, visits: int, now: dt.datetime, seed: int | None = None, days: int = 180,
     progress: Callable[[int], None] | None = None,
@@ -140,33 +143,50 @@ def populate(
     if not operators:  # a real hall with only an administrator: never add demo accounts to it
         raise DeskError("err.demo.no_clerk")
     settings = load_settings(store)
-    people: list[_Person] = []
-    open_matters: list[tuple[int, int, _Person]] = []  # (matter id, visitor id, person); a list for O(1) choice
-    visitor_ids: dict[str, int] = {}  # by ID number: a person coming back is chosen, as at the counter
+    hall = _Hall(rng, now, settings, operators)
+    times = _visit_times(rng, visits, now, days)
     created = 0
-    with store.transaction() as txn:
-        for n, at in enumerate(_visit_times(rng, visits, now, days), start=1):
-            repeat = open_matters and rng.random() < 0.15
-            if repeat:
-                matter_id, visitor_id, person = rng.choice(open_matters)
-                form = RegistrationForm(name=person.name, id_number=person.id_number,
-                                        persons=str(rng.choice((1, 1, 2))), visitor_id=visitor_id, matter_id=matter_id)
-            else:
-                person = rng.choice(people) if people and rng.random() < 0.1 else _person(rng, at.date())
-                people.append(person)
-                form = replace(_form(rng, person, settings), visitor_id=visitor_ids.get(person.id_number))
-            try:
-                reg = validate(form, settings, at.date())
-                receipt = intake.register(txn, reg, rng.choice(operators), at, settings, rng)
-            except FormErrors:  # born after the visit, or a drawn ID number already taken: draw again
-                continue
-            if person.id_number:
-                visitor_ids[person.id_number] = receipt.visitor.id
-            created += not receipt.repeat
-            _settle(txn, receipt, rng, at, now, open_matters, person)
-            if progress and n % 1000 == 0:
-                progress(n)
+    for start in range(0, len(times), BATCH):
+        with store.transaction() as txn:
+            for n, at in enumerate(times[start:start + BATCH], start=start + 1):
+                created += hall.visit(txn, at)
+                if progress and n % 1000 == 0:
+                    progress(n)
     return created
+
+
+@dataclass
+class _Hall:
+    """What the demo remembers between visits: who came, and which matters are open."""
+
+    rng: random.Random
+    now: dt.datetime
+    settings: Settings
+    operators: list[str]
+    people: list[_Person] = field(default_factory=list)
+    open_matters: list[tuple[int, int, _Person]] = field(default_factory=list)  # a list for O(1) choice
+    visitor_ids: dict[str, int] = field(default_factory=dict)  # by ID number: a person coming back is chosen
+
+    def visit(self, txn, at: dt.datetime) -> int:
+        """One visit, through the counter's own validation and intake; 1 when it made a matter."""
+        rng = self.rng
+        if self.open_matters and rng.random() < 0.15:
+            matter_id, visitor_id, person = rng.choice(self.open_matters)
+            form = RegistrationForm(name=person.name, id_number=person.id_number,
+                                    persons=str(rng.choice((1, 1, 2))), visitor_id=visitor_id, matter_id=matter_id)
+        else:
+            person = rng.choice(self.people) if self.people and rng.random() < 0.1 else _person(rng, at.date())
+            self.people.append(person)
+            form = replace(_form(rng, person, self.settings), visitor_id=self.visitor_ids.get(person.id_number))
+        try:
+            reg = validate(form, self.settings, at.date())
+            receipt = intake.register(txn, reg, rng.choice(self.operators), at, self.settings, rng)
+        except FormErrors:  # born after the visit, or a drawn ID number already taken: draw again
+            return 0
+        if person.id_number:
+            self.visitor_ids[person.id_number] = receipt.visitor.id
+        _settle(txn, receipt, rng, at, self.now, self.open_matters, person)
+        return 0 if receipt.repeat else 1
 
 
 def _settle(txn, receipt, rng, at, now, open_matters, person) -> None:

@@ -10,7 +10,7 @@ from desk.deadlines import Warning, warning
 from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import Matter, Visit, Visitor
 from desk.settings import Settings
-from desk.store import Doc, Reader
+from desk.store import Reader
 
 _CASE_NUMBER = re.compile(r"^\d{4}-\d*$")
 _DIGITS = re.compile(r"^[\dXx]+$")
@@ -47,17 +47,6 @@ class LookupHit:
         return self.visits[0].at if self.visits else None
 
 
-def _visitor_matches(doc: Doc, text: str) -> bool:
-    if _DIGITS.match(text):
-        if len(text) < MIN_DIGITS:
-            return False
-        return text.upper() in doc.get("id_number", "") or text in doc.get("phone", "")
-    if _LETTERS.match(text):
-        low = text.lower()
-        return any(i.startswith(low) for i in (*doc.get("name_initials", ()), *doc.get("township_initials", ())))
-    return text in doc.get("name", "") or text in doc.get("township", "")
-
-
 def _exact_ids(reader: Reader, text: str) -> list[int] | None:
     """Visitor ids for a complete key (ID number, mobile, case number, query code),
     found through the store's indexes; None when the text is not a complete key."""
@@ -70,17 +59,24 @@ def _exact_ids(reader: Reader, text: str) -> list[int] | None:
     return None
 
 
-def _scan(reader: Reader, text: str, limit: int) -> list[int]:
+def _search(reader: Reader, text: str, limit: int) -> list[int]:
+    """Part of a number, a name or its pinyin initials, through the store's search text:
+    never a scan of every visitor. Enough ids to rank; typing narrows it further."""
+    enough = limit * 4
     ids: list[int] = []
     if _QUERY_CODE.match(text):
         ids += [d["visitor_id"] for d in reader.find("matters", "query_code", text.upper())]
     if _CASE_NUMBER.match(text):
-        return ids + [d["visitor_id"] for d in reader.scan("matters") if d["number"].startswith(text)]
-    for doc in reader.scan("visitors"):
-        if _visitor_matches(doc, text):
-            ids.append(doc["id"])
-            if len(ids) >= limit * 4:  # enough to rank; typing narrows it further
-                break
+        matters = (reader.get("matters", i) for i in reader.search("matters", "number", text, enough))
+        return ids + [d["visitor_id"] for d in matters if d is not None]
+    if _DIGITS.match(text):
+        fields, text = (("id_number", "phone") if len(text) >= MIN_DIGITS else ()), text.upper()
+    elif _LETTERS.match(text):
+        fields, text = ("name_initials", "township_initials"), text.lower()
+    else:
+        fields = ("name", "township")
+    for field in fields:
+        ids += reader.search("visitors", field, text, enough - len(ids))
     return ids
 
 
@@ -92,7 +88,7 @@ def find_visitors(reader: Reader, text: str, limit: int) -> list[Visitor]:
         text = normalize_id(text)
     ids = _exact_ids(reader, text)
     if ids is None:
-        ids = _scan(reader, text, limit)
+        ids = _search(reader, text, limit)
     docs = (reader.get("visitors", i) for i in dict.fromkeys(ids))
     return [Visitor.from_doc(d) for d in docs if d is not None]
 

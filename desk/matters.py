@@ -22,7 +22,8 @@ class MatterFilter:
     first_responder: str | None = None  # "mine": the logged-in operator's name
 
     def accepts(self, doc: Doc) -> bool:
-        """Checked on the stored document, so that only the rows shown become objects."""
+        """Checked on the store's columns of a matter (COLUMNS), so that only the rows shown
+        are read at all."""
         day = doc["registered_at"][:10]  # ISO text in the hall's zone: its date part is the local date
         return (
             (self.status is None or doc["status"] == self.status.value)
@@ -61,9 +62,10 @@ def list_matters(
     """Newest first. `limit` keeps a ten-year hall's list quick; filters narrow it."""
     # Last year and this one unless the filter reaches further back: old years stay closed.
     years = range(flt.date_from.year, today.year + 1) if flt.date_from else None
-    docs = [d for d in reader.scan("matters", years) if flt.accepts(d)]
-    docs.sort(key=lambda d: (d["registered_at"], d["id"]), reverse=True)
-    matters = map(Matter.from_doc, docs[:limit])
+    rows = [r for r in reader.columns("matters", years) if flt.accepts(r)]  # columns only, not documents
+    rows.sort(key=lambda r: (r["registered_at"], r["id"]), reverse=True)
+    docs = (reader.get("matters", r["id"]) for r in rows[:limit])
+    matters = [Matter.from_doc(d) for d in docs if d is not None]
     return [MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, settings)) for m in matters]
 
 

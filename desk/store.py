@@ -29,6 +29,24 @@ INDEXED: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a lookup searches by part of a value: `contains` finds the text anywhere in it,
+# `prefix` at the start of it (or of any item of a list, as with pinyin initials). Over
+# last year and this year, like `scan`; `find` stays the way to reach every year.
+CONTAINS, PREFIX = "contains", "prefix"
+SEARCHED: dict[str, dict[str, str]] = {
+    "visitors": {"name": CONTAINS, "township": CONTAINS, "id_number": CONTAINS, "phone": CONTAINS,
+                 "name_initials": PREFIX, "township_initials": PREFIX},
+    "matters": {"number": PREFIX},
+}
+
+
+# Fields a list filters and sorts on without reading whole documents: the store keeps
+# them as columns, and `columns` gives them for every document of the window.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "matters": ("registered_at", "status", "track", "category", "first_responder"),
+}
+
+
 class StoreError(Exception):
     """A persistence problem a clerk can act on. `code` is a catalog key."""
 
@@ -59,6 +77,16 @@ class Reader(Protocol):
         ...
 
     def find(self, table: str, field: str, value: Any) -> list[Doc]: ...
+
+    def search(self, table: str, field: str, text: str, limit: int) -> list[int]:
+        """Ids (at most `limit`) whose `field`, declared in SEARCHED, contains `text` or
+        starts with it, without reading the documents."""
+        ...
+
+    def columns(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+        """For every document of the window (as `scan`), a small dict of its `id` and the
+        fields COLUMNS declares for the table, without reading the documents."""
+        ...
 
 
 class Transaction(Reader, Protocol):

@@ -43,17 +43,17 @@ from typing import Any
 from desk.store import INDEXED, YEARLY_TABLES, Doc, StoreCorrupt, StoreError
 from storage import checked, journal
 from storage.auditlog import HEAD_FILE, witnessed_seq
-from storage.files import atomic_write, ensure_private_dir, existing_dir, sweep_temp_files
-from storage.fileset import (
-    FileSet,
-    keys_bytes,
-    load_keys,
-    load_legacy,
-    load_snapshot,
-    snapshot_bytes,
+from storage.files import (
+    atomic_write,
+    atomic_write_with,
+    ensure_private_dir,
+    existing_dir,
+    sweep_temp_files,
 )
+from storage.fileset import FileSet, load_keys, load_legacy, load_snapshot
 from storage.journal import Journal, Write
 from storage.locks import ProcessLock, held
+from storage.snapshot import Snapshot, is_snapshot
 from storage.tinytable import Tables
 from storage.transaction import Transaction
 
@@ -151,10 +151,12 @@ class JournalStore:
         self._offset = 0
         self._seq: int | None = 0
         self._committed_here = threading.local()  # per thread: the save an audit entry follows
+        self._damage: StoreCorrupt | None = None  # once seen, this desk saves nothing more
         with self._locked():
             self._start()
             self._load()
             self._check_witness()
+            self._open_window()
             if not readonly:
                 self._sweep()
                 if self._manifest.seq is None or self._manifest.day != self.today().isoformat():
@@ -168,7 +170,10 @@ class JournalStore:
         return self.data_dir / name
 
     def _snapshot_path(self, name: str, gen: int) -> Path:
-        return self._path(f"{name}.{gen}.json")
+        """Where a set's snapshot of this format is written (`.snap`); `.json` for older ones."""
+        snap = self._path(f"{name}.{gen}.snap")
+        old = self._path(f"{name}.{gen}.json")
+        return old if old.exists() and not snap.exists() else snap
 
     def _keys_path(self, name: str, gen: int) -> Path:
         return self._path(f"{name}.{gen}.keys.json")
@@ -208,7 +213,7 @@ class JournalStore:
             for key, doc in docs.items():
                 sets[set_of(table, int(key))].setdefault(table, {})[key] = doc
         for name, set_tables in sets.items():
-            atomic_write(self._snapshot_path(name, 1), snapshot_bytes(name, 1, 0, set_tables))
+            self._write_set(FileSet(name, tables=set_tables), 1, 0)
         # desk.json stays where it is, untouched: the manifest now takes precedence.
         return _Manifest(1, {name: 1 for name in sets}, "")
 
@@ -230,10 +235,11 @@ class JournalStore:
         """Read the manifest, the sets every session needs, and the whole journal."""
         self._manifest_stat = _stat_key(self._path(MANIFEST))
         self._manifest = _Manifest.read(self._path(MANIFEST))
+        self._damage = None
         if self._journal_file is not None:  # a restore may reuse the name for another file
             self._journal_file.close()
             self._journal_file = None
-        self._sets.clear()
+        self._drop_sets(self._sets)
         self._waiting.clear()
         self._keys.clear()
         self._touched.clear()
@@ -253,12 +259,24 @@ class JournalStore:
             raise StoreCorrupt(self._journal().path, f"the audit trail records save {witnessed}, the store ends "
                                                      f"at save {self._seq}: saves {self._seq + 1} to {witnessed} are missing")
 
+    def _open_window(self) -> None:
+        """Map and check the sets of this year and last at open: cheap for snapshots of this
+        format, and damage in them is found before anything is saved. Older formats are
+        read whole, so they wait for `preload`."""
+        for name in self._window_names():
+            gen = self._manifest.sets.get(name)
+            if gen is not None and name not in self._sets and is_snapshot(self._snapshot_path(name, gen)):
+                self._load_set(name)
+
+    def _window_names(self) -> list[str]:
+        current = self._year()
+        return [LEGACY, str(current - 1), str(current)]
+
     def preload(self) -> None:
         """Read the years a session works in (last year and this one). At 50,000 visits
         this takes about a second, so the app does it after the login screen is up."""
-        current = self._year()
         with self._mutex:
-            for name in (LEGACY, str(current - 1), str(current)):
+            for name in self._window_names():
                 if name in self._manifest.sets or name in self._waiting:
                     self._set(name)
 
@@ -266,13 +284,39 @@ class JournalStore:
         return self.today().year
 
     def _load_set(self, name: str) -> FileSet:
+        """Map a set's snapshot (nothing is parsed); one of an older format is read whole
+        and marked to be written in this format at the next checkpoint."""
         gen = self._manifest.sets.get(name)
-        tables = load_snapshot(self._snapshot_path(name, gen), name) if gen is not None else {}
-        fileset = self._sets[name] = FileSet(name, tables)
+        path = self._snapshot_path(name, gen) if gen is not None else None
+        try:
+            if path is None:
+                fileset = FileSet(name)
+            elif is_snapshot(path):
+                fileset = FileSet(name, Snapshot(path, name))
+            else:
+                fileset = FileSet(name, tables=load_snapshot(path, name))
+                if not self.readonly:
+                    self._touched.add(name)
+        except StoreCorrupt as exc:
+            self._damage = exc
+            raise
+        self._sets[name] = fileset
         for (table, doc_id), doc in self._waiting.pop(name, {}).items():
             fileset.apply(table, doc_id, doc)
         self._keys.pop(name, None)
         return fileset
+
+    def _write_set(self, fileset: FileSet, gen: int, seq: int) -> Path:
+        path = self._path(f"{fileset.name}.{gen}.snap")
+        atomic_write_with(path, lambda handle: fileset.write(handle, gen, seq))
+        return path
+
+    def _drop_sets(self, names: Iterable[str]) -> None:
+        """Forget loaded sets; they are mapped again from their snapshots when next needed."""
+        for name in list(names):
+            fileset = self._sets.pop(name, None)
+            if fileset is not None:
+                fileset.close()
 
     def _set(self, name: str) -> FileSet:
         """A set, loaded on first need; loading takes the lock so no checkpoint is midway."""
@@ -341,6 +385,9 @@ class JournalStore:
             self._catch_up()  # finish the old generation: the new snapshots hold exactly that
             same = _stat_key(self._manifest_path) == stat  # else a second checkpoint may have removed it
             if same and manifest.seq == self._seq:
+                # The new snapshots hold exactly what this desk has: map them instead of
+                # keeping the changes in memory.
+                self._drop_sets(n for n in self._sets if manifest.sets.get(n) != self._manifest.sets.get(n))
                 self._manifest, self._manifest_stat = manifest, stat
                 self._offset = 0
                 self._touched.clear()
@@ -399,6 +446,8 @@ class JournalStore:
         that does not check is not trusted: the set itself is opened (and checked)."""
         if self._waiting.get(name) or field not in INDEXED.get(table, ()):
             return True
+        if self._snapshot_path(name, self._manifest.sets[name]).suffix == ".snap":
+            return True  # mapping the set costs little more than reading a keys file
         keys = self._keys.get(name)
         if keys is None:
             try:
@@ -411,11 +460,28 @@ class JournalStore:
             }
         return value in keys.get(table, {}).get(field, {})
 
+    def search(self, table: str, field: str, text: str, limit: int) -> list[int]:
+        """Ids whose `field` contains (or starts with) `text`, over last year and this one,
+        the newest year first; from the search text of each set, never a scan."""
+        with self._mutex:
+            found: list[int] = []
+            for name in reversed(self._window(table, None)):
+                found += self._set(name).search(table, field, text, limit - len(found))
+                if len(found) >= limit:
+                    break
+            return found
+
+    def columns(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+        """The declared columns of every document of the window, never the documents."""
+        with self._mutex:
+            rows = [row for name in self._window(table, years) for row in self._set(name).columns(table)]
+        return iter(rows)
+
     def next_id(self, table: str) -> int:
         name = COMMON if table not in YEARLY_TABLES else str(self._year())
         fileset = self._sets.get(name) or self._set(name)
         floor = 0 if name == COMMON else int(name) * YEAR_SPAN
-        return max(fileset.max_ids.get(table, 0), floor) + 1
+        return max(fileset.max_id(table), floor) + 1
 
     @property
     def seq(self) -> int:
@@ -436,6 +502,8 @@ class JournalStore:
         """Nested calls join the outer transaction; the outermost lands it."""
         if self.readonly:
             raise StoreError("err.store.readonly", path=str(self.data_dir))
+        if self._damage is not None:  # seen in a file read since the last (re)load
+            raise self._damage
         with self._mutex:
             if self._open_txn is not None:
                 yield self._open_txn
@@ -490,11 +558,8 @@ class JournalStore:
         try:
             for name in sorted(names):
                 fileset = self._sets.get(name) or self._load_set(name)
-                written.append(self._snapshot_path(name, gen))
-                atomic_write(written[-1], snapshot_bytes(name, gen, seq, fileset.tables))
-                if name != COMMON:
-                    written.append(self._keys_path(name, gen))
-                    atomic_write(written[-1], keys_bytes(name, gen, fileset.keys()))
+                written.append(self._path(f"{name}.{gen}.snap"))
+                self._write_set(fileset, gen, seq)
                 manifest.sets[name] = gen
             atomic_write(self._path(MANIFEST), manifest.to_bytes())
         except StoreError:
@@ -502,6 +567,7 @@ class JournalStore:
                 for path in written:  # never named by a manifest: nobody reads them
                     path.unlink(missing_ok=True)
                 raise
+        self._drop_sets(names)  # mapped again from the new snapshots: the changes leave memory
         self._manifest, self._manifest_stat = manifest, _stat_key(self._path(MANIFEST))
         self._offset = 0
         self._touched.clear()
@@ -523,7 +589,7 @@ class JournalStore:
         gen = self._manifest.generation
         keep = {f"journal.{gen}.log", f"journal.{gen - 1}.log"}
         for name, set_gen in self._manifest.sets.items():
-            keep |= {f"{name}.{set_gen}.json", f"{name}.{set_gen}.keys.json"}
+            keep |= {f"{name}.{set_gen}.snap", f"{name}.{set_gen}.json", f"{name}.{set_gen}.keys.json"}
         for path in self.data_dir.iterdir():
             found = file_generation(path.name)
             if found is not None and found < gen and path.name not in keep:
@@ -541,6 +607,7 @@ class JournalStore:
                     pass  # the journal holds every save; the next start folds it in
             if self._journal_file is not None:
                 self._journal_file.close()
+            self._drop_sets(self._sets)
             self._lock.close()
 
     # -- for `desk check`, backups and repair --------------------------------------
@@ -550,7 +617,7 @@ class JournalStore:
         with self._mutex:
             names = [MANIFEST]
             for name, gen in sorted(self._manifest.sets.items()):
-                names.append(f"{name}.{gen}.json")
+                names.append(self._snapshot_path(name, gen).name)
                 if self._keys_path(name, gen).exists():
                     names.append(f"{name}.{gen}.keys.json")
             if self._journal().path.exists():
@@ -620,7 +687,7 @@ def is_store_file(name: str) -> bool:
     parts = name.split(".")
     if name.startswith("journal.") and name.endswith(".log"):
         return len(parts) == 3 and parts[1].isdigit()
-    return len(parts) >= 3 and parts[-1] == "json" and parts[1].isdigit() and (
+    return len(parts) >= 3 and parts[-1] in ("json", "snap") and parts[1].isdigit() and (
         parts[0] in (COMMON, LEGACY) or parts[0].isdigit())
 
 

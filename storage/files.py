@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from desk.store import StoreError
 
@@ -95,24 +96,32 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     On any failure the old file is untouched and the temp file is removed.
     """
+    atomic_write_with(path, lambda handle: handle.write(data))
+
+
+def atomic_write_with(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """`atomic_write` for content streamed by `write(handle)`, so a large file is never
+    held whole in memory."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     except OSError as exc:
         raise _error("err.store.write", path, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, OWNER_ONLY_FILE)
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except OSError as exc:
+    except BaseException as exc:  # whatever stopped it, no temp file stays behind
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-        raise _error("err.store.write", path, exc) from exc
+        if isinstance(exc, OSError):
+            raise _error("err.store.write", path, exc) from exc
+        raise
 
 
 def sweep_temp_files(folder: Path, target: Callable[[str], bool], min_age: float = 0.0) -> list[str]:

@@ -1,16 +1,35 @@
-"""One file set in memory: its TinyDB tables, changed in place, and their indexes;
-and the snapshot files such a set is read from and written to."""
+"""One file set in memory: its snapshot, mapped and read on demand, under the documents
+changed since (TinyDB tables over `LayeredRows`); its indexes and search text; and
+writing it out as the next snapshot.
+
+A set holds no document as a dict but the ones changed since its snapshot, so a year of
+a busy hall costs a few megabytes of arrays until its documents are read. Indexes and
+search text of the snapshot are sorted arrays; those of the changed documents are small
+dicts kept in step with every change.
+"""
 
 from __future__ import annotations
 
 import gc
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from desk.store import INDEXED, Doc, StoreCorrupt
+from desk.store import COLUMNS, INDEXED, PREFIX, SEARCHED, Doc, StoreCorrupt
 from storage import checked, journal
+from storage.rows import (
+    BaseRows,
+    Column,
+    KeyIndex,
+    LayeredRows,
+    TextIndex,
+    write_column,
+    write_key_index,
+    write_text_index,
+)
+from storage.snapshot import MemorySections, Snapshot, Writer
 from storage.tinytable import LiveTinyDB, Tables, live_db
 
 
@@ -22,8 +41,20 @@ def _key(field: str) -> Callable[[Doc], Any]:
     return lambda doc: doc.get(field)
 
 
+def _texts(doc: Doc, field: str) -> list[str]:
+    """A searched field's values: a list field (pinyin initials) gives each of its items."""
+    value = doc.get(field)
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str) and v]
+    return [value] if isinstance(value, str) and value else []
+
+
+def matches(doc: Doc, field: str, text: str, prefix: bool) -> bool:
+    return any(v.startswith(text) if prefix else text in v for v in _texts(doc, field))
+
+
 class Index:
-    """value -> ids for one field of one table, kept in step with every change."""
+    """value -> ids for one field over some documents, kept in step with every change."""
 
     def __init__(self, field: str, docs: Iterable[Doc]) -> None:
         self.key = _key(field)
@@ -46,62 +77,222 @@ class Index:
 
 
 class FileSet:
-    """One set's live tables (TinyDB, changed in place) and their indexes."""
+    """One set's tables: TinyDB over the snapshot's rows and the changes since."""
 
-    def __init__(self, name: str, tables: Tables) -> None:
+    def __init__(self, name: str, snapshot: Snapshot | None = None, tables: Tables | None = None) -> None:
         self.name = name
-        self.db: LiveTinyDB = live_db(tables)
-        self.indexes: dict[tuple[str, str], Index] = {}
-        self.max_ids = {t: max(map(int, raw), default=0) for t, raw in tables.items()}
+        self.snapshot = snapshot
+        self.layers: dict[str, LayeredRows] = {}
+        for table in (snapshot.meta.get("tables", []) if snapshot else []):
+            self.layers[table] = LayeredRows(BaseRows(snapshot, table))
+        self.db: LiveTinyDB = live_db(self.layers)  # type: ignore[arg-type]
+        self._base_indexes: dict[tuple[str, str], KeyIndex] = {}
+        self._base_texts: dict[tuple[str, str], TextIndex] = {}
+        self._base_columns: dict[tuple[str, str], Column] = {}
+        self._change_indexes: dict[tuple[str, str], Index] = {}
+        # A set read from an older format holds every document as a change: the next
+        # checkpoint writes it out in this one.
+        self.stale = tables is not None
+        for table, docs in (tables or {}).items():
+            layer = self.layer(table)
+            for key, doc in docs.items():
+                layer.changes[int(key)] = doc
+
+    def layer(self, table: str) -> LayeredRows:
+        if table not in self.layers:
+            self.layers[table] = LayeredRows(BaseRows())
+        return self.layers[table]
 
     @property
-    def tables(self) -> Tables:
-        return self.db.storage.read()  # type: ignore[return-value]
+    def seq(self) -> int:
+        return self.snapshot.seq if self.snapshot else 0
+
+    def max_id(self, table: str) -> int:
+        return self.layers[table].max_id() if table in self.layers else 0
 
     def get(self, table: str, doc_id: int) -> Doc | None:
-        return self.db.table(table).raw_get(doc_id)
+        return self.db.table(table).raw_get(doc_id) if table in self.layers else None
 
     def docs(self, table: str) -> list[Doc]:
-        return list(self.db.table(table).live()) if table in self.tables else []
+        return list(self.db.table(table).live()) if table in self.layers else []
 
-    def index(self, table: str, field: str) -> Index:
+    # -- indexes -------------------------------------------------------------------
+
+    def _sections(self, probe: str, build: Callable[[MemorySections], None]) -> Snapshot | MemorySections | None:
+        """The snapshot, when it holds section `probe`; else the section built once from the
+        snapshot's rows (an index, search or column declared after the file was written)."""
+        if self.snapshot is None or self.snapshot.has(probe):
+            return self.snapshot
+        memory = MemorySections()
+        build(memory)
+        return memory
+
+    def _base_docs(self, table: str) -> Iterator[tuple[int, Doc]]:
+        base = self.layers[table].base if table in self.layers else BaseRows()
+        for n, doc_id in enumerate(base.ids):
+            yield doc_id, journal.loads(base.raw(n))
+
+    def _base_index(self, table: str, field: str) -> KeyIndex:
+        key, name = (table, field), f"index.{table}.{field}"
+        if key not in self._base_indexes:
+            value = _key(field)
+            source = self._sections(f"{name}.int.keys", lambda memory: write_key_index(
+                memory, name, ((value(doc), i) for i, doc in self._base_docs(table))))
+            self._base_indexes[key] = KeyIndex(source, name)
+        return self._base_indexes[key]
+
+    def _change_index(self, table: str, field: str) -> Index:
         key = (table, field)
-        if key not in self.indexes:
-            self.indexes[key] = Index(field, self.docs(table))
-        return self.indexes[key]
+        if key not in self._change_indexes:
+            layer = self.layers.get(table)
+            self._change_indexes[key] = Index(field, layer.changes.values() if layer else ())
+        return self._change_indexes[key]
+
+    def find_ids(self, table: str, field: str, value: Any) -> list[int]:
+        layer = self.layers.get(table)
+        if layer is None:
+            return []
+        base = [i for i in self._base_index(table, field).ids_for(value) if not layer.shadowed(i)]
+        return base + sorted(self._change_index(table, field).ids.get(value, ()))
 
     def find(self, table: str, field: str, value: Any) -> list[Doc]:
-        ids = self.index(table, field).ids.get(value, ())
-        return [doc for doc in map(lambda i: self.get(table, i), ids) if doc is not None]
+        docs = (self.get(table, i) for i in self.find_ids(table, field, value))
+        return [doc for doc in docs if doc is not None]
+
+    def search(self, table: str, field: str, text: str, limit: int) -> list[int]:
+        """Ids whose `field` contains (or starts with) `text`; the changed documents first."""
+        layer = self.layers.get(table)
+        if layer is None or not text:
+            return []
+        prefix = SEARCHED.get(table, {}).get(field) == PREFIX
+        found = dict.fromkeys(i for i, doc in layer.changes.items() if matches(doc, field, text, prefix))
+        for doc_id in self._base_text(table, field).search(text, prefix):
+            if len(found) >= limit:
+                break
+            if not layer.shadowed(doc_id):
+                found[doc_id] = None
+        return list(found)[:limit]
+
+    def _base_text(self, table: str, field: str) -> TextIndex:
+        key, name = (table, field), f"search.{table}.{field}"
+        if key not in self._base_texts:
+            source = self._sections(f"{name}.text", lambda memory: write_text_index(
+                memory, name, ((v, i) for i, doc in self._base_docs(table) for v in _texts(doc, field))))
+            self._base_texts[key] = TextIndex(source, name)
+        return self._base_texts[key]
+
+    def _column(self, table: str, field: str) -> Column:
+        key, name = (table, field), f"column.{table}.{field}"
+        if key not in self._base_columns:
+            source = self._sections(f"{name}.values", lambda memory: write_column(
+                memory, name, (doc.get(field) for _, doc in self._base_docs(table))))
+            self._base_columns[key] = Column(source, name)
+        return self._base_columns[key]
+
+    def columns(self, table: str) -> Iterator[Doc]:
+        """`{"id": ..., field: value ...}` of every document, the fields COLUMNS declares."""
+        layer = self.layers.get(table)
+        if layer is None:
+            return
+        fields = COLUMNS.get(table, ())
+        base = [self._column(table, f) for f in fields]
+        for n, doc_id in enumerate(layer.base.ids):
+            if not layer.shadowed(doc_id):
+                yield {"id": doc_id, **{f: c.at(n) for f, c in zip(fields, base, strict=True)}}
+        for doc_id, doc in layer.changes.items():
+            yield {"id": doc_id, **{f: doc.get(f) for f in fields}}
 
     def apply(self, table: str, doc_id: int, doc: Doc | None) -> None:
         tiny = self.db.table(table)
-        old = tiny.raw_get(doc_id)
-        for (t, _field), index in self.indexes.items():
+        layer = self.layer(table)
+        old = layer.changes.get(doc_id)
+        for (t, _field), index in self._change_indexes.items():
             if t == table:
                 if old is not None:
                     index.remove(old)
                 if doc is not None:
                     index.add(doc)
         if doc is None:
-            if old is not None:
+            if str(doc_id) in layer:
                 tiny.remove(doc_ids=[doc_id])
         else:
             tiny.put(doc_id, doc)
-            self.max_ids[table] = max(self.max_ids.get(table, 0), doc_id)
 
-    def keys(self) -> dict[str, dict[str, list[list[Any]]]]:
-        """The cross-year index of this set: every declared field's values and ids."""
-        out: dict[str, dict[str, list[list[Any]]]] = {}
-        for table, fields in INDEXED.items():
-            if table in self.tables:
-                out[table] = {f: [[v, sorted(ids)] for v, ids in self.index(table, f).ids.items()] for f in fields}
-        return out
+    @property
+    def changed(self) -> int:
+        """How many documents are held as changes (what a checkpoint would fold)."""
+        return sum(len(layer.changes) + len(layer.deleted) for layer in self.layers.values())
+
+    # -- writing the next snapshot ---------------------------------------------------
+
+    def write(self, handle: IO[bytes], generation: int, seq: int) -> None:
+        """Stream this set, snapshot and changes merged, as a snapshot file."""
+        writer = Writer(handle)
+        tables = sorted(t for t, layer in self.layers.items() if len(layer))
+        for table in tables:
+            self._write_rows(writer, table)
+            for field in INDEXED.get(table, ()):
+                write_key_index(writer, f"index.{table}.{field}", self._key_pairs(table, field))
+            for field in SEARCHED.get(table, {}):
+                write_text_index(writer, f"search.{table}.{field}", self._text_pairs(table, field))
+            for field in COLUMNS.get(table, ()):
+                write_column(writer, f"column.{table}.{field}", self._column_values(table, field))
+        writer.finish(set=self.name, generation=generation, seq=seq, tables=tables)
+
+    def _write_rows(self, writer: Writer, table: str) -> None:
+        """Rows not changed are copied as they are, never decoded."""
+        layer = self.layers[table]
+        ids, offsets = array("q"), array("Q", [0])
+
+        def chunks() -> Iterator[bytes]:
+            for doc_id, n in layer.merged():
+                raw = journal.dumps(layer.changes[doc_id]) if n < 0 else bytes(layer.base.raw(n))
+                ids.append(doc_id)
+                offsets.append(offsets[-1] + len(raw) + 1)
+                yield raw + b"\n"
+
+        writer.section(f"rows.{table}", chunks())
+        writer.write_array(f"ids.{table}", ids)
+        writer.write_array(f"offsets.{table}", offsets)
+
+    def _key_pairs(self, table: str, field: str) -> Iterator[tuple[Any, int]]:
+        layer, key = self.layers[table], _key(field)
+        for value, doc_id in self._base_index(table, field).entries():
+            if not layer.shadowed(doc_id):
+                yield value, doc_id
+        for doc_id, doc in layer.changes.items():
+            yield key(doc), doc_id
+
+    def _column_values(self, table: str, field: str) -> Iterator[Any]:
+        """A column's values in the order `_write_rows` writes the rows."""
+        layer, base = self.layers[table], self._column(table, field)
+        for doc_id, n in layer.merged():
+            yield layer.changes[doc_id].get(field) if n < 0 else base.at(n)
+
+    def _text_pairs(self, table: str, field: str) -> Iterator[tuple[str, int]]:
+        layer = self.layers[table]
+        for value, doc_id in self._base_text(table, field).entries():
+            if not layer.shadowed(doc_id):
+                yield value, doc_id
+        for doc_id, doc in layer.changes.items():
+            for value in _texts(doc, field):
+                yield value, doc_id
+
+    def close(self) -> None:
+        self._base_indexes.clear()
+        self._base_texts.clear()
+        self._base_columns.clear()
+        self.layers.clear()
+        if self.snapshot is not None:
+            self.snapshot.close()
+
+
+# -- snapshots of the formats before this one --------------------------------------------
 
 
 def load_snapshot(path: Path, name: str) -> Tables:
-    """The tables of one snapshot file, checked against its checksum; the collector is
-    paused while the objects are made."""
+    """The tables of a snapshot file of format 1 or 2 (JSON), checked against its checksum;
+    the collector is paused while the objects are made."""
     header, body = checked.unframe(path, checked.read_bytes(path), "snapshot")
     enabled = gc.isenabled()
     gc.disable()
@@ -118,16 +309,9 @@ def load_snapshot(path: Path, name: str) -> Tables:
     return data
 
 
-def snapshot_bytes(name: str, gen: int, seq: int, tables: Tables) -> bytes:
-    return checked.frame("snapshot", journal.dumps(tables), set=name, generation=gen, seq=seq)
-
-
-def keys_bytes(name: str, gen: int, keys: dict[str, Any]) -> bytes:
-    return checked.frame("keys", journal.dumps(keys), set=name, generation=gen)
-
-
 def load_keys(path: Path) -> dict[str, Any]:
-    """A keys file; StoreCorrupt or StoreError when it cannot be trusted."""
+    """A keys file of format 2 (beside a JSON snapshot); StoreCorrupt or StoreError when it
+    cannot be trusted."""
     _, data = checked.read(path, "keys")
     if not isinstance(data, dict):
         raise StoreCorrupt(path, "not a keys file")

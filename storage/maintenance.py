@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ from storage.engine import repair as repair_journal
 from storage.files import atomic_write, ensure_private_dir, existing_dir, fsync_dir
 from storage.fileset import load_keys, load_snapshot
 from storage.locks import ProcessLock, held
+from storage.rows import BaseRows
+from storage.snapshot import Snapshot, is_snapshot
 
 BACKUP_DIR = "backups"
 DAILY_PREFIX = "daily-"
@@ -191,25 +193,50 @@ def check(folder: Path) -> tuple[int, list[Finding]]:
         findings.append(Finding(str(folder / MANIFEST), "check.old_format", fatal=False))
     documents = 0
     for name, gen in sorted(manifest.sets.items()):
-        documents += _check_snapshot(folder / f"{name}.{gen}.json", name, findings)
+        documents += _check_snapshot(snapshot_file(folder, name, gen), name, findings)
         _check_keys(folder / f"{name}.{gen}.keys.json", findings)
     documents += _check_journal(folder, manifest, findings)
     _check_later_files(folder, manifest.generation, findings)
     return documents, findings
 
 
-def _check_snapshot(path: Path, name: str, findings: list[Finding]) -> int:
+def snapshot_file(folder: Path, name: str, gen: int) -> Path:
+    """A set's snapshot: `.snap` (this format), or `.json` written by an earlier release."""
+    snap = folder / f"{name}.{gen}.snap"
+    return snap if snap.exists() or not (folder / f"{name}.{gen}.json").exists() else folder / f"{name}.{gen}.json"
+
+
+def _snapshot_docs(path: Path, name: str) -> Iterator[tuple[str, str, Any]]:
+    """(table, id, document) of every row, decoding each one; StoreError if it cannot be read."""
+    if not is_snapshot(path):
+        for table, docs in load_snapshot(path, name).items():
+            for key, doc in docs.items():
+                yield table, key, doc
+        return
+    snapshot = Snapshot(path, name)
     try:
-        tables = load_snapshot(path, name)
-    except StoreError as exc:
-        findings.append(Finding(str(path), exc.code, exc.params))
-        return 0
+        for table in snapshot.meta.get("tables", []):
+            rows = BaseRows(snapshot, table)
+            if list(rows.ids) != sorted(set(rows.ids)):
+                raise StoreCorrupt(path, f"table {table}: ids out of order")
+            for n, doc_id in enumerate(rows.ids):
+                try:
+                    yield table, str(doc_id), journal.loads(rows.raw(n))
+                except journal.DecodeError:
+                    yield table, str(doc_id), None
+    finally:
+        snapshot.close()
+
+
+def _check_snapshot(path: Path, name: str, findings: list[Finding]) -> int:
     count = 0
-    for table, docs in tables.items():
-        for key, doc in docs.items():
+    try:
+        for table, key, doc in _snapshot_docs(path, name):
             count += 1
             if not _well_formed(key, doc):
                 findings.append(Finding(str(path), "check.document", {"table": table, "id": key}))
+    except StoreError as exc:
+        findings.append(Finding(str(path), exc.code, exc.params))
     return count
 
 
@@ -269,7 +296,7 @@ def _state_files(source: Path) -> list[Path]:
     manifest = read_manifest(source / MANIFEST)
     names = [MANIFEST, f"journal.{manifest.generation}.log"]
     for name, gen in manifest.sets.items():
-        names += [f"{name}.{gen}.json", f"{name}.{gen}.keys.json"]
+        names += [snapshot_file(source, name, gen).name, f"{name}.{gen}.keys.json"]
     return [p for p in (source / n for n in names) if p.is_file()] + _audit_files(source)
 
 

@@ -46,6 +46,14 @@ class Transaction:
         found += [dict(mine[i]) for i in index.ids.get(value, ())]
         return sorted(found, key=lambda doc: doc["id"])
 
+    def search(self, table: str, field: str, text: str, limit: int) -> list[int]:
+        """The store's search; this transaction's own writes are not searched (a lookup
+        never runs inside a save)."""
+        return self.store.search(table, field, text, limit)
+
+    def columns(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+        return self.store.columns(table, years)
+
     def _index(self, table: str, field: str) -> Index:
         key = (table, field)
         if key not in self._indexes:

@@ -46,7 +46,7 @@ def journal_of(data: Path) -> Path:
 
 
 def snapshot_of(data: Path, name: str) -> Path:
-    return data / f"{name}.{read_manifest(data / MANIFEST).sets[name]}.json"
+    return data / f"{name}.{read_manifest(data / MANIFEST).sets[name]}.snap"
 
 
 def lines_of(path: Path) -> list[bytes]:
@@ -185,17 +185,6 @@ def test_repair_refuses_snapshot_damage_and_points_to_restore(run, clock):
     assert code == 1 and "desk restore" in err
 
 
-def test_a_keys_file_that_does_not_check_is_a_note_and_the_year_is_opened_instead(run, clock):
-    checkpointed(run.data, clock)
-    keys = next(run.data.glob("2026.*.keys.json"))
-    keys.write_bytes(keys.read_bytes()[:-3])
-    code, out, _ = run("check", "--data", str(run.data))
-    assert code == 0 and str(keys) in out and "提示" in out
-    store = open_store(run.data, today=clock.today)
-    assert [d["name"] for d in store.find("visitors", "name", "李0")] == ["李0"]
-    store.close()
-
-
 # -- damage while a desk is open -----------------------------------------------------------
 
 
@@ -226,11 +215,11 @@ def test_a_journal_cut_under_an_open_desk_stops_its_saves(data_dir, clock):
 def test_leftovers_of_killed_writes_are_swept_at_open_and_a_later_generation_is_only_named(run, clock):
     checkpointed(run.data, clock)
     gen = read_manifest(run.data / MANIFEST).generation
-    leftovers = [f".{MANIFEST}.k1x.tmp", f".2026.{gen + 1}.json.abc.tmp", f"2026.{gen + 1}.json",
+    leftovers = [f".{MANIFEST}.k1x.tmp", f".2026.{gen + 1}.snap.abc.tmp", f"2026.{gen + 1}.snap",
                  f"2026.{gen + 1}.keys.json"]
     for name in leftovers:
         (run.data / name).write_bytes(b"x" * 1000)
-    stranger = run.data / f"2026.{gen + 5}.json"
+    stranger = run.data / f"2026.{gen + 5}.snap"
     stranger.write_bytes(b"{}")
     store = open_store(run.data, today=clock.today)
     assert not [n for n in leftovers if (run.data / n).exists()]

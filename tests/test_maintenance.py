@@ -32,7 +32,7 @@ def test_check_passes_on_sound_data_and_fails_naming_the_damaged_file(run):
     add(run, "王芳")
     code, out, _ = run("check", "--data", str(run.data))
     assert code == 0 and "数据完好" in out and "审计" not in out
-    snapshot = next(run.data.glob("common.*[0-9].json"))
+    snapshot = next(run.data.glob("common.*[0-9].snap"))
     snapshot.write_bytes(snapshot.read_bytes()[:-5])
     code, out, _ = run("check", "--data", str(run.data))
     assert code == 1 and str(snapshot) in out and "数据有问题" in out
@@ -80,7 +80,7 @@ def test_backup_then_restore_brings_back_the_state_and_keeps_what_it_replaced(ru
     assert code == 0, err
     assert operator_names(run.data) == ["王芳"]
     (aside,) = run.data.glob("replaced-*")
-    assert any(aside.glob("common.*.json")) or any(aside.glob("journal.*.log"))  # nothing deleted
+    assert any(aside.glob("common.*.snap")) or any(aside.glob("journal.*.log"))  # nothing deleted
     code, out, _ = run("check", "--data", str(run.data))
     assert code == 0, out  # the restored audit trail with the restore entry still verifies
     entries = [orjson.loads(line) for line in (run.data / "audit.log").read_text(encoding="utf-8").splitlines()]
