@@ -1,6 +1,6 @@
-"""The one door from the UI and the CLI into the domain: `Desk`.
+"""The door from the UI and the CLI into the counter's use cases: `Desk`.
 
-It binds a store, a clock, a draft box, an audit trail and a random source. Every
+Over the shared `Context` (store, clock, draft box, audit trail, random source). Every
 action checks the operator's permission here (screens only reflect it), reads the
 injected clock, writes through one store transaction, and leaves an audit entry.
 """
@@ -8,14 +8,13 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from desk import intake, lookup, matters, operators
-from desk.audit import STORE_SEQ, AuditEntry, Auditor, head_code
-from desk.clock import Clock
+from desk.audit import AuditEntry, head_code
+from desk.context import Context
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import Receipt
 from desk.models import Correction, Matter, Operator, Role, Visitor
@@ -24,7 +23,6 @@ from desk.permissions import Action, allowed, require
 from desk.privacy import masked_correction, masked_detail, masked_hit, masked_row, masked_visitor
 from desk.registration import RegistrationForm, check_correction, validate
 from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
-from desk.store import DraftBox, Store, StoreError
 from desk.text import check_text
 
 
@@ -60,42 +58,12 @@ def command_line_operator(user: str) -> Operator:
     return Operator(id=0, name=f"cli:{user}", role=Role.ADMIN, password={})
 
 
-@dataclass
-class Desk:
-    store: Store
-    clock: Clock
-    drafts: DraftBox | None = None
-    rng: random.Random | None = None
-    audit: Auditor | None = None
-    # When an action was done but its audit entry could not be written (a full disk), the
-    # action stands and must never be reported as not done: the failure is kept here and
-    # told through `on_audit_failure`, by the command line and the app alike.
-    on_audit_failure: Callable[[StoreError], None] | None = None
-    audit_failures: list[StoreError] = field(default_factory=list)
+class Desk(Context):
+    """The counter's own use cases: settings, operators and logins, the walk-in path."""
 
-    def __post_init__(self) -> None:
-        self.rng = self.rng or random.SystemRandom()
-
-    def _log(self, operator: Operator | str, action: str, target: str = "", **detail) -> None:
-        """Audit what was just done, with the number of the save it made (if any), so that
-        the trail witnesses every save it tells of."""
-        seq = self.store.take_committed()
-        if self.audit is None:
-            return
-        if seq is not None:
-            detail[STORE_SEQ] = seq
-        name, role = (operator.name, operator.role.value) if isinstance(operator, Operator) else (operator, "")
-        try:
-            self.audit.record(name, role, action, target, detail)
-        except StoreError as exc:
-            self.audit_failures.append(exc)
-            if self.on_audit_failure is not None:
-                self.on_audit_failure(exc)
+    _log = Context.log
 
     # -- settings -------------------------------------------------------------------
-
-    def settings(self) -> Settings:
-        return load_settings(self.store)
 
     def update_settings(self, operator: Operator, change: Callable[[Settings], Settings], **detail) -> Settings:
         """Read, change and save in one transaction. The transaction holds the inter-process
