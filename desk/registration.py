@@ -11,6 +11,8 @@ from typing import Any
 from desk.errors import FieldError, FormErrors
 from desk.idcard import (
     IdNumberError,
+    ascii_form,
+    foreign_char,
     is_valid_phone,
     normalize_id,
     normalize_phone,
@@ -121,17 +123,22 @@ def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError
 
 
 def _check_phone(field_name: str, raw: str, errors: list[FieldError]) -> str:
-    if raw.strip() and not is_valid_phone(raw):
+    phone = normalize_phone(raw)
+    foreign = foreign_char(phone)
+    if foreign:  # a digit of another script: say which, the clerk sees only a digit
+        errors.append(FieldError(field_name, "err.phone.digit", {"char": foreign}))
+    elif raw.strip() and not is_valid_phone(raw):
         errors.append(FieldError(field_name, "err.phone"))
-    return normalize_phone(raw)
+    return phone
 
 
 def _check_persons(raw: str, errors: list[FieldError]) -> int:
-    try:
-        persons = int(raw.strip() or "1")
-    except ValueError:
+    # int() would also take "٣", "1_0" and "+7"; full-width digits are the same digits
+    typed = ascii_form(raw).strip() or "1"
+    if not typed.isascii() or not typed.isdigit():
         errors.append(FieldError("persons", "err.persons.number"))
         return 1
+    persons = int(typed)
     if not 1 <= persons <= MAX_PERSONS:
         errors.append(FieldError("persons", "err.persons.range", {"max": MAX_PERSONS}))
     return persons
@@ -230,6 +237,9 @@ def id_preview(raw: str, today: dt.date) -> tuple[str, dict[str, Any]]:
     value = normalize_id(raw)
     if not value:
         return "", {}
+    foreign = foreign_char(value)
+    if foreign:  # said at once: typing on will not make it a number
+        return "err.id.digit", {"char": foreign}
     if len(value) < 18:
         return "id.typing", {"count": len(value)}
     try:

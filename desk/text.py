@@ -20,6 +20,9 @@ LIMITS = {
     "note": 2000,
 }
 _MULTILINE = {"summary", "demands", "note", "address"}
+# Numbers are typed or read in groups ("430722 19800116 3788"); their spaces are dropped
+# before the number is read, so they do not count towards its length.
+_GROUPED = {"id_number", "phone"}
 # Fields that name someone or something: two entries must not look alike yet differ, so the
 # only space allowed is a plain one. The middle dot of ethnic-minority names is a letter here.
 _NAME_LIKE = {"name", "category"}
@@ -36,8 +39,9 @@ def check_text(field: str, value: str, *, limit_key: str | None = None) -> Field
     """None when the value is acceptable; otherwise the reason."""
     key = limit_key or field.rsplit(".", 1)[-1]
     limit = LIMITS.get(key, 200)
-    if len(value) > limit:
-        return FieldError(field, "err.text.too_long", {"limit": limit, "length": len(value)})
+    length = len("".join(value.split())) if key in _GROUPED else len(value)
+    if length > limit:
+        return FieldError(field, "err.text.too_long", {"limit": limit, "length": length})
     for char in value:
         code = _char_problem(char, key)
         if code:

@@ -168,3 +168,27 @@ def test_a_number_on_file_is_named_along_with_every_other_problem(desk, operator
     desk.register(form(), operator)
     errors = refused(desk, form(name="李四", summary="", id_number=VALID_ID.lower()), operator)
     assert errors == {"summary": ("err.required", {}), "id_number": ("err.id.on_file", {"name": "张三"})}
+
+
+@pytest.mark.parametrize("number", ["1１０１０５19491231002X", "１１０１０５１９４９１２３１００２ｘ", "110105 19491231 002X"])
+def test_a_number_typed_in_full_width_or_with_spaces_is_the_same_number(desk, operator, number):
+    """The issue: full-width digits passed `\\d` and made a second 张三 beside the first."""
+    desk.register(form(), operator)
+    errors = refused(desk, form(name="李四", id_number=number, summary="另一件事"), operator)
+    assert errors == {"id_number": ("err.id.on_file", {"name": "张三"})}
+    assert len(list(desk.store.scan("visitors"))) == 1
+
+
+@pytest.mark.parametrize("digit", ["\u0661", "\u0967"])  # Arabic-Indic and Devanagari one
+def test_a_number_with_digits_of_another_script_is_refused_naming_the_character(desk, operator, digit):
+    desk.register(form(), operator)
+    number = VALID_ID.replace("1", digit)
+    errors = refused(desk, form(name="李四", id_number=number, summary="另一件事"), operator)
+    assert errors == {"id_number": ("err.id.digit", {"char": f"U+{ord(digit):04X}"})}
+    assert len(list(desk.store.scan("visitors"))) == 1
+
+
+def test_a_correction_takes_a_number_typed_with_spaces(desk, operator):
+    first = desk.register(form(id_number=""), operator)
+    desk.correct_visitor(first.visitor.id, {"id_number": "4307 2219 8001 1637 88"}, "补录", operator)
+    assert stored(desk, first.visitor.id)["id_number"] == "430722198001163788"

@@ -510,4 +510,7 @@ MESSAGES: dict[str, str] = {
     "audit_action.operator_role": "change role",
     "key.change_role": "role",
     "operators.role_title": "Role of {name}",
+    # -- review fixes: input and identity (#5)
+    "err.id.digit": "contains {char}: the digits 0-9 only, the last may be X",
+    "err.phone.digit": "contains {char}: a phone number takes the digits 0-9 only",
 }

@@ -504,4 +504,7 @@ MESSAGES: dict[str, str] = {
     "audit_action.operator_role": "修改角色",
     "key.change_role": "改角色",
     "operators.role_title": "{name} 的角色",
+    # -- review fixes: input and identity (#5)
+    "err.id.digit": "含有 {char}，只能用数字 0-9，最后一位可为X",
+    "err.phone.digit": "含有 {char}，电话号码只能用数字 0-9",
 }
