@@ -20,7 +20,7 @@ from desk.idcard import (
 )
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Person, Track
 from desk.settings import Settings
-from desk.text import check_text
+from desk.text import check_name, check_text
 
 MAX_PERSONS = 9999
 
@@ -163,8 +163,11 @@ def _check_representatives(form: RegistrationForm, persons: int, today: dt.date,
 
 
 def _check_texts(errors: list[FieldError], *pairs: tuple[str, str]) -> None:
+    """A name is checked as a whole name (spacing, look-alike forms) once the spaces around
+    it, which the save trims, are gone; other text as typed."""
     for name, value in pairs:
-        problem = check_text(name, value)
+        is_name = name.rsplit(".", 1)[-1] == "name"
+        problem = check_name(name, value.strip(" ")) if is_name else check_text(name, value)
         if problem:
             errors.append(problem)
 

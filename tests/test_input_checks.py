@@ -17,7 +17,7 @@ from desk.cli import main
 from desk.errors import DeskError, FormErrors
 from desk.i18n import catalog, describe
 from desk.store import StoreError
-from desk.text import check_text
+from desk.text import check_name, check_text
 from storage import open_store
 from storage.locks import ProcessLock, held
 from tests.test_cli import ROOT, Run, pinned_today
@@ -391,3 +391,69 @@ def test_a_message_parameter_may_have_any_name():
     t = catalog("en")
     assert t("cli.error", message="m", key="k") == "desk: error: m"
     assert describe(t, DeskError("err.operator.unknown", name="x", key="k")) == "no operator named x"
+
+
+# -- look-alikes: two names that look the same must be the same ----------------------------
+
+SILENT_MARKS = ["\ufe00", "\ufe0f", "\U000e0100", "\U000e01ef", "\u034f", "\u17b4", "\u17b5", "\u180b", "\u180f"]
+
+
+@pytest.mark.parametrize("char", SILENT_MARKS)
+@pytest.mark.parametrize("field", ["name", "representatives.2.name", "category", "counter", "summary", "password"])
+def test_marks_that_render_nothing_are_refused_like_other_invisible_characters(field, char):
+    problem = check_text(field, f"张{char}三")
+    assert (problem.field, problem.code, problem.params) == (field, "err.text.invisible", {"char": f"U+{ord(char):04X}"})
+
+
+@pytest.mark.parametrize("value, char, normal", [
+    ("张\uf9dc", "U+F9DC \uf9dc", "U+9686 隆"),  # a CJK compatibility ideograph
+    ("\u2f08三", "U+2F08 \u2f08", "U+4EBA 人"),  # a Kangxi radical
+    ("Ｌｉ Na", "U+FF2C Ｌ", "U+004C L"),  # full-width Latin
+    ("ﬁn", "U+FB01 ﬁ", "U+0066 U+0069 fi"),
+])
+@pytest.mark.parametrize("field", ["name", "representatives.4.name", "category", "counter"])
+def test_a_name_in_a_compatibility_form_is_refused_saying_what_it_normally_is(field, value, char, normal):
+    problem = check_text(field, value)
+    assert (problem.field, problem.code, problem.params) == (field, "err.text.compat", {"char": char, "normal": normal})
+    for lang in ("zh", "en"):
+        message = catalog(lang)(problem.code, **problem.params)
+        assert char in message and normal in message
+
+
+def test_compatibility_forms_stay_allowed_in_free_text():
+    assert check_text("summary", "Ｌｉ说⼈口隆起") is None
+
+
+@pytest.mark.parametrize("value, code", [("李  娜", "err.text.spaces"), (" 李娜", "err.text.edge_space"),
+                                         ("李娜 ", "err.text.edge_space")])
+@pytest.mark.parametrize("field", ["name", "category", "counter"])
+def test_a_name_has_single_spaces_between_words_only(field, value, code):
+    problem = check_name(field, value)
+    assert (problem.field, problem.code) == (field, code)
+
+
+@pytest.mark.parametrize("value", ["Li Na", "阿依古丽·买买提", "张三", "O'Brien-Smith", "窗口 3"])
+def test_ordinary_names_pass_the_name_checks(value):
+    assert check_name("name", value) is None
+
+
+def test_a_visitor_or_representative_name_that_looks_like_another_is_refused(desk, operator):
+    from desk.registration import PersonForm
+    from tests.conftest import form
+
+    with pytest.raises(FormErrors) as caught:
+        desk.register(form(name="张\uf9dc", persons="6", representatives=(PersonForm("王  五"),)), operator)
+    assert {e.field: e.code for e in caught.value.errors} == {
+        "name": "err.text.compat", "representatives.2.name": "err.text.spaces"}
+
+
+@pytest.mark.parametrize("counter, char", [("窗口\u30003", "U+3000"), ("窗口3\ufe0f", "U+FE0F"), ("窗口３", "U+FF13")])
+def test_a_counter_name_is_checked_like_a_name(run, counter, char):
+    code, out, err = run("category", "list", "--counter", counter, "--data", str(run.data))
+    assert (code, out) == (1, "") and "--counter" in err and char in err
+    assert not run.data.exists()
+
+
+def test_a_counter_name_with_spaces_around_it_is_refused(run):
+    code, _, err = run("category", "list", "--counter", " 窗口3", "--data", str(run.data))
+    assert code == 1 and "--counter" in err

@@ -513,4 +513,7 @@ MESSAGES: dict[str, str] = {
     # -- review fixes: input and identity (#5)
     "err.id.digit": "contains {char}: the digits 0-9 only, the last may be X",
     "err.phone.digit": "contains {char}: a phone number takes the digits 0-9 only",
+    "err.text.compat": "contains {char}, usually written {normal}: use the usual form",
+    "err.text.edge_space": "must not begin or end with a space",
+    "err.text.spaces": "takes a single space between words",
 }

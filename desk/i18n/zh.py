@@ -507,4 +507,7 @@ MESSAGES: dict[str, str] = {
     # -- review fixes: input and identity (#5)
     "err.id.digit": "含有 {char}，只能用数字 0-9，最后一位可为X",
     "err.phone.digit": "含有 {char}，电话号码只能用数字 0-9",
+    "err.text.compat": "含有 {char}，通常写作 {normal}，请改用通常的写法",
+    "err.text.edge_space": "开头和末尾不能有空格",
+    "err.text.spaces": "词与词之间只能隔一个空格",
 }
