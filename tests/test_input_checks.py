@@ -447,6 +447,29 @@ def test_a_visitor_or_representative_name_that_looks_like_another_is_refused(des
         "name": "err.text.compat", "representatives.2.name": "err.text.spaces"}
 
 
+@pytest.mark.parametrize("name, char", [("\u0430dmin", "U+0430"), ("\u0391lice", "U+0391"), ("王\u0661", "U+0661")])
+def test_an_operator_name_takes_only_chinese_characters_and_ascii(desk, admin, name, char):
+    with pytest.raises(FormErrors) as caught:
+        desk.add_operator(name, "receptionist", "secret123", by=admin)
+    [problem] = caught.value.errors
+    assert (problem.field, problem.code, problem.params["char"]) == ("name", "err.operator.letters", char)
+    assert char in describe(catalog("zh"), caught.value)
+    assert [o.name for o in desk.operators()] == ["管理员"]
+
+
+@pytest.mark.parametrize("name", ["clerk2", "王芳", "阿依古丽·买买提", "O'Brien", "Li Na"])
+def test_ordinary_operator_names_are_taken(desk, admin, name):
+    assert desk.add_operator(name, "receptionist", "secret123", by=admin).name == name
+
+
+def test_an_operator_name_differing_only_in_case_is_already_there(desk, admin):
+    desk.add_operator("admin", "admin", "secret123", by=admin)
+    with pytest.raises(FormErrors) as caught:
+        desk.add_operator("Admin", "receptionist", "secret123", by=admin)
+    assert [(e.field, e.code, e.params) for e in caught.value.errors] == [
+        ("name", "err.operator.exists", {"name": "admin"})]
+
+
 @pytest.mark.parametrize("counter, char", [("窗口\u30003", "U+3000"), ("窗口3\ufe0f", "U+FE0F"), ("窗口３", "U+FF13")])
 def test_a_counter_name_is_checked_like_a_name(run, counter, char):
     code, out, err = run("category", "list", "--counter", counter, "--data", str(run.data))

@@ -516,4 +516,5 @@ MESSAGES: dict[str, str] = {
     "err.text.compat": "contains {char}, usually written {normal}: use the usual form",
     "err.text.edge_space": "must not begin or end with a space",
     "err.text.spaces": "takes a single space between words",
+    "err.operator.letters": "takes Chinese characters, English letters and digits only, not {char} ({name})",
 }

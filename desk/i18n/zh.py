@@ -510,4 +510,5 @@ MESSAGES: dict[str, str] = {
     "err.text.compat": "含有 {char}，通常写作 {normal}，请改用通常的写法",
     "err.text.edge_space": "开头和末尾不能有空格",
     "err.text.spaces": "词与词之间只能隔一个空格",
+    "err.operator.letters": "只能用汉字、英文字母和数字，不能用 {char}（{name}）",
 }
