@@ -326,7 +326,9 @@ class _Commands:
         try:
             verb, name = self.args.category_command, getattr(self.args, "name", "")
             if verb != "list":
-                desk.change_categories(self.me, **{verb: name})
+                code = desk.change_categories(self.me, **{verb: name})
+                done = "cli.category.added" if verb == "add" else "cli.category.removed"
+                print(self.t(done, name=self.t.label("category", code)), file=self.out)
             for code in desk.settings().categories:
                 print(f"{code}\t{self.t.label('category', code)}", file=self.out)
         finally:

@@ -470,6 +470,51 @@ def test_an_operator_name_differing_only_in_case_is_already_there(desk, admin):
         ("name", "err.operator.exists", {"name": "admin"})]
 
 
+@pytest.mark.parametrize("name", ["医疗", "土地", "medical", "Forest Land", " 林地 ", "LAND"])
+def test_a_category_named_like_a_builtin_one_is_already_there(desk, admin, name):
+    with pytest.raises(DeskError) as caught:
+        desk.change_categories(admin, add=name)
+    assert caught.value.code == "err.category.exists"
+    assert len(desk.settings().categories) == 8
+
+
+def test_a_category_differing_only_in_case_is_already_there(desk, admin):
+    desk.change_categories(admin, add="Water")
+    with pytest.raises(DeskError) as caught:
+        desk.change_categories(admin, add="water")
+    assert (caught.value.code, caught.value.params) == ("err.category.exists", {"name": "water"})
+
+
+def test_a_removed_builtin_comes_back_under_its_code_when_added_by_its_label(desk, admin):
+    assert desk.change_categories(admin, remove="医疗") == "medical"
+    assert "medical" not in desk.settings().categories
+    assert desk.change_categories(admin, add="医疗") == "medical"
+    assert desk.settings().categories[-1] == "medical"
+
+
+def test_a_category_is_removed_by_the_label_the_list_shows_and_confirmed(run):
+    data = ["--data", str(run.data)]
+    code, out, err = run("category", "remove", "林地", *data)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "已删除问题类别 林地"
+    assert "forest_land" not in out
+    code, out, _ = run("category", "add", "水利", *data)
+    assert code == 0 and out.splitlines()[0] == "已添加问题类别 水利"
+    code, out, _ = run("--lang", "en", "category", "add", "forest land", *data)
+    assert code == 0 and out.splitlines()[0] == "category forest land added"
+
+
+def test_the_audit_entry_names_the_category_and_the_setting(desk, admin):
+    desk.change_categories(admin, remove="林地")
+    entry = desk.audit.entries()[-1]
+    assert (entry.action, entry.target, entry.detail["remove"]) == ("settings", "forest_land", "forest_land")
+    desk.change_categories(admin, add="水利")
+    assert (desk.audit.entries()[-1].target, desk.audit.entries()[-1].detail["add"]) == ("水利", "水利")
+    desk.set_number("yellow_days", "4", admin)
+    entry = desk.audit.entries()[-1]
+    assert (entry.target, entry.detail["yellow_days"]) == ("yellow_days", 4)
+
+
 @pytest.mark.parametrize("counter, char", [("窗口\u30003", "U+3000"), ("窗口3\ufe0f", "U+FE0F"), ("窗口３", "U+FF13")])
 def test_a_counter_name_is_checked_like_a_name(run, counter, char):
     code, out, err = run("category", "list", "--counter", counter, "--data", str(run.data))

@@ -517,4 +517,6 @@ MESSAGES: dict[str, str] = {
     "err.text.edge_space": "must not begin or end with a space",
     "err.text.spaces": "takes a single space between words",
     "err.operator.letters": "takes Chinese characters, English letters and digits only, not {char} ({name})",
+    "cli.category.added": "category {name} added",
+    "cli.category.removed": "category {name} removed",
 }

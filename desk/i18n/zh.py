@@ -511,4 +511,6 @@ MESSAGES: dict[str, str] = {
     "err.text.edge_space": "开头和末尾不能有空格",
     "err.text.spaces": "词与词之间只能隔一个空格",
     "err.operator.letters": "只能用汉字、英文字母和数字，不能用 {char}（{name}）",
+    "cli.category.added": "已添加问题类别 {name}",
+    "cli.category.removed": "已删除问题类别 {name}",
 }
