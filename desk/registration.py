@@ -144,14 +144,20 @@ def _check_persons(raw: str, errors: list[FieldError]) -> int:
     return persons
 
 
+def representative_rows(form: RegistrationForm) -> list[tuple[int, PersonForm]]:
+    """The representatives typed, each with the number of its row on the form (the visitor
+    is 1). A blank row is left out but keeps its place, so a message names the right row."""
+    return [(n, p) for n, p in enumerate(form.representatives, start=2) if any((p.name, p.id_number, p.phone))]
+
+
 def _check_representatives(form: RegistrationForm, persons: int, today: dt.date, errors: list[FieldError]):
-    extra = [p for p in form.representatives if any((p.name, p.id_number, p.phone))]
+    extra = representative_rows(form)
     if extra and persons < GROUP_MIN_PERSONS:
         errors.append(FieldError("representatives", "err.reps.not_group", {"min": GROUP_MIN_PERSONS}))
     if len(extra) + 1 > MAX_REPRESENTATIVES:
         errors.append(FieldError("representatives", "err.reps.too_many", {"max": MAX_REPRESENTATIVES}))
     people = []
-    for n, rep in enumerate(extra, start=2):
+    for n, rep in extra:
         prefix = f"representatives.{n}"
         if not rep.name.strip():
             errors.append(FieldError(f"{prefix}.name", "err.required"))

@@ -7,7 +7,7 @@ import pytest
 from desk.errors import DeskError, FormErrors
 from desk.matters import MatterFilter
 from desk.models import VisitKind
-from desk.registration import RegistrationForm
+from desk.registration import PersonForm, RegistrationForm
 from tests.conftest import VALID_ID, VALID_ID_MALE, form
 
 
@@ -192,3 +192,17 @@ def test_a_correction_takes_a_number_typed_with_spaces(desk, operator):
     first = desk.register(form(id_number=""), operator)
     desk.correct_visitor(first.visitor.id, {"id_number": "4307 2219 8001 1637 88"}, "补录", operator)
     assert stored(desk, first.visitor.id)["id_number"] == "430722198001163788"
+
+
+# -- representatives of a group visit ------------------------------------------------------------
+
+
+def group(**changes):
+    reps = tuple(PersonForm(*rep) for rep in changes.pop("reps"))
+    return form(persons="8", representatives=reps, summary="集体反映", **changes)
+
+
+def test_a_representatives_problem_is_named_by_the_row_it_is_in(desk, operator):
+    """A blank row before it does not shift the number: the message goes under the right row."""
+    errors = refused(desk, group(reps=[("", "", ""), ("王五", "", "999")]), operator)
+    assert errors == {"representatives.3.phone": ("err.phone", {})}
