@@ -110,6 +110,11 @@ class Registration:
     visitor_id: int | None = None
     matter_id: int | None = None
     form_id: str = ""
+    rep_rows: tuple[int, ...] = ()  # the form row of each representative after the visitor
+
+    def representatives_by_row(self) -> list[tuple[int, Person]]:
+        """The representatives besides the visitor, each with its row on the form."""
+        return list(zip(self.rep_rows, self.representatives[1:], strict=True))
 
 
 def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError]):
@@ -164,8 +169,20 @@ def _check_representatives(form: RegistrationForm, persons: int, today: dt.date,
         info = _check_id(f"{prefix}.id_number", rep.id_number, today, errors)
         phone = _check_phone(f"{prefix}.phone", rep.phone, errors)
         _check_texts(errors, (f"{prefix}.name", rep.name))
-        people.append(Person(rep.name.strip(), info.id_number if info else "", phone))
+        people.append((n, Person(rep.name.strip(), info.id_number if info else "", phone)))
     return people
+
+
+def _check_one_number_each(visitor_number: str, people: list[tuple[int, Person]], errors: list[FieldError]) -> None:
+    """No two people in one form share an ID number: the later one is refused, naming the
+    earlier. (Who holds a number on file is checked at the save, which can read.)"""
+    seen = {visitor_number: 1} if visitor_number else {}
+    for n, person in people:
+        earlier = seen.setdefault(person.id_number, n) if person.id_number else n
+        if earlier == 1:
+            errors.append(FieldError(f"representatives.{n}.id_number", "err.id.same_as_visitor"))
+        elif earlier != n:
+            errors.append(FieldError(f"representatives.{n}.id_number", "err.id.same_as_rep", {"n": earlier}))
 
 
 def _check_texts(errors: list[FieldError], *pairs: tuple[str, str]) -> None:
@@ -205,10 +222,12 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
     phone = _check_phone("phone", form.phone, errors)
     persons = _check_persons(form.persons, errors)
     people = _check_representatives(form, persons, today, errors)
+    _check_one_number_each(info.id_number if info else "", people, errors)
     track = _check_matter(form, settings, errors)
     if errors:
         raise FormErrors(errors)
     visitor = Person(form.name.strip(), info.id_number if info else "", phone)
+    group = persons >= GROUP_MIN_PERSONS
     return Registration(
         name=visitor.name,
         id_number=visitor.id_number,
@@ -219,7 +238,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         village=form.village.strip(),
         address=form.address.strip(),
         persons=persons,
-        representatives=tuple([visitor, *people]) if persons >= GROUP_MIN_PERSONS else (),
+        representatives=tuple([visitor, *(p for _, p in people)]) if group else (),
         skip_level=form.skip_level,
         threat=form.threat,
         key_person=form.key_person,
@@ -231,6 +250,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         visitor_id=form.visitor_id,
         matter_id=form.matter_id,
         form_id=form.form_id,
+        rep_rows=tuple(n for n, _ in people) if group else (),
     )
 
 

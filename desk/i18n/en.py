@@ -519,4 +519,7 @@ MESSAGES: dict[str, str] = {
     "err.operator.letters": "takes Chinese characters, English letters and digits only, not {char} ({name})",
     "cli.category.added": "category {name} added",
     "cli.category.removed": "category {name} removed",
+    "err.id.same_as_visitor": "the same number as the visitor's: one person cannot be listed twice",
+    "err.id.same_as_rep": "the same number as representative {n}'s: one person cannot be listed twice",
+    "err.rep.id_on_file": "this number is on file for {name}, not for the name typed; check it",
 }

@@ -513,4 +513,7 @@ MESSAGES: dict[str, str] = {
     "err.operator.letters": "只能用汉字、英文字母和数字，不能用 {char}（{name}）",
     "cli.category.added": "已添加问题类别 {name}",
     "cli.category.removed": "已删除问题类别 {name}",
+    "err.id.same_as_visitor": "与来访人的身份证号相同；同一个人不能登记两次",
+    "err.id.same_as_rep": "与代表{n}的身份证号相同；同一个人不能登记两次",
+    "err.rep.id_on_file": "这个号码已登记在 {name} 名下，与填写的姓名不同，请核对",
 }
