@@ -539,4 +539,16 @@ MESSAGES: dict[str, str] = {
     "audit_action.operator_role": "change role",
     "key.change_role": "role",
     "operators.role_title": "Role of {name}",
+    # -- review fixes: input and identity (#5)
+    "err.id.digit": "contains {char}: the digits 0-9 only, the last may be X",
+    "err.phone.digit": "contains {char}: a phone number takes the digits 0-9 only",
+    "err.text.compat": "contains {char}, usually written {normal}: use the usual form",
+    "err.text.edge_space": "must not begin or end with a space",
+    "err.text.spaces": "takes a single space between words",
+    "err.operator.letters": "takes Chinese characters, English letters and digits only, not {char} ({name})",
+    "cli.category.added": "category {name} added",
+    "cli.category.removed": "category {name} removed",
+    "err.id.same_as_visitor": "the same number as the visitor's: one person cannot be listed twice",
+    "err.id.same_as_rep": "the same number as representative {n}'s: one person cannot be listed twice",
+    "err.rep.id_on_file": "this number is on file for {name}, not for the name typed; check it",
 }

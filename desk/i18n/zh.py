@@ -533,4 +533,16 @@ MESSAGES: dict[str, str] = {
     "audit_action.operator_role": "修改角色",
     "key.change_role": "改角色",
     "operators.role_title": "{name} 的角色",
+    # -- review fixes: input and identity (#5)
+    "err.id.digit": "含有 {char}，只能用数字 0-9，最后一位可为X",
+    "err.phone.digit": "含有 {char}，电话号码只能用数字 0-9",
+    "err.text.compat": "含有 {char}，通常写作 {normal}，请改用通常的写法",
+    "err.text.edge_space": "开头和末尾不能有空格",
+    "err.text.spaces": "词与词之间只能隔一个空格",
+    "err.operator.letters": "只能用汉字、英文字母和数字，不能用 {char}（{name}）",
+    "cli.category.added": "已添加问题类别 {name}",
+    "cli.category.removed": "已删除问题类别 {name}",
+    "err.id.same_as_visitor": "与来访人的身份证号相同；同一个人不能登记两次",
+    "err.id.same_as_rep": "与代表{n}的身份证号相同；同一个人不能登记两次",
+    "err.rep.id_on_file": "这个号码已登记在 {name} 名下，与填写的姓名不同，请核对",
 }
