@@ -251,7 +251,10 @@ def verify(lines: Iterable[str], head: dict[str, Any] | None,
                 problems.append(broken)
             problems += _check_replaced(n, entry, open_other)
         previous = entry
-    if head is not None:
+    if head is None or head.get("unreadable"):
+        if count or head is not None:
+            problems.append(Problem(count, "audit.head_unreadable" if head else "audit.head_missing"))
+    else:
         last_seq = previous.seq if previous else 0
         if head.get("seq", 0) > last_seq:
             problems.append(Problem(count + 1, "audit.truncated", {"first": last_seq + 1, "last": head["seq"]}))

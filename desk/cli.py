@@ -231,7 +231,14 @@ class _Commands:
         path = self.data_dir()
         if self.wiring.open_audit is None or not path.is_dir():
             raise UsageError(self.t("err.store.no_dir", path=str(path), detail="-"))
+        if not self.maintenance().holds_data(path):
+            raise UsageError(self.t("err.store.no_hall", path=str(path)))
         return path
+
+    def open_existing(self) -> Desk:
+        """For commands that only read: a mistyped --data must not make a new, empty hall
+        and answer from it as if it were the real one."""
+        return self._open(self.existing_data_dir())
 
     def counter(self) -> str:
         return self._counter
@@ -264,9 +271,17 @@ class _Commands:
     def app(self) -> int:
         desk = self._open()
         try:
-            return self.wiring.run_app(AppRequest(desk, self.t.lang, notice=self._daily_backup(desk)))
+            notices = [self._trail_behind(desk), self._daily_backup(desk)]
+            return self.wiring.run_app(AppRequest(desk, self.t.lang, notice="\n".join(n for n in notices if n)))
         finally:
             desk.store.close()
+
+    def _trail_behind(self, desk: Desk) -> str:
+        """The store opens, but a trail cut back or replaced is told at the login, not absorbed."""
+        behind = getattr(desk.store, "trail_behind", None)
+        if not behind:
+            return ""
+        return self.t("check.trail_behind", found=behind[0], expected=behind[1]) + self.t("notice.run_check")
 
     def _daily_backup(self, desk: Desk) -> str:
         """The first start of a day keeps a backup; a failure is told, and does not stop the desk."""
@@ -322,7 +337,7 @@ class _Commands:
 
     def category(self) -> int:
         """The category list is hall data: a hall may add its own groups beside the eight."""
-        desk = self._open()
+        desk = self.open_existing() if self.args.category_command == "list" else self._open()
         try:
             verb, name = self.args.category_command, getattr(self.args, "name", "")
             if verb != "list":
@@ -336,7 +351,7 @@ class _Commands:
         return 0
 
     def settings(self) -> int:
-        desk = self._open()
+        desk = self.open_existing() if self.args.settings_command == "show" else self._open()
         try:
             if self.args.settings_command == "set":
                 desk.set_number(self.args.name, self.args.value, self.me)
@@ -365,7 +380,7 @@ class _Commands:
         return 0
 
     def user_list(self) -> int:
-        desk = self._open()
+        desk = self.open_existing()
         try:
             for op in desk.operators():
                 state = self.t("operator.active" if op.active else "operator.disabled")

@@ -68,6 +68,8 @@ def check(cmd: _Commands) -> int:
     for f in findings:
         label = cmd.t("cli.check.error" if f.fatal else "cli.check.note")
         _say(cmd, "cli.check.finding", label=label, path=f.path, message=finding_text(cmd.t, f))
+    if not folder.is_dir():  # named above; there is no trail to read
+        return 1
     _, trail_problems = _verify_trail(cmd, folder)
     fatal = sum(f.fatal for f in findings) + trail_problems
     if cmd.args.folder is None or (folder / "backups").is_dir():

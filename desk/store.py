@@ -148,6 +148,10 @@ class Maintenance(Protocol):
         """Swap the backup in; `note(aside, replaced_head)` runs with the locks still held."""
         ...
 
+    def holds_data(self, folder: Path) -> bool:
+        """Whether a hall's store was ever made in `folder`."""
+        ...
+
     def check(self, folder: Path) -> tuple[int, list[Any]]:
         """(documents read, findings with path, code, params, fatal)."""
         ...

@@ -19,6 +19,7 @@ from storage.locks import ProcessLock, held
 
 AUDIT_FILE = "audit.log"
 HEAD_FILE = "audit.head"
+UNREADABLE_HEAD: dict[str, Any] = {"unreadable": True}
 LOCK_FILE = "audit.lock"
 TORN_FILE = "audit.torn"  # bytes of entries a crash cut off, kept rather than deleted
 LOCK_WAIT_SECONDS = 15.0
@@ -96,11 +97,17 @@ class FileAuditLog:
         return iter(raw.decode("utf-8", errors="replace").splitlines())
 
     def head(self) -> dict[str, Any] | None:
+        """None when there is no head file; `{"unreadable": True}` when there is one that
+        is not a head (a folder, garbage, wrong types), which `verify` reports."""
         try:
             head = orjson.loads(self.head_path.read_bytes())
-        except (FileNotFoundError, orjson.JSONDecodeError):
+        except FileNotFoundError:
             return None
-        return head if isinstance(head, dict) else None
+        except (OSError, orjson.JSONDecodeError):
+            return UNREADABLE_HEAD
+        well_formed = (isinstance(head, dict) and type(head.get("seq")) is int and head["seq"] >= 0
+                       and isinstance(head.get("hash"), str))
+        return head if well_formed else UNREADABLE_HEAD
 
     def recent_lines(self, reach: int | None = None) -> Iterator[str]:
         """Whole lines, newest first, read backwards in chunks (the trail may be long)."""

@@ -564,7 +564,9 @@ class JournalStore:
         A store of the first release rewrites every set, so that all of them carry a checksum.
         `checkpoint.pending` says which files are this checkpoint's until it commits."""
         names = set(self._manifest.sets) if self._manifest.legacy else self._touched | set(self._waiting)
-        witnessed = 0 if self._manifest.legacy else self._witness(self._manifest.epoch)
+        # Never lowered: a trail found cut back stays told at every open, not folded away.
+        witnessed = 0 if self._manifest.legacy else max(self._witness(self._manifest.epoch),
+                                                          self._manifest.witnessed)
         manifest = self._manifest.succeeding(self.today().isoformat(), self.seq, witnessed, after)
         atomic_write(self._path(PENDING), journal.dumps({"generation": manifest.generation}))
         written: list[Path] = []

@@ -115,6 +115,15 @@ def _free_name(root: Path, name: str) -> Path:
     return target
 
 
+def holds_data(folder: Path) -> bool:
+    """Whether a hall's store was ever made here: any file of one, even damaged, counts
+    (opening it then names the damage); an empty or unrelated folder does not."""
+    try:
+        return any(p.name in (MANIFEST, RESTORING) or is_store_file(p.name) for p in folder.iterdir())
+    except OSError:
+        return False
+
+
 def trouble(folder: Path) -> tuple[int, Finding | None]:
     """(documents, the first thing that makes a backup folder untrustworthy, or None): its
     files and its audit trail, checked as `desk check` does."""

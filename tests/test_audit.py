@@ -74,3 +74,18 @@ def test_a_garbled_line_is_found(trail):
 def test_appending_continues_the_chain_after_a_restart(trail, clock):
     Auditor(trail, clock, "窗口2").record("李娜", "receptionist", "login")
     assert verify(trail.lines(), trail.head()) == (7, [])
+
+
+def test_a_missing_head_is_reported_when_the_trail_has_entries(trail):
+    trail.head_path.unlink()
+    assert problems(trail) == [(6, "audit.head_missing", {})]
+
+
+@pytest.mark.parametrize("damage", ["folder", b"garbage", b'{"seq": "6", "hash": 1}', b"[6]"])
+def test_a_head_that_is_not_a_head_is_reported_never_a_crash(trail, damage):
+    trail.head_path.unlink()
+    if damage == "folder":
+        trail.head_path.mkdir()
+    else:
+        trail.head_path.write_bytes(damage)
+    assert problems(trail) == [(6, "audit.head_unreadable", {})]

@@ -225,7 +225,11 @@ def test_a_backup_is_a_witness_of_the_trail(run, tmp_path):
     assert run("audit", "verify", "--against", str(made), "--data", str(run.data))[0] == 0
     lines = trail_lines(run.data)
     (run.data / "audit.log").write_text("\n".join(lines[:1]) + "\n", encoding="utf-8")
-    (run.data / "audit.head").unlink()  # cut off, with its head removed too
+    (run.data / "audit.head").unlink()
+    code, out, _ = run("audit", "verify", "--data", str(run.data))
+    assert code == 1 and "audit.head 不见了" in out  # a head gone is itself told
+    first = json.loads(lines[0])  # cut off, with a head forged to match what is left
+    (run.data / "audit.head").write_text(json.dumps({"seq": first["seq"], "hash": first["hash"]}))
     assert run("audit", "verify", "--data", str(run.data))[0] == 0  # nothing left to tell it
     assert run("audit", "verify", "--against", str(made), "--data", str(run.data))[0] == 1
 

@@ -429,3 +429,58 @@ async def test_the_app_says_saved_and_not_audited_when_the_trail_cannot_be_writt
         await pilot.pause()
         assert desk.store.get("matters", receipt.matter.id) is not None
         assert any("已保存" in n and "审计记录没有写入" in n for n in notices(app))
+
+
+# -- the audit trail as the journal's witness, and repairs that keep the numbering ----------------
+
+
+def test_a_trail_cut_back_is_told_at_every_start_and_by_check(run, clock):
+    checkpointed(run.data, clock)
+    open_store(run.data, today=clock.today).close()  # a checkpoint records how far the trail reached
+    trail = run.data / "audit.log"
+    first = trail.read_bytes().splitlines(keepends=True)[:2]
+    trail.write_bytes(b"".join(first))  # cut back to before the saves
+    (run.data / "audit.head").unlink()
+    for _ in range(2):  # the checkpoint at close does not fold the evidence away
+        store = open_store(run.data, today=clock.today)
+        assert store.trail_behind and store.trail_behind[0] < store.trail_behind[1]
+        store.close()
+    code, out, _ = run("check", "--data", str(run.data))
+    assert code == 1 and "审计记录被截短" in out
+    run("--data", str(run.data))
+    assert "审计记录被截短" in run.requests[-1].notice and "desk check" in run.requests[-1].notice
+
+
+def test_repair_of_a_damaged_middle_line_keeps_the_saves_after_it_and_numbers_the_lost_one(run, clock):
+    checkpointed(run.data, clock)
+    path = journal_of(run.data)
+    lines = lines_of(path)
+    middle = bytearray(lines[2])
+    middle[30] ^= 0x01
+    path.write_bytes(b"".join([*lines[:2], bytes(middle), *lines[3:]]))
+    assert run("check", "--data", str(run.data))[0] == 1
+    code, out, err = run("repair", "--data", str(run.data))
+    assert code == 0, err
+    assert f"保留 {len(lines) - 1} 次保存" in out and "当前数据中没有的保存：第" in out
+    assert run("check", "--data", str(run.data))[0] == 0
+    assert run("audit", "verify", "--data", str(run.data))[0] == 0
+
+
+def test_repair_of_an_intact_journal_changes_nothing_and_says_so(run, clock):
+    checkpointed(run.data, clock)
+    before = {p.name: p.read_bytes() for p in run.data.iterdir() if p.is_file() and p.suffix != ".lock"}
+    code, out, _ = run("repair", "--data", str(run.data))
+    assert code == 0 and "无需修复" in out
+    after = {p.name: p.read_bytes() for p in run.data.iterdir() if p.is_file() and p.suffix != ".lock"}
+    assert {k: v for k, v in after.items() if not k.startswith("audit")} == \
+        {k: v for k, v in before.items() if not k.startswith("audit")}
+    assert not list(run.data.glob("damaged-*"))
+
+
+def test_a_restore_cut_short_leaves_a_folder_that_is_refused_with_its_cause(run, clock, tmp_path):
+    checkpointed(run.data, clock)
+    (run.data / "restore.pending").write_text(str(tmp_path / "backup"), encoding="utf-8")
+    error = refused(run.data, clock)
+    assert error.params["detail"] == "damage.restore_pending"
+    code, out, _ = run("check", "--data", str(run.data))
+    assert code == 1 and str(tmp_path / "backup") in out

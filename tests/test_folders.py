@@ -92,7 +92,7 @@ def test_local_file_systems_pass(tmp_path, kind):
 
 @pytest.mark.parametrize("where", ["/proc/desk", "/sys/kernel/desk"])
 def test_proc_and_sys_are_refused_before_anything_is_made(run, where):
-    code, _, err = run("user", "list", "--data", where)
+    code, _, err = run("settings", "set", "idle_lock_minutes", "1", "--data", where)
     assert code == 1 and "不在本机磁盘上" in err and "Traceback" not in err
 
 
