@@ -221,5 +221,7 @@ def _anchor(cmd: _Commands, against: str) -> tuple[int, str]:
         return head
     code = parse_code(against)
     if code is None:
-        raise cmd.usage_error(cmd.t("cli.audit.bad_code", code=against))
+        looks_like_a_path = any(sep in against for sep in ("/", "\\")) or folder.exists()
+        key = "cli.audit.no_backup_folder" if looks_like_a_path else "cli.audit.bad_code"
+        raise cmd.usage_error(cmd.t(key, code=against))
     return code

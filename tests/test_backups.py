@@ -234,10 +234,12 @@ def test_a_backup_is_a_witness_of_the_trail(run, tmp_path):
     assert run("audit", "verify", "--against", str(made), "--data", str(run.data))[0] == 1
 
 
-def test_a_code_that_is_not_one_is_refused(run):
+def test_a_code_that_is_not_one_is_refused(run, tmp_path):
     add(run, "王芳")
     code, _, err = run("audit", "verify", "--against", "12-XYZ", "--data", str(run.data))
     assert code == 1 and "不是记录头短码" in err
+    code, _, err = run("audit", "verify", "--against", str(tmp_path / "no-such-backup"), "--data", str(run.data))
+    assert code == 1 and "找不到备份目录" in err
 
 
 def test_a_backup_and_restore_keep_the_trails_earlier_restores_set_aside(run, tmp_path):
