@@ -25,6 +25,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -65,7 +66,9 @@ for doc in store.scan("visitors"):
 
 
 def _desk() -> str:
-    return shutil.which("desk") or "desk"
+    """This checkout's desk: the one beside the running interpreter (its venv), else PATH's."""
+    beside = Path(sys.executable).with_name("desk")
+    return str(beside) if beside.exists() else shutil.which("desk") or "desk"
 
 
 def _status(pid: int, field: str) -> float:
