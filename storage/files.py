@@ -135,10 +135,10 @@ def atomic_write_with(path: Path, write: Callable[[IO[bytes]], object]) -> None:
         raise
 
 
-def sweep_temp_files(folder: Path, target: Callable[[str], bool], min_age: float = 0.0) -> list[str]:
-    """Remove temp files that `atomic_write` left when its process was killed. Only those
-    whose target `target` accepts, and at least `min_age` seconds old (a live write takes
-    milliseconds). Returns the names removed."""
+def _sweep(folder: Path, chosen: Callable[[os.DirEntry], bool], min_age: float,
+           remove: Callable[[str], None]) -> list[str]:
+    """Remove the entries of `folder` that `chosen` picks and that are at least `min_age`
+    seconds old (a live write takes milliseconds). Returns the names removed."""
     removed = []
     now = time.time()
     try:
@@ -146,37 +146,33 @@ def sweep_temp_files(folder: Path, target: Callable[[str], bool], min_age: float
     except OSError:
         return removed
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(".") and name.endswith(TEMP_SUFFIX) and entry.is_file(follow_symlinks=False)):
-            continue
-        stem = name[1:-len(TEMP_SUFFIX)].rsplit(".", 1)[0]  # ".<target>.<random>.tmp" -> "<target>"
         try:
-            if target(stem) and now - entry.stat().st_mtime >= min_age:
-                os.unlink(entry.path)
-                removed.append(name)
+            if chosen(entry) and now - entry.stat(follow_symlinks=False).st_mtime >= min_age:
+                remove(entry.path)
+                removed.append(entry.name)
         except OSError:
             pass  # gone already, or not ours to remove: left for the next sweep
     return removed
 
 
+def sweep_temp_files(folder: Path, target: Callable[[str], bool], min_age: float = 0.0) -> list[str]:
+    """Remove temp files that `atomic_write` left when its process was killed, only those
+    whose target `target` accepts."""
+    def chosen(entry: os.DirEntry) -> bool:
+        name = entry.name
+        if not (name.startswith(".") and name.endswith(TEMP_SUFFIX) and entry.is_file(follow_symlinks=False)):
+            return False
+        return target(name[1:-len(TEMP_SUFFIX)].rsplit(".", 1)[0])  # ".<target>.<random>.tmp" -> "<target>"
+    return _sweep(folder, chosen, min_age, os.unlink)
+
+
 def sweep_temp_dirs(folder: Path, prefix: str, min_age: float, suffix: str = "") -> list[str]:
     """Remove folders a killed backup or restore left (`.name.partial`, `.restore-...`):
-    copies, never the only one of anything. Only those at least `min_age` seconds old."""
-    removed = []
-    now = time.time()
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(suffix) and entry.is_dir(follow_symlinks=False):
-            try:
-                if now - entry.stat(follow_symlinks=False).st_mtime >= min_age:
-                    shutil.rmtree(entry.path)
-                    removed.append(entry.name)
-            except OSError:
-                pass
-    return removed
+    copies, never the only one of anything."""
+    def chosen(entry: os.DirEntry) -> bool:
+        name = entry.name
+        return name.startswith(prefix) and name.endswith(suffix) and entry.is_dir(follow_symlinks=False)
+    return _sweep(folder, chosen, min_age, shutil.rmtree)
 
 
 # File systems on a local disk, where fsync and locks do what they promise. Anything else
