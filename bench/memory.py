@@ -25,10 +25,11 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import desk_command
 
 LOGIN = "登录接待台".encode()
 LOOKUP = "拼音首字母".encode()  # the lookup field's placeholder: the lookup screen is up
@@ -63,12 +64,6 @@ for doc in store.scan("visitors"):
     if doc.get("id_number"):
         print(doc["id_number"]); break
 """
-
-
-def _desk() -> str:
-    """This checkout's desk: the one beside the running interpreter (its venv), else PATH's."""
-    beside = Path(sys.executable).with_name("desk")
-    return str(beside) if beside.exists() else shutil.which("desk") or "desk"
 
 
 def _status(pid: int, field: str) -> float:
@@ -151,7 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="desk-bench-"))
     for visits in args.visits or [10000, 50000]:
-        now = measure(_desk(), root / "this", visits, args.runs)
+        now = measure(desk_command(), root / "this", visits, args.runs)
         print(_row(f"{visits} visits, this release (median of {args.runs})", now))
         if args.reference:
             before = measure(args.reference, root / "reference", visits, args.runs)

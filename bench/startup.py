@@ -13,10 +13,11 @@ import argparse
 import os
 import pty
 import select
-import shutil
 import signal
 import statistics
 import time
+
+from common import desk_command
 
 MARK = "登录接待台".encode()
 
@@ -50,7 +51,7 @@ def main() -> None:
     parser.add_argument("--data", help="open this data directory instead of --demo")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    desk = shutil.which("desk") or "desk"
+    desk = desk_command()
     argv = [desk, "--data", args.data] if args.data else [desk, "--demo"]
     times = [once(argv) for _ in range(args.runs)]
     print(f"{' '.join(argv[1:])}: median {statistics.median(times):.3f} s over {len(times)} runs "

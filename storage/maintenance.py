@@ -187,12 +187,11 @@ def daily(store: JournalStore, day: str, keep: int) -> Path | None:
     never the newest one that passed its check: a run of failed days cannot rotate away
     the last good copy."""
     root = store.data_dir / BACKUP_DIR
-    made = None
-    if not (root / f"{DAILY_PREFIX}{day}").exists():
-        made = backup(store, root, f"{DAILY_PREFIX}{day}")
+    if (root / f"{DAILY_PREFIX}{day}").exists():
+        return None  # every later start of the day: no reading of the year at all
+    made = backup(store, root, f"{DAILY_PREFIX}{day}")  # checked, or it raises and nothing rotates
     dailies = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith(DAILY_PREFIX))
-    newest = newest_good_backup(store.data_dir)
-    kept = set(dailies[-keep:]) | ({newest.folder} if newest else set())
+    kept = set(dailies[-keep:]) | {made}  # the one just checked is the newest good one
     for old in dailies:
         if old not in kept:
             shutil.rmtree(old, ignore_errors=True)

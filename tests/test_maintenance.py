@@ -4,7 +4,7 @@ import orjson
 import pytest
 
 from desk.clock import fixed
-from storage import open_store
+from storage import maintenance, open_store
 from storage.manifest import read_manifest
 from tests.test_cli import Run, pinned_today
 
@@ -125,6 +125,15 @@ def test_the_first_start_of_each_day_keeps_a_backup_and_only_the_newest_are_kept
     assert dailies == ["daily-2026-11-03", "daily-2026-11-04", "daily-2026-11-05"]
     code, out, _ = run("check", str(run.data / "backups" / "daily-2026-11-05"))
     assert code == 0, out
+
+
+def test_a_later_start_of_the_day_reads_no_backup(run, monkeypatch):
+    """Checking a backup reads the whole year: once a day at most, never at every start."""
+    add(run, "王芳")
+    assert run("--data", str(run.data))[0] == 0
+    monkeypatch.setattr(maintenance, "check", lambda *a, **k: pytest.fail("a backup was read again"))
+    assert run("--data", str(run.data))[0] == 0
+    assert run.requests[-1].notice == ""
 
 
 def test_a_desk_that_saved_before_a_restore_saves_into_the_restored_files_after_it(run, tmp_path):
