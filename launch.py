@@ -11,7 +11,7 @@ import sys
 def _run_app(request) -> int:
     from screens.app import create_app  # Textual loads only when the app is wanted
 
-    app = create_app(request.desk, lang=request.lang, notice=request.notice)
+    app = create_app(request.desk, lang=request.lang, notice=request.notice, background=request.background)
     app.run()
     return app.return_code or 0
 

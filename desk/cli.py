@@ -35,6 +35,9 @@ class AppRequest:
     desk: Desk
     lang: str
     notice: str = ""  # shown on the login screen, e.g. the demo login
+    # Work for after the screen is up (the day's backup reads the whole year): returns
+    # what to tell the person, or "".
+    background: Callable[[], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -271,8 +274,8 @@ class _Commands:
     def app(self) -> int:
         desk = self._open()
         try:
-            notices = [self._trail_behind(desk), self._daily_backup(desk)]
-            return self.wiring.run_app(AppRequest(desk, self.t.lang, notice="\n".join(n for n in notices if n)))
+            return self.wiring.run_app(AppRequest(desk, self.t.lang, notice=self._trail_behind(desk),
+                                                  background=partial(self._daily_backup, desk)))
         finally:
             desk.store.close()
 

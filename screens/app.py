@@ -28,6 +28,7 @@ _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock"
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
+BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
 
 
 @dataclass
@@ -55,6 +56,7 @@ class DeskApp(App[int]):
     def __init__(
         self, desk: Desk, catalog: Catalog, operator: Operator | None = None, notice: str = "",
         cursor_blink: bool = True,
+        background: Callable[[], str] | None = None,
         idle_seconds: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         refresh_seconds: float | None = REFRESH_SECONDS,
@@ -70,6 +72,7 @@ class DeskApp(App[int]):
         self.catalog = catalog
         self.operator = operator
         self.notice = notice
+        self.background = background
         self._refresh_error = ""
         self.title = catalog("app.title")
         translate_bindings(self, catalog)
@@ -158,12 +161,23 @@ class DeskApp(App[int]):
                           self.lock_if_idle)
         if self.refresh_seconds:
             self.set_interval(self.refresh_seconds, self.read_other_counters)
+        if self.background is not None:
+            self._run_background()
         if self.operator is not None:
             self.enter_desk(self.operator)
         elif self.desk.has_operators():
             self.push_screen(LoginScreen(self.notice))
         else:
             self.push_screen(SetupScreen())
+
+    @work(thread=True, group="background")
+    def _run_background(self) -> None:
+        """The day's backup runs while the login screen is already up; a failure is told
+        as a warning that stays long enough to be read."""
+        message = self.background() if self.background else ""
+        if message:
+            self.call_from_thread(self.notify, message, severity="warning", timeout=BACKGROUND_NOTICE_SECONDS,
+                                  markup=False)
 
     @work(thread=True, group="preload")
     def _preload(self) -> None:
@@ -314,6 +328,7 @@ def create_app(
     drafts: DraftBox | None = None,
     rng: random.Random | None = None,
     notice: str = "",
+    background: Callable[[], str] | None = None,
     cursor_blink: bool = True,
     idle_seconds: float | None = None,
     monotonic: Callable[[], float] = time.monotonic,
@@ -324,6 +339,7 @@ def create_app(
         desk = desk_or_store
     else:
         desk = Desk(desk_or_store, clock or SystemClock(), drafts, rng)
-    return DeskApp(desk, catalog(lang), operator=operator, notice=notice, cursor_blink=cursor_blink,
+    return DeskApp(desk, catalog(lang), operator=operator, notice=notice, background=background,
+                   cursor_blink=cursor_blink,
                    idle_seconds=idle_seconds, monotonic=monotonic, refresh_seconds=refresh_seconds)
 

@@ -30,15 +30,17 @@ class Finding:
     fatal: bool = True
 
 
-def check(folder: Path) -> tuple[int, list[Finding]]:
-    """(documents read, findings)."""
+def check(folder: Path, *, decode: bool = True) -> tuple[int, list[Finding]]:
+    """(documents read, findings). Without `decode`, snapshots are proven by their
+    checksums against the manifest but their documents are counted, not parsed one by one:
+    enough to prove a copy is whole, at a fraction of the time (a backup's certificate)."""
     opened = _open(folder)
     if isinstance(opened, Finding):
         return 0, [opened]
     manifest, findings = opened, _folder_findings(folder)
     documents = 0
     for name in sorted(manifest.sets):
-        documents += _check_set(folder, manifest, name, findings)
+        documents += _check_set(folder, manifest, name, findings, decode)
     documents += _check_journal(folder, manifest, findings)
     _check_trail(folder, manifest, findings)
     _check_leftovers(folder, manifest.generation, findings)
@@ -71,13 +73,13 @@ def snapshot_file(folder: Path, manifest: Manifest, name: str) -> Path:
     return folder / f"{name}.{manifest.gen(name)}.{'json' if manifest.legacy else 'snap'}"
 
 
-def _check_set(folder: Path, manifest: Manifest, name: str, findings: list[Finding]) -> int:
+def _check_set(folder: Path, manifest: Manifest, name: str, findings: list[Finding], decode: bool) -> int:
     path = snapshot_file(folder, manifest, name)
     count = 0
     try:
-        for table, key, doc in _snapshot_docs(path, manifest, name):
+        for table, key, doc in _snapshot_docs(path, manifest, name, decode):
             count += 1
-            if not _well_formed(key, doc):
+            if decode and not _well_formed(key, doc):
                 findings.append(Finding(str(path), "check.document", {"table": table, "id": key}))
     except StoreError as exc:
         findings.append(Finding(str(path), exc.code, exc.params))
@@ -86,8 +88,10 @@ def _check_set(folder: Path, manifest: Manifest, name: str, findings: list[Findi
     return count
 
 
-def _snapshot_docs(path: Path, manifest: Manifest, name: str) -> Iterator[tuple[str, str, Any]]:
-    """(table, id, document) of every row, decoding each one; StoreError if it cannot be read."""
+def _snapshot_docs(path: Path, manifest: Manifest, name: str,
+                   decode: bool = True) -> Iterator[tuple[str, str, Any]]:
+    """(table, id, document) of every row, decoding each one (or None for each, without
+    `decode`); StoreError if it cannot be read."""
     if manifest.legacy:
         for table, docs in load_snapshot(path, name).items():
             for key, doc in docs.items():
@@ -102,6 +106,9 @@ def _snapshot_docs(path: Path, manifest: Manifest, name: str) -> Iterator[tuple[
             if list(rows.ids) != sorted(set(rows.ids)):
                 raise StoreCorrupt(path, "damage.rows", table=table)
             for n, doc_id in enumerate(rows.ids):
+                if not decode:
+                    yield table, "", None
+                    continue
                 try:
                     yield table, str(doc_id), journal.loads(rows.raw(n))
                 except journal.DecodeError:

@@ -18,11 +18,15 @@ pinned_today = fixed(PINNED).today  # never the wall clock: a test must mean the
 class Run:
     def __init__(self, tmp_path: Path) -> None:
         self.requests: list[AppRequest] = []
+        self.told: list[str] = []
         self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED), FileAuditLog, maintenance)
         self.data = tmp_path / "data"
 
     def _run_app(self, request: AppRequest) -> int:
+        """As the app does: the background work runs once the screen would be up; what it
+        has to tell is kept beside the request."""
         self.requests.append(request)
+        self.told.append(request.background() if request.background else "")
         return 0
 
     def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:

@@ -151,3 +151,34 @@ def test_a_desk_that_saved_before_a_restore_saves_into_the_restored_files_after_
     open_desk.close()
     (aside,) = run.data.glob("replaced-*")
     assert "李娜".encode() in b"".join(p.read_bytes() for p in aside.glob("journal.*.log"))
+
+
+def test_a_daily_backup_that_fails_is_told_and_the_desk_still_starts(run):
+    add(run, "王芳")
+    (run.data / "backups").write_text("a file where the folder should be")
+    assert run("--data", str(run.data))[0] == 0
+    assert run.told[-1].startswith("今天的自动备份没有做成")
+
+
+async def test_the_login_screen_is_up_before_the_days_backup_is_done(desk, operator):
+    """The backup reads the whole year; the receptionist does not wait for it."""
+    import threading
+
+    from screens.app import create_app
+    from screens.login import LoginScreen
+    from tests.pilot import notices
+
+    release = threading.Event()
+
+    def slow_backup() -> str:
+        release.wait(5)
+        return "今天的自动备份没有做成：磁盘已满"
+
+    app = create_app(desk, background=slow_backup, cursor_blink=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen) and not notices(app)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notices(app) == ["今天的自动备份没有做成：磁盘已满"]
