@@ -212,18 +212,21 @@ def _check_link(n: int, entry: AuditEntry, previous: AuditEntry | None) -> Probl
 Opener = Callable[[str], AuditLog]
 
 
-def _check_replaced(n: int, entry: AuditEntry, open_other: Opener | None) -> list[Problem]:
+def _check_replaced(n: int, entry: AuditEntry, open_other: Opener | None,
+                    seen: frozenset[str] = frozenset()) -> list[Problem]:
     """A restore moved the trail it replaced aside: it must still be there, whole, and end
     at the head the restore recorded."""
     replaced = _replaced(entry)
     if replaced is None or open_other is None:
         return []
     folder = str(entry.detail.get("aside", ""))
+    if folder in seen:  # a trail set aside that names itself: never walked round and round
+        return [Problem(n, "audit.replaced_damaged", {"path": folder, "seq": replaced["seq"]})]
     other = open_other(folder)
     lines = list(other.lines())
     if not lines:
         return [Problem(n, "audit.replaced_missing", {"path": folder, "seq": replaced["seq"]})]
-    _, problems = verify(lines, other.head(), open_other)
+    _, problems = verify(lines, other.head(), open_other, seen | {folder})
     last = next((e for e in map(_parse, reversed(lines)) if e is not None), None)
     if problems or last is None or (last.seq, last.hash) != (replaced["seq"], replaced.get("hash")):
         return [Problem(n, "audit.replaced_damaged", {"path": folder, "seq": replaced["seq"]})]
@@ -231,7 +234,7 @@ def _check_replaced(n: int, entry: AuditEntry, open_other: Opener | None) -> lis
 
 
 def verify(lines: Iterable[str], head: dict[str, Any] | None,
-           open_other: Opener | None = None) -> tuple[int, list[Problem]]:
+           open_other: Opener | None = None, seen: frozenset[str] = frozenset()) -> tuple[int, list[Problem]]:
     """(entries read, problems). Each break is reported once; the walk then resyncs.
     `open_other` opens the trails restores set aside, so their entries are accounted for."""
     problems: list[Problem] = []
@@ -249,7 +252,7 @@ def verify(lines: Iterable[str], head: dict[str, Any] | None,
             broken = _check_link(n, entry, previous)
             if broken:
                 problems.append(broken)
-            problems += _check_replaced(n, entry, open_other)
+            problems += _check_replaced(n, entry, open_other, seen)
         previous = entry
     if head is None or head.get("unreadable"):
         if count or head is not None:

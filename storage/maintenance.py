@@ -245,7 +245,7 @@ def restore(data_dir: Path, source: Path, stamp: str, audit: FileAuditLog, note:
 
 
 def _swap_in(data_dir: Path, source: Path, stamp: str) -> Path:
-    aside = ensure_private_dir(data_dir / f"{REPLACED_PREFIX}{stamp}")
+    aside = ensure_private_dir(_free_name(data_dir, f"{REPLACED_PREFIX}{stamp}"))  # never a second restore's
     incoming = [p.relative_to(source) for p in _state_files(source)]
     incoming = [r for r in incoming if len(r.parts) == 1 or not (data_dir / r).exists()]  # earlier asides stay
     staged = ensure_private_dir(data_dir / f".restore-{stamp}")
@@ -262,6 +262,7 @@ def _swap_in(data_dir: Path, source: Path, stamp: str) -> Path:
         # Last, the commit point: the backup's manifest as a new epoch of this hall, so that the
         # audit entries of saves made before the restore never count against the restored data.
         restored = Manifest.read(staged / MANIFEST)
+        restored.seed = restored.seed or restored.uid  # the backup's journal still chains from it
         restored.uid, restored.after, restored.epoch, restored.witnessed = new_id(), "", new_id(), 0
         atomic_write(data_dir / MANIFEST, restored.to_bytes())
         fsync_dir(data_dir)

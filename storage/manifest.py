@@ -35,7 +35,8 @@ class Manifest:
     `seq` is None for a manifest of the first release, whose journal lines carry no number."""
 
     def __init__(self, generation: int = 0, sets: dict[str, dict[str, Any]] | None = None, day: str = "",
-                 uid: str = "", after: str = "", seq: int | None = 0, epoch: str = "", witnessed: int = 0) -> None:
+                 uid: str = "", after: str = "", seq: int | None = 0, epoch: str = "", witnessed: int = 0,
+                 seed: str = "") -> None:
         self.generation = generation
         self.sets = {name: dict(entry) for name, entry in (sets or {}).items()}
         self.day = day
@@ -44,6 +45,7 @@ class Manifest:
         self.seq = seq
         self.epoch = epoch or new_id()
         self.witnessed = witnessed
+        self.seed = seed  # what the journal chain starts from, when not this uid (a restore)
 
     @property
     def legacy(self) -> bool:
@@ -60,11 +62,12 @@ class Manifest:
     def chain_seed(self) -> int:
         """Where this generation's journal chain starts: a journal of another generation
         or another hall does not check against it."""
-        return zlib.crc32(self.uid.encode())
+        return zlib.crc32((self.seed or self.uid).encode())
 
     def to_bytes(self) -> bytes:
         body = {"generation": self.generation, "seq": self.seq, "sets": self.sets, "day": self.day,
-                "uid": self.uid, "after": self.after, "epoch": self.epoch, "witnessed": self.witnessed}
+                "uid": self.uid, "after": self.after, "epoch": self.epoch, "witnessed": self.witnessed,
+                "seed": self.seed}
         return checked.frame("manifest", journal.dumps(body), manifest_format=FORMAT)
 
     def follows(self, other: Manifest) -> bool:
@@ -87,7 +90,7 @@ class Manifest:
                 raise StoreCorrupt(path, "damage.format", found=str(header.get("manifest_format")))
             sets = {str(k): {"gen": int(v["gen"]), "crc": str(v["crc"])} for k, v in data["sets"].items()}
             return cls(int(data["generation"]), sets, str(data["day"]), str(data["uid"]), str(data["after"]),
-                       int(data["seq"]), str(data["epoch"]), int(data["witnessed"]))
+                       int(data["seq"]), str(data["epoch"]), int(data["witnessed"]), str(data.get("seed", "")))
         except (ValueError, KeyError, TypeError, AttributeError):
             raise StoreCorrupt(path, "damage.parse") from None
 

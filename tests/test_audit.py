@@ -89,3 +89,18 @@ def test_a_head_that_is_not_a_head_is_reported_never_a_crash(trail, damage):
     else:
         trail.head_path.write_bytes(damage)
     assert problems(trail) == [(6, "audit.head_unreadable", {})]
+
+
+def test_a_set_aside_trail_that_names_itself_is_reported_not_walked_forever(tmp_path, clock):
+    data = tmp_path / "data"
+    aside = data / "replaced-1"
+    aside.mkdir(parents=True)
+    log = FileAuditLog(data)
+    auditor = Auditor(log, clock, "窗口1")
+    auditor.record("王芳", "admin", "login")
+    head = {"seq": 1, "hash": json.loads(lines(log)[0])["hash"]}
+    auditor.record("王芳", "admin", "restore", "b", {"aside": "replaced-1", "replaced_head": head})
+    for name in ("audit.log", "audit.head"):  # the trail set aside holds that same restore entry
+        (aside / name).write_bytes((data / name).read_bytes())
+    found = [(p.line, p.code) for p in verify(log.lines(), log.head(), log.open_other)[1]]
+    assert (2, "audit.replaced_damaged") in found

@@ -254,3 +254,38 @@ def test_a_backup_and_restore_keep_the_trails_earlier_restores_set_aside(run, tm
     assert code == 0, err
     assert run("audit", "verify", "--data", str(fresh))[0] == 0
     assert read_manifest(fresh / MANIFEST).generation >= 1
+
+
+def test_a_backup_taken_while_a_desk_has_unfolded_saves_restores_to_a_hall_that_checks(run, tmp_path, clock):
+    """The backup carries a journal still to fold: its chain starts from the backup's own
+    manifest, and the restored manifest must keep that start."""
+    add(run, "王芳")
+    store = open_store(run.data, today=clock.today)
+    desk = Desk(store, clock, rng=random.Random(3), audit=Auditor(FileAuditLog(run.data), clock, "w1"))
+    clerk = next(o for o in desk.operators() if o.name == "王芳")
+    receipt = desk.register(form(name="赵六", id_number=""), clerk)  # only in the journal yet
+    made = backup(run, tmp_path / "b")
+    store.close()
+    code, out, err = run("restore", str(made), "--data", str(run.data))
+    assert code == 0, err
+    code, out, _ = run("check", "--data", str(run.data))
+    assert code == 0, out
+    assert receipt.matter.number in {n for n, _ in _matters(run.data).values()}
+
+
+def test_two_restores_at_once_each_keep_what_they_replaced(run, tmp_path):
+    add(run, "王芳")
+    made = backup(run, tmp_path / "b")
+    add(run, "李娜")
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=run, args=("restore", str(made), "--data", str(run.data))) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    asides = sorted(run.data.glob("replaced-*"))
+    assert len(asides) == 2  # the second restore never moves its files over the first's
+    assert any((a / MANIFEST).exists() and "李娜" in (a / "audit.log").read_text(encoding="utf-8") for a in asides)
+    code, out, _ = run("audit", "verify", "--data", str(run.data))
+    assert code == 0, out
+    assert run("check", "--data", str(run.data))[0] == 0
