@@ -216,9 +216,9 @@ class _Commands:
         self.opened: list[Desk] = []
         self._counter = counter_name(t, args.counter)  # checked before anything is written
 
-    def _open(self, data_dir: Path | None = None) -> Desk:
+    def _open(self, data_dir: Path | None = None, *, readonly: bool = False) -> Desk:
         path = data_dir or self.data_dir()
-        store = self.wiring.open_store(path, today=self.wiring.clock.today)
+        store = self.wiring.open_store(path, today=self.wiring.clock.today, readonly=readonly)
         audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, self.counter()) if self.wiring.open_audit else None
         desk = Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)
         self.opened.append(desk)
@@ -240,8 +240,8 @@ class _Commands:
 
     def open_existing(self) -> Desk:
         """For commands that only read: a mistyped --data must not make a new, empty hall
-        and answer from it as if it were the real one."""
-        return self._open(self.existing_data_dir())
+        and answer from it as if it were the real one; nor may a look fold the journal."""
+        return self._open(self.existing_data_dir(), readonly=True)
 
     def counter(self) -> str:
         return self._counter

@@ -484,3 +484,14 @@ def test_a_restore_cut_short_leaves_a_folder_that_is_refused_with_its_cause(run,
     assert error.params["detail"] == "damage.restore_pending"
     code, out, _ = run("check", "--data", str(run.data))
     assert code == 1 and str(tmp_path / "backup") in out
+
+
+@pytest.mark.parametrize("argv", [("user", "list"), ("settings", "show"), ("category", "list")])
+def test_a_command_that_only_reads_changes_no_file_even_with_saves_to_fold(run, clock, argv):
+    store, _ = crashed_hall(run.data, clock)  # saves only in the journal: a close would fold them
+    before = {p.name: p.read_bytes() for p in run.data.iterdir() if p.is_file()}
+    code, out, err = run(*argv, "--data", str(run.data))
+    assert code == 0, err
+    after = {p.name: p.read_bytes() for p in run.data.iterdir() if p.is_file()}
+    assert after == before
+    store.close()
