@@ -31,6 +31,10 @@ def _error(path: Path, exc: OSError) -> StoreError:
     return StoreError("err.store.write", path=str(path), detail=exc.strerror or str(exc))
 
 
+def _read_error(path: Path, exc: OSError) -> StoreError:
+    return StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc))
+
+
 class FileAuditLog:
     """Opening one creates nothing: `desk audit verify` and `desk check` only read."""
 
@@ -91,9 +95,12 @@ class FileAuditLog:
             raise _error(self.path, exc) from exc
 
     def lines(self) -> Iterator[str]:
-        if not self.path.exists():
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
             return iter(())
-        raw = self.path.read_bytes()
+        except OSError as exc:  # a folder or an unreadable file where the trail should be
+            raise _read_error(self.path, exc) from exc
         return iter(raw.decode("utf-8", errors="replace").splitlines())
 
     def head(self) -> dict[str, Any] | None:
@@ -156,6 +163,8 @@ def _backwards(path: Path, reach: int | None) -> Iterator[str]:
         handle = open(path, "rb")
     except FileNotFoundError:
         return
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
     with handle:
         pos = handle.seek(0, os.SEEK_END)
         stop = 0 if reach is None else max(0, pos - reach)

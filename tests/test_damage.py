@@ -495,3 +495,12 @@ def test_a_command_that_only_reads_changes_no_file_even_with_saves_to_fold(run, 
     after = {p.name: p.read_bytes() for p in run.data.iterdir() if p.is_file()}
     assert after == before
     store.close()
+
+
+def test_a_trail_that_is_a_folder_is_named_by_every_command(run, clock):
+    checkpointed(run.data, clock)
+    (run.data / "audit.log").unlink()
+    (run.data / "audit.log").mkdir()
+    for argv in (("check",), ("user", "list"), ("audit", "verify"), ("audit", "head")):
+        code, out, err = run(*argv, "--data", str(run.data))
+        assert code == 1 and "Traceback" not in err and "audit.log" in err, (argv, err)
