@@ -259,7 +259,11 @@ class JournalStore:
         read whole, so they wait for `preload`."""
         for name in self._window_names():
             gen = self._manifest.gen(name)
-            if gen is not None and name not in self._sets and is_snapshot(self._snapshot_path(name, gen)):
+            if gen is None or name in self._sets:
+                continue
+            # A manifest of this format names snapshots of this format only: one that does not
+            # end like one (cut, missing) is damage, found now, not after the login.
+            if not self._manifest.legacy or is_snapshot(self._snapshot_path(name, gen)):
                 self._load_set(name)
 
     def _window_names(self) -> list[str]:

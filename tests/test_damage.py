@@ -504,3 +504,15 @@ def test_a_trail_that_is_a_folder_is_named_by_every_command(run, clock):
     for argv in (("check",), ("user", "list"), ("audit", "verify"), ("audit", "head")):
         code, out, err = run(*argv, "--data", str(run.data))
         assert code == 1 and "Traceback" not in err and "audit.log" in err, (argv, err)
+
+
+@pytest.mark.parametrize("how", ["cut", "deleted"])
+def test_a_years_snapshot_cut_or_deleted_is_refused_at_open(run, clock, how):
+    checkpointed(run.data, clock)
+    path = snapshot_of(run.data, str(clock.today().year))
+    if how == "cut":
+        path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    else:
+        path.unlink()
+    refused(run.data, clock)
+    assert run("user", "list", "--data", str(run.data))[0] == 1
