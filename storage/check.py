@@ -14,7 +14,7 @@ from typing import Any
 from desk.store import StoreCorrupt, StoreError
 from storage import journal
 from storage.auditlog import witnessed_seq
-from storage.engine import RESTORING, saves
+from storage.engine import REPAIRING, RESTORING, saves
 from storage.files import folder_problem
 from storage.fileset import load_keys, load_snapshot
 from storage.manifest import MANIFEST, Manifest, file_generation, is_store_file
@@ -66,7 +66,10 @@ def _open(folder: Path) -> Manifest | Finding:
 def _folder_findings(folder: Path) -> list[Finding]:
     """A folder anybody may write in, or somebody else's, is refused at open: say so here too."""
     problem = folder_problem(folder)
-    return [Finding(str(folder), problem.code, problem.params)] if problem else []
+    findings = [Finding(str(folder), problem.code, problem.params)] if problem else []
+    if (folder / REPAIRING).exists():
+        findings.append(Finding(str(folder / REPAIRING), "damage.repair_pending"))
+    return findings
 
 
 def snapshot_file(folder: Path, manifest: Manifest, name: str) -> Path:

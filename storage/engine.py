@@ -62,6 +62,7 @@ LOCK_FILE = "desk.lock"
 LEGACY_FILE = "desk.json"  # the single-file store of the first release, migrated once
 PENDING = "checkpoint.pending"  # the generation a checkpoint is writing, until it commits
 RESTORING = "restore.pending"  # a restore under way: until it is done, the folder is no store
+REPAIRING = "repair.pending"  # a repair under way; it holds the repair's report of lost saves
 BACKUP_RECORD = "backup.json"  # in a backup folder, which is never opened as a live store
 YEAR_SPAN = 10**7
 LOCK_WAIT_SECONDS = 15.0
@@ -92,15 +93,18 @@ def _stat_key(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def refuse_unusable(data_dir: Path) -> None:
+def refuse_unusable(data_dir: Path, *, repairing: bool = False) -> None:
     """A backup's folder is copied from, never opened (a new day's checkpoint would change
-    it); a folder a restore did not finish is neither the old hall nor the new one."""
+    it); a folder a restore did not finish is neither the old hall nor the new one; one a
+    repair did not finish has not yet told which saves it lost (only the repair opens it)."""
     if (data_dir / BACKUP_RECORD).exists():
         raise StoreError("err.store.backup_folder", path=str(data_dir))
     pending = data_dir / RESTORING
     if pending.exists():
         source = pending.read_text(encoding="utf-8", errors="replace").strip()
         raise StoreCorrupt(pending, "damage.restore_pending", source=source)
+    if not repairing and (data_dir / REPAIRING).exists():
+        raise StoreCorrupt(data_dir / REPAIRING, "damage.repair_pending")
 
 
 class JournalStore:
@@ -108,7 +112,8 @@ class JournalStore:
                  checkpoint_bytes: int = CHECKPOINT_BYTES, witness: Witness | None = None,
                  lock: ProcessLock | None = None) -> None:
         self.data_dir = existing_dir(Path(data_dir)) if readonly else ensure_private_dir(Path(data_dir))
-        refuse_unusable(self.data_dir)
+        self._repairing = lock is not None  # only a repair hands its lock in
+        refuse_unusable(self.data_dir, repairing=self._repairing)
         self.readonly = readonly
         self.today = today
         self.checkpoint_bytes = checkpoint_bytes
@@ -172,7 +177,7 @@ class JournalStore:
 
     def _start(self) -> None:
         """A new directory gets an empty manifest; a first-release `desk.json` is migrated."""
-        refuse_unusable(self.data_dir)  # again, with the lock: a restore may have begun meanwhile
+        refuse_unusable(self.data_dir, repairing=self._repairing)  # again, with the lock: a restore may have begun
         if self._path(MANIFEST).exists():
             return
         if self.readonly:

@@ -27,7 +27,7 @@ from desk.audit import head_code, link, verify
 from desk.store import StoreError
 from storage.auditlog import AUDIT_FILE, HEAD_FILE, FileAuditLog
 from storage.check import Finding, check, snapshot_file
-from storage.engine import LOCK_FILE, LOCK_WAIT_SECONDS, PENDING, RESTORING, JournalStore
+from storage.engine import LOCK_FILE, LOCK_WAIT_SECONDS, PENDING, REPAIRING, RESTORING, JournalStore
 from storage.files import atomic_write, ensure_private_dir, existing_dir, fsync_dir
 from storage.locks import ProcessLock, held
 from storage.manifest import MANIFEST, Manifest, is_store_file, new_id
@@ -119,7 +119,7 @@ def holds_data(folder: Path) -> bool:
     """Whether a hall's store was ever made here: any file of one, even damaged, counts
     (opening it then names the damage); an empty or unrelated folder does not."""
     try:
-        return any(p.name in (MANIFEST, RESTORING) or is_store_file(p.name) for p in folder.iterdir())
+        return any(p.name in (MANIFEST, RESTORING, REPAIRING) or is_store_file(p.name) for p in folder.iterdir())
     except OSError:
         return False
 
@@ -274,7 +274,7 @@ def _swap_in(data_dir: Path, source: Path, stamp: str) -> Path:
 
 
 def _is_state_file(name: str) -> bool:
-    return name in (MANIFEST, AUDIT_FILE, HEAD_FILE, PENDING) or is_store_file(name)
+    return name in (MANIFEST, AUDIT_FILE, HEAD_FILE, PENDING, REPAIRING) or is_store_file(name)
 
 
 # -- repair --------------------------------------------------------------------------
@@ -284,7 +284,8 @@ def repair(data_dir: Path, stamp: str, today: Callable[[], dt.date]) -> RepairRe
     """An administrator's explicit repair of journal damage; see `storage.repair`.
     Manifest or snapshot damage is refused: only a restore brings those back."""
     _, findings = check(existing_dir(data_dir))
-    unrepairable = [f for f in findings if f.fatal and not Path(f.path).name.startswith("journal.")]
+    unrepairable = [f for f in findings
+                    if f.fatal and not Path(f.path).name.startswith("journal.") and Path(f.path).name != REPAIRING]
     if unrepairable:
         raise StoreError("err.repair.restore", path=unrepairable[0].path)
     return repair_journal(data_dir, data_dir / f"{DAMAGED_PREFIX}{stamp}", today=today)

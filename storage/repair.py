@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 from desk.store import StoreCorrupt, StoreError
 from storage import journal
 from storage.auditlog import witnessed_seq
-from storage.engine import LOCK_FILE, LOCK_WAIT_SECONDS, JournalStore
+from storage.engine import LOCK_FILE, LOCK_WAIT_SECONDS, REPAIRING, JournalStore
 from storage.files import atomic_write, ensure_private_dir
 from storage.locks import ProcessLock, held
 from storage.manifest import MANIFEST, Manifest
@@ -36,6 +38,11 @@ class RepairReport:
     bad_lines: list[int] = field(default_factory=list)
     needed: bool = True
     epoch: str = ""  # the store's: which audit entries tell of the lost saves
+    found: dict = field(default_factory=dict, repr=False)  # seq -> writes, while repairing
+    last: int = 0
+
+
+_REPORTED = ("moved", "kept", "lost", "bad_lines", "epoch")  # what the marker keeps
 
 
 def repair(data_dir: Path, aside: Path, *, today: Callable[[], dt.date]) -> RepairReport:
@@ -63,19 +70,51 @@ def _repair_locked(data_dir: Path, aside: Path, today: Callable[[], dt.date], lo
         raise StoreError("err.repair.restore", path=str(data_dir / MANIFEST))
     path = data_dir / f"journal.{manifest.generation}.log"
     witnessed = witnessed_seq(data_dir, manifest.epoch)
+    earlier = _interrupted(data_dir)
     if _intact(path, manifest, witnessed):
-        return RepairReport(needed=False)
+        if earlier is None:
+            return RepairReport(needed=False)
+        report = earlier  # killed after its rewrite: what it found is in its marker
+    else:
+        report = _salvaged(path, manifest, witnessed, aside)
+        if earlier is not None:
+            report.moved, report.lost = earlier.moved + report.moved, sorted(set(earlier.lost) | set(report.lost))
+        # The report is kept before the journal is rewritten: a repair killed after the rewrite
+        # would otherwise leave the lost saves named nowhere.
+        atomic_write(data_dir / REPAIRING, orjson.dumps({k: getattr(report, k) for k in _REPORTED}))
+        atomic_write(path, _rewritten(manifest, report.found, report.last))
+    _fold(data_dir, path, today, lock)
+    (data_dir / REPAIRING).unlink(missing_ok=True)
+    return report
+
+
+def _interrupted(data_dir: Path) -> RepairReport | None:
+    """The report a killed repair left in its marker, or None."""
+    try:
+        data = orjson.loads((data_dir / REPAIRING).read_bytes())
+        return RepairReport(**{k: v for k, v in data.items() if k in _REPORTED})
+    except FileNotFoundError:
+        return None
+    except (OSError, orjson.JSONDecodeError, TypeError):
+        raise StoreCorrupt(data_dir / REPAIRING, "damage.parse") from None
+
+
+def _salvaged(path: Path, manifest: Manifest, witnessed: int, aside: Path) -> RepairReport:
     report = RepairReport(epoch=manifest.epoch)
     entries, report.bad_lines = journal.salvage(path, manifest.seq, manifest.chain_seed())
     if path.exists():
         ensure_private_dir(aside)
         shutil.copyfile(path, aside / path.name)
         report.moved.append(str(aside / path.name))
-    found = dict(entries)
-    last = max([witnessed, *found])
-    report.lost = [n for n in range(manifest.seq + 1, last + 1) if n not in found]
-    report.kept = len(found)
-    atomic_write(path, _rewritten(manifest, found, last))
+    report.found = dict(entries)
+    report.last = max([witnessed, *report.found])
+    report.lost = [n for n in range(manifest.seq + 1, report.last + 1) if n not in report.found]
+    report.kept = len(report.found)
+    return report
+
+
+def _fold(data_dir: Path, path: Path, today: Callable[[], dt.date], lock: ProcessLock) -> None:
+    """A checkpoint of the repaired journal, so the store opens again."""
     try:
         store = JournalStore(data_dir, today=today, lock=lock)
     except StoreCorrupt:
@@ -84,7 +123,6 @@ def _repair_locked(data_dir: Path, aside: Path, today: Callable[[], dt.date], lo
         store._checkpoint(after="")  # not a successor: open desks reload the repaired state
         if store._journal_file is not None:
             store._journal_file.close()
-    return report
 
 
 def _rewritten(manifest: Manifest, found: dict, last: int) -> bytes:

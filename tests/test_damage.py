@@ -516,3 +516,22 @@ def test_a_years_snapshot_cut_or_deleted_is_refused_at_open(run, clock, how):
         path.unlink()
     refused(run.data, clock)
     assert run("user", "list", "--data", str(run.data))[0] == 1
+
+
+def test_a_repair_killed_after_its_rewrite_still_names_the_lost_saves(run, clock, monkeypatch):
+    import storage.repair as repair_module
+
+    checkpointed(run.data, clock)
+    cut_journal_at_a_line(run.data)
+    real_fold = repair_module._fold
+    monkeypatch.setattr(repair_module, "_fold", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert run("repair", "--data", str(run.data))[0] != 0  # stopped between the rewrite and the checkpoint
+    refused(run.data, clock)  # the folder says a repair is under way, and opens for nobody else
+    code, out, _ = run("check", "--data", str(run.data))
+    assert code == 1 and "desk repair" in out
+    monkeypatch.setattr(repair_module, "_fold", real_fold)
+    code, out, err = run("repair", "--data", str(run.data))
+    assert code == 0, err
+    assert "当前数据中没有的保存" in out and "需要重新录入" in out
+    assert run("check", "--data", str(run.data))[0] == 0
+    assert "无需修复" in run("repair", "--data", str(run.data))[1]

@@ -167,6 +167,7 @@ MESSAGES: dict[str, str] = {
     "damage.journal_cut": "the journal was cut while in use, from {was} to {now} bytes: saves are missing",
     "damage.bad_line": "the journal line at byte {at} does not check",
     "damage.out_of_sequence": "the journal line at byte {at} is save {seq}; save {expected} was expected",
+    "damage.repair_pending": "the last desk repair did not finish and has not yet told which saves were lost; run desk repair again",
     "damage.restore_pending": "the restore from {source} did not finish; run desk restore {source} again",
     # -- damage, backups, restore, repair, the audit trail's anchors (#5)
     "err.store.uncertain": "writing {path} failed ({detail}) and could not be undone: whether this save stayed is unknown. Look the record up before saving again.",

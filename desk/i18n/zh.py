@@ -167,6 +167,7 @@ MESSAGES: dict[str, str] = {
     "damage.journal_cut": "日志在使用中被截短：从 {was} 字节变为 {now} 字节，其中的保存不见了",
     "damage.bad_line": "日志第 {at} 字节处的一行校验不符",
     "damage.out_of_sequence": "日志第 {at} 字节处是第 {seq} 次保存，应为第 {expected} 次",
+    "damage.repair_pending": "上次的 desk repair 没有做完，它找到的丢失保存还没有报告；请再运行一次 desk repair",
     "damage.restore_pending": "上次从 {source} 恢复没有完成；请再运行一次 desk restore {source}",
     # -- damage, backups, restore, repair, the audit trail's anchors (#5)
     "err.store.uncertain": "写入 {path} 时出错（{detail}），且无法撤回：这次保存是否留下不能确定。请先查找确认，不要直接重新保存。",
