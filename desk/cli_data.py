@@ -192,6 +192,10 @@ def audit_verify(cmd: _Commands) -> int:
     `--against`, also proves the trail still holds a head written down earlier."""
     folder = cmd.existing_data_dir()
     count, problems = _verify_trail(cmd, folder)
+    behind = cmd.maintenance().trail_behind(folder)  # a trail deleted or cut back whole checks on its own
+    if behind:
+        _say(cmd, "cli.audit.behind", message=cmd.t("check.trail_behind", found=behind[0], expected=behind[1]))
+        problems += 1
     if cmd.args.against and not _holds(cmd, folder, cmd.args.against):
         problems += 1
     if problems:

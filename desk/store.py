@@ -148,6 +148,11 @@ class Maintenance(Protocol):
         """Swap the backup in; `note(aside, replaced_head)` runs with the locks still held."""
         ...
 
+    def trail_behind(self, folder: Path) -> tuple[int, int] | None:
+        """(saves the audit trail records, saves it recorded at the last checkpoint) when
+        it now records fewer; else None."""
+        ...
+
     def holds_data(self, folder: Path) -> bool:
         """Whether a hall's store was ever made in `folder`."""
         ...

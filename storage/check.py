@@ -168,10 +168,25 @@ def _check_trail(folder: Path, manifest: Manifest, findings: list[Finding]) -> N
         else:
             findings.append(Finding(str(folder / MANIFEST), "check.old_format", fatal=False))
         return
-    witnessed = witnessed_seq(folder, manifest.epoch)
-    if witnessed < manifest.witnessed:
+    behind = _trail_behind(folder, manifest)
+    if behind:
         findings.append(Finding(str(folder / "audit.log"), "check.trail_behind",
-                                {"found": witnessed, "expected": manifest.witnessed}))
+                                {"found": behind[0], "expected": behind[1]}))
+
+
+def trail_behind(folder: Path) -> tuple[int, int] | None:
+    """(saves the trail records, saves it recorded at the last checkpoint) when it records
+    fewer than it did: cut back, replaced by an older copy, or deleted. None otherwise."""
+    try:
+        manifest = Manifest.read(folder / MANIFEST)
+    except (StoreError, OSError):
+        return None  # no store here, or a damaged one: `desk check` names that
+    return None if manifest.legacy else _trail_behind(folder, manifest)
+
+
+def _trail_behind(folder: Path, manifest: Manifest) -> tuple[int, int] | None:
+    witnessed = witnessed_seq(folder, manifest.epoch)
+    return (witnessed, manifest.witnessed) if witnessed < manifest.witnessed else None
 
 
 def _check_leftovers(folder: Path, generation: int, findings: list[Finding]) -> None:

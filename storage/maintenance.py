@@ -27,6 +27,7 @@ from desk.audit import head_code, link, verify
 from desk.store import StoreError
 from storage.auditlog import AUDIT_FILE, HEAD_FILE, FileAuditLog
 from storage.check import Finding, check, snapshot_file
+from storage.check import trail_behind as trail_behind  # a Maintenance function
 from storage.engine import LOCK_FILE, LOCK_WAIT_SECONDS, PENDING, REPAIRING, RESTORING, JournalStore
 from storage.files import atomic_write, ensure_private_dir, existing_dir, fsync_dir
 from storage.locks import ProcessLock, held

@@ -230,8 +230,10 @@ def test_a_backup_is_a_witness_of_the_trail(run, tmp_path):
     assert code == 1 and "audit.head 不见了" in out  # a head gone is itself told
     first = json.loads(lines[0])  # cut off, with a head forged to match what is left
     (run.data / "audit.head").write_text(json.dumps({"seq": first["seq"], "hash": first["hash"]}))
-    assert run("audit", "verify", "--data", str(run.data))[0] == 0  # nothing left to tell it
-    assert run("audit", "verify", "--against", str(made), "--data", str(run.data))[0] == 1
+    code, out, _ = run("audit", "verify", "--data", str(run.data))
+    assert code == 1 and "被截短" in out  # the store's last checkpoint remembers how far it reached
+    code, out, _ = run("audit", "verify", "--against", str(made), "--data", str(run.data))
+    assert code == 1 and "没有记录头" in out  # and the backup holds the head it no longer has
 
 
 def test_a_code_that_is_not_one_is_refused(run, tmp_path):
@@ -289,3 +291,12 @@ def test_two_restores_at_once_each_keep_what_they_replaced(run, tmp_path):
     code, out, _ = run("audit", "verify", "--data", str(run.data))
     assert code == 0, out
     assert run("check", "--data", str(run.data))[0] == 0
+
+
+def test_a_trail_deleted_whole_is_not_called_intact(run):
+    add(run, "王芳")
+    add(run, "李娜")  # each command closes its store: a checkpoint records how far the trail reached
+    (run.data / "audit.log").unlink()
+    (run.data / "audit.head").unlink()
+    code, out, _ = run("audit", "verify", "--data", str(run.data))
+    assert code == 1 and "审计记录被截短或换成了以前的" in out

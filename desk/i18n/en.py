@@ -207,6 +207,7 @@ MESSAGES: dict[str, str] = {
     "cli.audit.lacks": "the audit trail does not hold the head {code}: entries after it were rewritten or removed",
     "cli.audit.no_anchor": "{path} holds no audit trail",
     "cli.audit.no_backup_folder": "no backup folder {code} (--against takes a backup folder or a head code written down)",
+    "cli.audit.behind": "problem: {message}",
     "cli.audit.bad_code": "{code} is not a head code (like 1234-9F3A-2C1B-7D0E)",
     "cli.audit_failed": "desk: warning: done, but the audit entry was not written: {message}",
     "audit.replaced_missing": "the earlier audit trail a restore moved to {path} (up to entry {seq}) is missing",

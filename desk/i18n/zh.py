@@ -207,6 +207,7 @@ MESSAGES: dict[str, str] = {
     "cli.audit.lacks": "审计记录中没有记录头 {code}：其后的记录被改写或删除过",
     "cli.audit.no_anchor": "{path} 里没有审计记录",
     "cli.audit.no_backup_folder": "找不到备份目录 {code}（--against 后面写备份目录，或抄下的记录头短码）",
+    "cli.audit.behind": "问题：{message}",
     "cli.audit.bad_code": "{code} 不是记录头短码（形如 1234-9F3A-2C1B-7D0E）",
     "cli.audit_failed": "desk：警告：操作已完成，但审计记录没有写入：{message}",
     "audit.replaced_missing": "恢复时移到 {path} 的旧审计记录（到第 {seq} 条）找不到了",
