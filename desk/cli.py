@@ -405,6 +405,13 @@ def _run(argv: list[str], wiring: Wiring, out: TextIO, err: TextIO, stdin: TextI
     except (UsageError, FormErrors, DeskError, StoreError) as exc:
         print(t("cli.error", message=describe(t, exc)), file=err)
         return 1
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a path the system refuses (too long, a device ...): said, not a traceback
+        path = str(exc.filename or "")
+        path = path if len(path) <= 80 else path[:77] + "..."
+        print(t("cli.error", message=t("err.file", path=path, detail=exc.strerror or str(exc))), file=err)
+        return 1
     except KeyboardInterrupt:
         return 130
     finally:

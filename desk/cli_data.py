@@ -105,7 +105,7 @@ def _report_backups(cmd: _Commands, data_dir: Path) -> None:
 
 
 def backup(cmd: _Commands) -> int:
-    desk = cmd.open_desk()
+    desk = cmd.open_desk(cmd.existing_data_dir())  # a mistyped --data is not backed up as a new empty hall
     try:
         root = cmd.args.to or Path(desk.store.data_dir) / "backups"  # type: ignore[attr-defined]
         made = cmd.maintenance().backup(desk.store, root, f"desk-{cmd.stamp()}")
@@ -138,7 +138,7 @@ def restore(cmd: _Commands) -> int:
 def repair(cmd: _Commands) -> int:
     """Explicit, audited, and says what could not be saved: the audit entries of the lost
     saves tell which registrations to enter again. An intact journal is left alone."""
-    data_dir = cmd.data_dir()
+    data_dir = cmd.existing_data_dir()
     report = cmd.maintenance().repair(data_dir, cmd.stamp(), cmd.wiring.clock.today)
     if not report.needed:
         _say(cmd, "cli.repair.nothing")

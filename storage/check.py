@@ -14,8 +14,8 @@ from typing import Any
 from desk.store import StoreCorrupt, StoreError
 from storage import journal
 from storage.auditlog import witnessed_seq
-from storage.engine import REPAIRING, RESTORING, saves
-from storage.files import folder_problem
+from storage.engine import PENDING, REPAIRING, RESTORING, saves
+from storage.files import TEMP_SUFFIX, folder_problem
 from storage.fileset import load_keys, load_snapshot
 from storage.manifest import MANIFEST, Manifest, file_generation, is_store_file
 from storage.rows import BaseRows
@@ -197,10 +197,20 @@ def _check_leftovers(folder: Path, generation: int, findings: list[Finding]) -> 
         found = file_generation(path.name)
         if found is not None and found > generation:
             findings.append(Finding(str(path), "check.later_file", {"generation": generation}, fatal=False))
-        elif path.name.startswith(".restore-") and path.is_dir():
+        elif (path.name.startswith(".restore-") and path.is_dir()) or _store_temp(path.name):
             findings.append(Finding(str(path), "check.leftover", fatal=False))
     backups = folder / "backups"
     if backups.is_dir():
         for path in sorted(backups.iterdir()):
             if path.name.startswith(".") and path.name.endswith(".partial"):
-                findings.append(Finding(str(path), "check.leftover", fatal=False))
+                findings.append(Finding(str(path), "check.leftover_copy", fatal=False))
+
+
+def _store_temp(name: str) -> bool:
+    """A killed checkpoint's marker, or a store file's temporary copy (`.<file>.<random>.tmp`)."""
+    if name == PENDING:
+        return True
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return False
+    target = name[1:-len(TEMP_SUFFIX)].rsplit(".", 1)[0]
+    return target in (MANIFEST, PENDING) or is_store_file(target)

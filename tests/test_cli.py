@@ -223,3 +223,15 @@ def test_check_names_a_file_given_as_the_data_folder(run, tmp_path):
     a_file.write_text("x")
     code, out, err = run("check", str(a_file))
     assert code == 1 and "Traceback" not in out + err and str(a_file) in out + err
+
+
+def test_a_path_the_system_refuses_is_a_sentence_not_a_traceback(run):
+    code, out, err = run("user", "list", "--data", "a" * 5000)
+    assert code == 1 and "Traceback" not in err and len(err) < 300
+
+
+@pytest.mark.parametrize("argv", [("backup",), ("repair",)])
+def test_backup_and_repair_need_a_hall_and_make_none(run, argv):
+    run.data.mkdir()
+    code, _, err = run(*argv, "--data", str(run.data))
+    assert code == 1 and "没有接待台的数据" in err and list(run.data.iterdir()) == []

@@ -535,3 +535,16 @@ def test_a_repair_killed_after_its_rewrite_still_names_the_lost_saves(run, clock
     assert "当前数据中没有的保存" in out and "需要重新录入" in out
     assert run("check", "--data", str(run.data))[0] == 0
     assert "无需修复" in run("repair", "--data", str(run.data))[1]
+
+
+def test_check_names_what_a_killed_checkpoint_left_and_when_it_goes(run, clock):
+    checkpointed(run.data, clock)
+    open_store(run.data, today=clock.today).close()
+    gen = read_manifest(run.data / MANIFEST).generation
+    left = [run.data / f".2026.{gen + 1}.snap.k1x.tmp", run.data / "checkpoint.pending"]
+    left[0].write_bytes(b"x")
+    left[1].write_bytes(b'{"generation": %d}' % (gen + 1))
+    code, out, _ = run("check", "--data", str(run.data))
+    assert code == 0, out
+    for path in left:
+        assert f"{path}：被中断的恢复或整理留下的临时文件" in out
