@@ -38,7 +38,7 @@ class FinishModal(DeskModal[Finish | None]):
                              allow_blank=False, value=LegalRoute.NONE.value, compact=True)
             yield Input(placeholder=t("field.route_reference"), id="f-route_reference", compact=True)
             yield DeskSelect(others, id="f-to_station", prompt=t("field.to_station"), compact=True)
-            yield Input(placeholder=t("field.reason"), id="f-reason", compact=True)
+            yield Input(placeholder=t("field.back_reason"), id="f-reason", compact=True)
             yield Label(t("field.note"), classes="hint")
             yield TextArea(id="f-note", soft_wrap=True, compact=True)
 

@@ -49,7 +49,7 @@ class QueueScreen(DeskScreen):
         yield Header()
         with Vertical(id="queue"):
             yield Static("", id="queue-title", classes="question")
-            yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
+            yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True, cell_padding=1)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

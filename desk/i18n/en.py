@@ -723,4 +723,5 @@ MESSAGES: dict[str, str] = {
     "finish.title": "Finish {ticket}",
     "finish.needs": "agreement: what was agreed; legal route: the route; transfer: the station; handed back: why",
     "field.route_reference": "Receiving body's reference (optional)",
+    "field.back_reason": "Why it goes back to reception",
 }

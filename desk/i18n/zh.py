@@ -716,4 +716,5 @@ MESSAGES: dict[str, str] = {
     "finish.title": "{ticket} 办毕",
     "finish.needs": "调解达成协议写协议内容；导入法定程序选程序；转驻点选驻点；退回写理由",
     "field.route_reference": "接收机关文号（可不填）",
+    "field.back_reason": "退回接待窗口的理由",
 }
