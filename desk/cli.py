@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, cli_data, demo
+from desk import __version__, cli_data, cli_referral, demo
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
@@ -173,6 +173,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     set_p.add_argument("value")
 
     cli_data.add_parsers(sub, common, t)
+    cli_referral.add_parsers(sub, common, t)
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -429,6 +430,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return commands.settings()
     if args.command in cli_data.COMMANDS:
         return cli_data.run(commands)
+    if args.command in cli_referral.COMMANDS:
+        return cli_referral.run(commands)
     if args.command == "category":
         return commands.category()
     return commands.demo_app() if args.demo else commands.app()

@@ -18,6 +18,7 @@ from desk.models import Operator, Role, Track
 from desk.operators import add_operator, list_operators
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed
+from desk.referral.demo import DemoStations, demo_officers
 from desk.registration import PersonForm, RegistrationForm, validate
 from desk.settings import Settings, load_settings
 from desk.store import Store
@@ -27,6 +28,7 @@ DEMO_OPERATORS = (
     ("demo", Role.RECEPTIONIST), ("leader", Role.LEADER), ("station", Role.STATION),
     ("supervisor", Role.SUPERVISOR), ("admin", Role.ADMIN),
     ("王芳", Role.RECEPTIONIST), ("李娜", Role.RECEPTIONIST), ("赵磊", Role.LEADER),
+    *demo_officers(),
 )
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -139,11 +141,16 @@ def populate(
 ) -> int:
     """Add `visits` visits ending at `now`; return how many matters were created."""
     rng = random.Random(seed)
-    operators = [o.name for o in ensure_demo_operators(store, now) if allowed(o, Action.REGISTER)]
+    everyone = ensure_demo_operators(store, now)
+    operators = [o.name for o in everyone if allowed(o, Action.REGISTER)]
     if not operators:  # a real hall with only an administrator: never add demo accounts to it
         raise DeskError("err.demo.no_clerk")
     settings = load_settings(store)
-    hall = _Hall(rng, now, settings, operators)
+    # The stations draw from a source of their own: the same seed gives the same visits as before.
+    stations = DemoStations(random.Random(None if seed is None else seed * 7919 + 1), now)
+    with store.transaction() as txn:
+        stations.prepare(txn, everyone)
+    hall = _Hall(rng, now, settings, operators, stations)
     times = _visit_times(rng, visits, now, days)
     created = 0
     for start in range(0, len(times), BATCH):
@@ -152,6 +159,8 @@ def populate(
                 created += hall.visit(txn, at)
                 if progress and n % 1000 == 0:
                     progress(n)
+    with store.transaction() as txn:
+        stations.waiting_today(txn, [m for m, _, _ in hall.open_matters], operators[0])
     return created
 
 
@@ -163,6 +172,7 @@ class _Hall:
     now: dt.datetime
     settings: Settings
     operators: list[str]
+    stations: DemoStations
     people: list[_Person] = field(default_factory=list)
     open_matters: list[tuple[int, int, _Person]] = field(default_factory=list)  # a list for O(1) choice
     visitor_ids: dict[str, int] = field(default_factory=dict)  # by ID number: a person coming back is chosen
@@ -185,17 +195,19 @@ class _Hall:
             return 0
         if person.id_number:
             self.visitor_ids[person.id_number] = receipt.visitor.id
-        _settle(txn, receipt, rng, at, self.now, self.open_matters, person)
+        if _settle(txn, receipt, rng, at, self.now, self.open_matters, person):
+            self.stations.after_visit(txn, receipt.matter, at, receipt.visit.operator)
         return 0 if receipt.repeat else 1
 
 
-def _settle(txn, receipt, rng, at, now, open_matters, person) -> None:
-    """Close most simple matters on the spot; keep the rest open for repeat visits."""
+def _settle(txn, receipt, rng, at, now, open_matters, person) -> bool:
+    """Close most simple matters on the spot; keep the rest open for repeat visits (True)."""
     matter = receipt.matter
     if receipt.repeat:
-        return
+        return False
     if matter.track is Track.SIMPLE and rng.random() < 0.7:
         note = rng.choice(("当场解答政策，来访人表示理解", "联系村委会当场协调解决", "引导至法律援助窗口咨询后解决"))
         intake.close_on_spot(txn, matter.id, note, matter.first_responder, min(at + dt.timedelta(minutes=30), now))
-    else:
-        open_matters.append((matter.id, receipt.visitor.id, person))
+        return False
+    open_matters.append((matter.id, receipt.visitor.id, person))
+    return True

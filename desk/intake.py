@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from desk.deadlines import acceptance_due
 from desk.errors import DeskError, FieldError, FormErrors
@@ -25,6 +26,7 @@ class Receipt:
     visitor: Visitor
     repeat: bool
     corrections: tuple[Correction, ...] = ()  # what this registration changed on the visitor
+    referred: Any = None  # desk.referral.Referred, when the form referred the visitor (分流)
 
 # What a repeat registration may bring up to date; the name and a known ID number only
 # change through an explicit correction.

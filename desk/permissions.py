@@ -15,6 +15,9 @@ class Action(StrEnum):
     REGISTER = "register"  # one-stop registration, repeat visits
     VIEW_FULL = "view_full"  # a full ID number or phone, in a detail view
     REFER = "refer"  # send a visitor to an on-site station
+    SERVE = "serve"  # call, serve and finish at a station (only where on duty today)
+    VIEW_QUEUES = "view_queues"  # every station's queue, whoever is on duty
+    MANAGE_STATIONS = "manage_stations"  # stations and the duty roster
     ACCEPT = "accept"  # accept or not accept a matter
     REPLY = "reply"  # record what was done, reply in writing
     SUPERVISE = "supervise"  # 1+X supervision, deadlines
@@ -34,15 +37,16 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     # they see identity in full because they check it against the card.
     Role.RECEPTIONIST: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.CLOSE}),
     # Judge, prosecutor, police, legal aide: work the queue and record outcomes.
-    Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY}),
+    # They call and finish only at a station they are on duty at today (the roster decides).
+    Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY, _A.SERVE}),
     # Leaders receive visitors on their days, own hard matters and sign supervision.
     Role.LEADER: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.ACCEPT, _A.REPLY, _A.SUPERVISE,
-                            _A.CLOSE, _A.REPORT}),
+                            _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES}),
     # Supervisors chase deadlines and read figures: no personal data in full.
-    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT}),
+    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES}),
     # Administrators keep the system running: no casework, no personal data in full.
     Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,
-                           _A.AUDIT}),
+                           _A.AUDIT, _A.MANAGE_STATIONS}),
 }
 
 

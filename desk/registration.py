@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import secrets
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -61,6 +62,7 @@ class RegistrationForm:
     visitor_id: int | None = None
     matter_id: int | None = None
     form_id: str = ""
+    station: str = ""  # 分流: a station's id, or "" for none; referred in the same save
 
     def to_draft(self) -> dict[str, Any]:
         return asdict(self)
@@ -111,6 +113,7 @@ class Registration:
     matter_id: int | None = None
     form_id: str = ""
     rep_rows: tuple[int, ...] = ()  # the form row of each representative after the visitor
+    station_id: int | None = None  # referred to this station in the same save
 
     def representatives_by_row(self) -> list[tuple[int, Person]]:
         """The representatives besides the visitor, each with its row on the form."""
@@ -224,6 +227,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
     people = _check_representatives(form, persons, today, errors)
     _check_one_number_each(info.id_number if info else "", people, errors)
     track = _check_matter(form, settings, errors)
+    station_id = _check_station(form.station, errors)
     if errors:
         raise FormErrors(errors)
     visitor = Person(form.name.strip(), info.id_number if info else "", phone)
@@ -251,7 +255,18 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         matter_id=form.matter_id,
         form_id=form.form_id,
         rep_rows=tuple(n for n, _ in people) if group else (),
+        station_id=station_id,
     )
+
+
+def _check_station(raw: str, errors: list[FieldError]) -> int | None:
+    """Which station exists and takes referrals is read at the save."""
+    if not raw.strip():
+        return None
+    if not re.fullmatch(r"[0-9]+", raw.strip()):
+        errors.append(FieldError("station", "err.station.unknown", {"name": raw.strip()}))
+        return None
+    return int(raw.strip())
 
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a counter

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 
 from desk import intake, lookup, matters, operators
 from desk.audit import AuditEntry, head_code
@@ -23,6 +24,9 @@ from desk.models import Correction, Matter, Operator, Role, Visitor
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
 from desk.privacy import masked_correction, masked_detail, masked_hit, masked_row, masked_visitor
+from desk.referral import Referrals, referring
+from desk.referral.referring import ReferralForm
+from desk.referral.stations import seed_stations
 from desk.registration import RegistrationForm, check_correction, validate
 from desk.settings import (
     DEFAULT_CATEGORIES,
@@ -87,9 +91,14 @@ def command_line_operator(user: str) -> Operator:
 
 
 class Desk(Context):
-    """The counter's own use cases: settings, operators and logins, the walk-in path."""
+    """The counter's own use cases: settings, operators and logins, the walk-in path.
+    Referral's use cases are `desk.referrals`, over the same context."""
 
     _log = Context.log
+
+    @cached_property
+    def referrals(self) -> Referrals:
+        return Referrals(self)
 
     # -- settings -------------------------------------------------------------------
 
@@ -159,8 +168,11 @@ class Desk(Context):
         """The very first operator (an empty hall) needs nobody's permission; later ones do."""
         if self.has_operators():
             require(by, Action.MANAGE_OPERATORS)
+        first = not self.has_operators()
         with self.store.transaction() as txn:
             added = operators.add_operator(txn, name, role, password, self.clock.now())
+            if first:  # a new hall starts with one station of each kind
+                seed_stations(txn)
         self._log(by or added, "operator_add", added.name, role=added.role.value)
         return added
 
@@ -286,9 +298,19 @@ class Desk(Context):
         except FormErrors as exc:
             checked = {e.field for e in exc.errors}
             raise FormErrors(exc.errors + intake.identity_errors(self.store, form, checked)) from None
+        if reg.station_id is not None:
+            require(operator, Action.REFER)
+            self.referrals.ensure_stations()
         with self.store.transaction() as txn:
             receipt = intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
+            if reg.station_id is not None:  # 分流 in the same save: both land, or neither
+                referred = referring.refer(txn, receipt.matter.id, ReferralForm(reg.station_id), operator.name,
+                                           self.clock.now())
+                receipt = replace(receipt, referred=referred)
         changed = {"corrected": _audited(receipt.corrections)} if receipt.corrections else {}
+        if receipt.referred is not None:
+            changed["referral"] = receipt.referred.referral.id
+            changed["ticket"] = receipt.referred.referral.ticket
         self._log(operator, "repeat_visit" if receipt.repeat else "register", receipt.matter.number,
                   visit=receipt.visit.id, visitor=receipt.visitor.id, **changed)
         return receipt

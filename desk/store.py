@@ -15,7 +15,7 @@ Doc = dict[str, Any]
 
 # Tables whose documents belong to the year they were made in: the store keeps one
 # file set per year and opens old years only when a lookup needs them.
-YEARLY_TABLES = frozenset({"visitors", "visits", "matters", "events"})
+YEARLY_TABLES = frozenset({"visitors", "visits", "matters", "events", "referrals"})
 
 # The fields the services look documents up by. `find` on them never scans, in any
 # year; `at[:10]` is the date part of an ISO time (one day's visits for the tally).
@@ -26,6 +26,9 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "events": ("matter_id",),
     "counters": ("year",),
     "operators": ("name",),
+    "referrals": ("day", "matter_id"),  # a day's queues; a matter's referrals
+    "roster": ("day",),
+    "tickets": ("key",),  # a station's count of one day
 }
 
 

@@ -24,7 +24,7 @@ from desk.store import DraftBox, Store, StoreError
 from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
-                      "operators", "own_password"}
+                      "operators", "own_password", "queue"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
@@ -46,6 +46,7 @@ class DeskApp(App[int]):
         Binding("f2", "lookup", "key.lookup", id="lookup"),
         Binding("f3", "register", "key.register", id="register"),
         Binding("f4", "matters", "key.matters", id="matters"),
+        Binding("f5", "queue", "key.queue", id="queue"),
         Binding("f6", "audit", "key.audit", id="audit"),
         Binding("f12", "privacy", "key.privacy", id="privacy", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
@@ -216,6 +217,19 @@ class DeskApp(App[int]):
         self._preload()
         self.sub_title = self.catalog("app.subtitle", name=operator.name, role=self.catalog("role." + operator.role.value))
         self.switch_screen(LookupScreen()) if self._has_user_screen() else self.push_screen(LookupScreen())
+        if self.desk.may(operator, Action.SERVE) and self.desk.referrals.my_stations(operator):
+            self.action_queue()  # a station officer lands on the queue of their station today
+
+    def action_queue(self) -> None:
+        from screens.queue import QueueScreen
+
+        if isinstance(self.screen, QueueScreen):
+            return
+        stations = self.desk.referrals.visible_stations(self.operator)
+        if not stations:
+            self.notify(self.catalog("queue.none"), severity="warning", markup=False)
+            return
+        self.push_screen(QueueScreen(stations[0]))
 
     def _has_user_screen(self) -> bool:
         return len(self.screen_stack) > 1
@@ -229,6 +243,8 @@ class DeskApp(App[int]):
             return False
         if action in _NEEDS:
             return self.desk.may(self.operator, _NEEDS[action])
+        if action == "queue":
+            return bool(self.desk.referrals.visible_stations(self.operator))
         return True
 
     def _back_to_lookup(self) -> None:
@@ -305,6 +321,8 @@ class DeskApp(App[int]):
             if self.desk.may(self.operator, Action.REGISTER):
                 yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
             yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
+            if self.desk.referrals.visible_stations(self.operator):
+                yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.action_queue)
             if self.desk.may(self.operator, Action.AUDIT):
                 yield SystemCommand(t("cmd.audit"), t("cmd.audit.help"), self.action_audit)
             if self.desk.may(self.operator, Action.MANAGE_OPERATORS):

@@ -51,6 +51,15 @@ class ReceiptScreen(ClosesOnSpot, DeskScreen):
             ("receipt.due", Text(m.acceptance_due.isoformat())),
             ("receipt.status", Text(t(f"status.{m.status.value}"))),
         ]
+        referred = self.receipt.referred
+        if referred is not None:  # 分流: the ticket and where to go
+            station = referred.station
+            rows.append(("receipt.ticket", Text(referred.referral.ticket, style="bold")))
+            rows.append(("receipt.station", plain(f"{station.window} {station.name}")))
+            if station.bring:
+                rows.append(("receipt.bring", plain(station.bring)))
+            if referred.nobody_on_duty:
+                rows.append(("receipt.nobody", Text(t("receipt.nobody_on_duty"), style="bold")))
         for key, value in rows:
             table.add_row(t(key), value)
         return table

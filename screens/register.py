@@ -21,6 +21,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Stat
 from desk.errors import DeskError, FormErrors
 from desk.idcard import is_valid_phone, normalize_id, normalize_phone
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Matter, Track, Visitor
+from desk.permissions import Action
 from desk.registration import PersonForm, RegistrationForm, id_preview, new_form_id
 from desk.store import StoreError
 from screens.base import DeskScreen, own_key, plain, show_message
@@ -33,6 +34,7 @@ DRAFT_DELAY = 0.4
 _INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
 _TICKS = ("skip_level", "threat", "key_person")
 _AREAS = ("summary", "demands")
+NO_STATION = "-"  # the 分流 field's "none"
 
 
 def _row(label: str, field: str, *widgets: Widget, below: tuple[Widget, ...] = ()) -> Vertical:
@@ -126,6 +128,20 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         tracks = [(t(f"track.{k.value}"), k.value) for k in Track]
         track = DeskSelect(tracks, id="f-track", allow_blank=False, value=Track.GENERAL.value, compact=True)
         yield _row(t("field.track"), "track", track)
+        if self.desk.may(self.app.operator, Action.REFER):
+            yield _row(t("field.station"), "station", DeskSelect(self._station_choices(), id="f-station",
+                                                                 allow_blank=False, value=NO_STATION, compact=True))
+
+    def _station_choices(self) -> list[tuple[str, str]]:
+        """None, or a station that takes referrals, with how many wait there now."""
+        waiting = self.desk.referrals.waiting_counts()
+        choices = [(self.t("register.no_station"), NO_STATION)]
+        for s in self.desk.referrals.stations():
+            if s.active:
+                label = self.t("register.station_choice", name=s.name, window=s.window, count=waiting.get(s.id, 0))
+                choices.append((label, str(s.id)))
+        self._station_values = {value for _, value in choices}
+        return choices
 
     @property
     def repeat(self) -> bool:
@@ -185,6 +201,9 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
                 self.query_one("#f-category", Select).value = form.category
             if self.query("#f-track"):
                 self.query_one("#f-track", Select).value = form.track or Track.GENERAL.value
+            if self.query("#f-station"):
+                station = self.query_one("#f-station", Select)
+                station.value = form.station if form.station in self._station_values else NO_STATION
             self.query_one("#reps").remove_children()
             self.rep_count = 0
             for rep in form.representatives:
@@ -209,6 +228,8 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         values["category"] = category if isinstance(category, str) else ""
         track = self.query_one("#f-track", Select).value if self.query("#f-track") else Track.GENERAL.value
         values["track"] = track if isinstance(track, str) else ""
+        station = self.query_one("#f-station", Select).value if self.query("#f-station") else NO_STATION
+        values["station"] = station if isinstance(station, str) and station != NO_STATION else ""
         # The rows on screen, not rep_count: a draft timer may read while a row is still mounting.
         reps = tuple(PersonForm(**{i.id.rsplit("-", 1)[1]: i.value for i in row.query(Input)}) for row in self.query(".rep-row"))
         visitor_id, matter_id = self._ids
