@@ -61,7 +61,10 @@ async def test_a_referral_made_at_the_counter_is_called_and_finished_at_the_stat
             assert station.screen.rows[0].referral.state is State.SERVING
             await pilot.press("f")
             await pilot.pause()
+            assert not station.screen.query_one("#need-agreement").display  # only what the outcome needs
             station.screen.query_one("#f-outcome").value = "mediation_agreed"
+            await pilot.pause()
+            assert station.screen.query_one("#need-agreement").display
             station.screen.query_one("#f-agreement").value = "三日内付清"
             await pilot.pause()
             await pilot.press("ctrl+s")

@@ -726,7 +726,7 @@ MESSAGES: dict[str, str] = {
     "priority_short.threat": "thr",
     "priority_short.group": "grp",
     "finish.title": "Finish {ticket}",
-    "finish.needs": "agreement: what was agreed; legal route: the route; transfer: the station; handed back: why",
+    "finish.keys": "Ctrl+S finish   Esc cancel (Enter on the outcome to choose another)",
     "field.route_reference": "Receiving body's reference (optional)",
     "field.back_reason": "Why it goes back to reception",
 }

@@ -719,7 +719,7 @@ MESSAGES: dict[str, str] = {
     "priority_short.threat": "扬",
     "priority_short.group": "集",
     "finish.title": "{ticket} 办毕",
-    "finish.needs": "调解达成协议写协议内容；导入法定程序选程序；转驻点选驻点；退回写理由",
+    "finish.keys": "Ctrl+S 办毕　Esc 取消（在办理结果上按回车选择）",
     "field.route_reference": "接收机关文号（可不填）",
     "field.back_reason": "退回接待窗口的理由",
 }
