@@ -275,6 +275,7 @@ class _Commands:
     def app(self) -> int:
         desk = self._open()
         try:
+            desk.referrals.ensure_stations()  # a hall made before stations: the 分流 list is not empty
             return self.wiring.run_app(AppRequest(desk, self.t.lang, notice=self._trail_behind(desk),
                                                   background=partial(self._daily_backup, desk)))
         finally:

@@ -76,3 +76,19 @@ def test_reading_commands_never_make_a_hall(tmp_path):
     run = Run(tmp_path)
     code, _, err = run("station", "list", "--data", str(run.data))
     assert code == 1 and err and not run.data.exists()
+
+
+def test_a_hall_made_before_stations_has_them_when_the_desk_starts(tmp_path):
+    from desk.clock import fixed
+    from desk.operators import add_operator
+    from storage import open_store
+    from tests.conftest import PINNED
+    from tests.test_cli import pinned_today
+
+    run = Run(tmp_path)
+    store = open_store(run.data, today=pinned_today)
+    with store.transaction() as txn:  # as the release before stations left a hall
+        add_operator(txn, "boss", "admin", "secret123", fixed(PINNED).now())
+    store.close()
+    assert run("--data", str(run.data))[0] == 0
+    assert len(run.requests[-1].desk.referrals.stations()) == 6
