@@ -288,14 +288,17 @@ class Desk:
                   visit=receipt.visit.id, visitor=receipt.visitor.id, **changed)
         return receipt
 
-    def correct_visitor(self, visitor_id: int, changes: dict[str, str], reason: str, operator: Operator) -> Visitor:
+    def correct_visitor(self, visitor_id: int, changes: dict[str, str], reason: str, operator: Operator,
+                        key_person: bool | None = None) -> Visitor:
         """Correcting a visitor's details is its own action: a reason, the old values kept on
-        the record, an audit entry. Returns the visitor as screens may show it (masked)."""
+        the record, an audit entry. `key_person` sets or takes off the 重点人员 flag (None:
+        as it is), which no registration ever lowers. Returns the visitor as screens may
+        show it (masked)."""
         require(operator, Action.REGISTER)
         clean = check_correction(changes, reason, self.clock.today())
         with self.store.transaction() as txn:
             visitor, fixes = intake.correct_visitor(txn, visitor_id, clean, reason.strip(), operator.name,
-                                                    self.clock.now())
+                                                    self.clock.now(), key_person)
         self._log(operator, "visitor_correct", visitor.name, visitor=visitor.id, reason=reason.strip(),
                   corrected=_audited(fixes))
         return masked_visitor(visitor)

@@ -333,6 +333,11 @@ MESSAGES: dict[str, str] = {
     "register.restored": "Draft restored",
     "register.unnamed": "no name yet",
     "register.leave": "Leave the registration? What you typed is kept as a draft and offered next time.",
+    # -- review fixes: the counter (#5)
+    "key.tick": "Tick/untick",
+    "key.next_field": "Next field",
+    "card.flag.yes": "yes",
+    "card.flag.no": "no",
     # -- the 80x24 counter (#5)
     "key.remove_representative": "Remove rep.",
     "key.close_menu": "Close list",

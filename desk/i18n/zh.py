@@ -333,6 +333,11 @@ MESSAGES: dict[str, str] = {
     "register.restored": "已恢复草稿",
     "register.unnamed": "未填姓名",
     "register.leave": "离开登记？已填写的内容会作为草稿保留，下次登记时可以恢复。",
+    # -- review fixes: the counter (#5)
+    "key.tick": "勾选/取消",
+    "key.next_field": "下一栏",
+    "card.flag.yes": "是",
+    "card.flag.no": "否",
     # -- the 80x24 counter (#5)
     "key.remove_representative": "删代表",
     "key.close_menu": "收起",
