@@ -223,18 +223,41 @@ class DeskApp(App[int]):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, LookupScreen):
             self.pop_screen()
 
+    def finish_receipt(self) -> None:
+        """The visitor has their receipt: it closes for good, and nothing of them stays in
+        the lookup (query, results, details) for the next person at the counter to read."""
+        from screens.lookup import LookupScreen
+        from screens.receipt import ReceiptScreen
+
+        while any(isinstance(s, ReceiptScreen) for s in self.screen_stack):
+            self.pop_screen()
+        for screen in self.screen_stack:
+            if isinstance(screen, LookupScreen):
+                screen.forget()
+
+    def _leave_receipt(self) -> None:
+        """Going to another section from a receipt (or from a screen over it) finishes it:
+        Esc from the next form must never lead back to the last visitor's receipt."""
+        from screens.receipt import ReceiptScreen
+
+        if any(isinstance(s, ReceiptScreen) for s in self.screen_stack):
+            self.finish_receipt()
+
     def action_lookup(self) -> None:
+        self._leave_receipt()
         self._back_to_lookup()
         self.screen.query_one("#query").focus()
 
     def action_register(self) -> None:
         from screens.register import RegisterScreen
 
+        self._leave_receipt()
         self.push_screen(RegisterScreen())
 
     def action_matters(self) -> None:
         from screens.matters import MattersScreen
 
+        self._leave_receipt()
         if not isinstance(self.screen, MattersScreen):
             self.push_screen(MattersScreen())
 
@@ -248,12 +271,14 @@ class DeskApp(App[int]):
     def action_audit(self) -> None:
         from screens.audit import AuditScreen
 
+        self._leave_receipt()
         if not isinstance(self.screen, AuditScreen):
             self.push_screen(AuditScreen())
 
     def action_operators(self) -> None:
         from screens.operators import OperatorsScreen
 
+        self._leave_receipt()
         if not isinstance(self.screen, OperatorsScreen):
             self.push_screen(OperatorsScreen())
 

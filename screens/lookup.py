@@ -123,8 +123,23 @@ class LookupScreen(DeskScreen):
         return self.t("lookup.count", count=len(self.hits))
 
     def on_screen_resume(self) -> None:
-        """Back from a registration: what was saved shows at once."""
-        self._search(self.query_one("#query", Input).value)
+        """Back from a registration: what was saved shows at once. With nothing typed (a
+        receipt was finished) the cursor waits in the query field for the next visitor."""
+        query = self.query_one("#query", Input)
+        self._search(query.value)
+        if not query.value:
+            query.focus()
+
+    def forget(self) -> None:
+        """Nothing of the last visitor stays for the next one to read: query, results, details."""
+        if self._timer is not None:
+            self._timer.stop()
+        with self.prevent(Input.Changed):
+            self.query_one("#query", Input).value = ""
+        self.hits = []
+        self.query_one("#hits", DataTable).clear()
+        self._describe(None)
+        self.query_one("#lookup-status", Static).update(self._status(""))
 
     def records_changed(self) -> None:
         """Another counter saved: a visitor standing here may have just been registered there."""

@@ -61,7 +61,7 @@ class ReceiptScreen(ClosesOnSpot, DeskScreen):
         return True
 
     def action_done(self) -> None:
-        self.dismiss()
+        self.app.finish_receipt()
 
     def action_detail(self) -> None:
         from screens.detail import DetailScreen
