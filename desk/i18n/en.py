@@ -338,6 +338,8 @@ MESSAGES: dict[str, str] = {
     "key.next_field": "Next field",
     "card.flag.yes": "yes",
     "card.flag.no": "no",
+    "receipt.visited": "This visit",
+    "receipt.registered_first": "First registered",
     # -- the 80x24 counter (#5)
     "key.remove_representative": "Remove rep.",
     "key.close_menu": "Close list",

@@ -338,6 +338,8 @@ MESSAGES: dict[str, str] = {
     "key.next_field": "下一栏",
     "card.flag.yes": "是",
     "card.flag.no": "否",
+    "receipt.visited": "本次来访时间",
+    "receipt.registered_first": "原登记时间",
     # -- the 80x24 counter (#5)
     "key.remove_representative": "删代表",
     "key.close_menu": "收起",
