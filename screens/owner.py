@@ -171,6 +171,7 @@ class ChoosesOwner:
             field = self.query_one(f"#f-{name}", Input)
             field.value = field.value or getattr(v, name)
         self.query_one("#f-key_person", Checkbox).value |= v.key_person
+        self._forget("f-id_number", changed=True)  # "on file for ..." is answered: this is that person
         self._show_known_numbers()
         self._show_owner()
         self._look_up_phone()

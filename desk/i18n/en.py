@@ -340,6 +340,7 @@ MESSAGES: dict[str, str] = {
     "card.flag.no": "no",
     "receipt.visited": "This visit",
     "receipt.registered_first": "First registered",
+    "setup.folder": "Data folder: {path}",
     # -- the 80x24 counter (#5)
     "key.remove_representative": "Remove rep.",
     "key.close_menu": "Close list",

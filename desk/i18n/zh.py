@@ -340,6 +340,7 @@ MESSAGES: dict[str, str] = {
     "card.flag.no": "否",
     "receipt.visited": "本次来访时间",
     "receipt.registered_first": "原登记时间",
+    "setup.folder": "数据目录：{path}",
     # -- the 80x24 counter (#5)
     "key.remove_representative": "删代表",
     "key.close_menu": "收起",
