@@ -171,6 +171,13 @@ class Desk:
         self._log(by, action, changed.name, **(detail or {}))
         return changed
 
+    def check_operator_change(self, name: str, by: Operator, **changes) -> None:
+        """Raise what `set_active` or `set_role` would refuse this change for, changing
+        nothing: a screen refuses before it asks (the last active administrator)."""
+        require(by, Action.MANAGE_OPERATORS)
+        current = operators.get_operator(self.store, name)
+        operators.keep_an_admin(self.store, current, current.edit(**changes))
+
     def set_active(self, name: str, active: bool, by: Operator) -> Operator:
         require(by, Action.MANAGE_OPERATORS)
         return self._change_operator(name, by, "operator_enable" if active else "operator_disable", active=active)

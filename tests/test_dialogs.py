@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from desk.operators import find_operator
 from screens.app import create_app
+from screens.base import StoreChanged
 from screens.credentials import CredentialsModal
+from screens.operators import OperatorsScreen
 from screens.setup import SetupScreen
-from tests.pilot import make_app, text_of, type_text
+from tests.pilot import make_app, notices, text_of, type_text
 
 SIZE = (80, 24)
 
@@ -62,3 +64,36 @@ async def test_the_first_administrators_screen_names_its_folder_and_forgets_a_fi
         await type_text(pilot, "l")
         await pilot.pause()
         assert not shown(app, "#setup-error")
+
+
+async def test_the_only_active_administrator_is_refused_before_any_question(desk, operator, admin):
+    app = app_for(desk, "管理员")
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_operators()
+        await pilot.pause()
+        assert app.screen.rows[0].name == "管理员"
+        for key in ("d", "r"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, OperatorsScreen)  # no "disable?", no role list
+        assert sum("唯一在用的管理员" in n for n in notices(app)) == 2
+    assert find_operator(desk.store, "管理员").active
+
+
+async def test_the_operators_screen_reads_again_when_another_counter_changes_them(desk, operator, admin):
+    app = app_for(desk, "管理员")
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_operators()
+        await pilot.pause()
+        await pilot.press("down")
+        desk.set_active("王芳", False, admin)  # at another counter, or on the command line
+        app.screen.post_message(StoreChanged())
+        await pilot.pause()
+        assert not app.screen.rows[1].active
+        assert app.screen.query_one("#operator-table").cursor_row == 1  # the cursor stays put
+        desk.set_active("王芳", True, admin)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("escape")  # back from a dialog: read again
+        await pilot.pause()
+        assert app.screen.rows[1].active
