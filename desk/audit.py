@@ -23,6 +23,7 @@ GENESIS = "0" * 64
 # The detail key naming the store's save number an entry records: every save the trail
 # witnessed must be in the store (storage reads it to notice a lost journal tail).
 STORE_SEQ = "store_seq"
+STORE_EPOCH = "store_epoch"  # which lineage of the store: a restore starts a new one
 
 
 class AuditLog(Protocol):

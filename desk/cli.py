@@ -25,7 +25,7 @@ from desk.models import Operator, Role
 from desk.services import Desk, command_line_operator
 from desk.settings import NUMERIC_SETTINGS
 from desk.store import DraftBox, Maintenance, Store, StoreError
-from desk.text import check_text
+from desk.text import check_name
 
 
 @dataclass(frozen=True)
@@ -198,9 +198,9 @@ def _read_password(t: Catalog, from_stdin: bool, stdin: TextIO) -> str:
 
 def counter_name(t: Catalog, given: str | None) -> str:
     """The counter named in every audit entry. It is shown on the audit screen, so it is
-    checked like typed text before anything is written."""
+    checked like a typed name (it is recorded as given, spaces and all) before anything is written."""
     counter = given or os.environ.get("DESK_COUNTER") or socket.gethostname()
-    problem = check_text("counter", counter)
+    problem = check_name("counter", counter)
     if problem:
         raise UsageError(t("err.counter", message=t(problem.code, **problem.params)))
     return counter
@@ -326,7 +326,9 @@ class _Commands:
         try:
             verb, name = self.args.category_command, getattr(self.args, "name", "")
             if verb != "list":
-                desk.change_categories(self.me, **{verb: name})
+                code = desk.change_categories(self.me, **{verb: name})
+                done = "cli.category.added" if verb == "add" else "cli.category.removed"
+                print(self.t(done, name=self.t.label("category", code)), file=self.out)
             for code in desk.settings().categories:
                 print(f"{code}\t{self.t.label('category', code)}", file=self.out)
         finally:

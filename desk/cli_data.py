@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desk.audit import STORE_SEQ, Auditor, contains, head_code, parse_code
-from desk.i18n import Catalog
+from desk.audit import STORE_EPOCH, STORE_SEQ, Auditor, contains, head_code, parse_code
+from desk.i18n import Catalog, translated_detail
 
 if TYPE_CHECKING:
     from desk.cli import _Commands
@@ -67,7 +67,7 @@ def check(cmd: _Commands) -> int:
     count, findings = cmd.maintenance().check(folder)
     for f in findings:
         label = cmd.t("cli.check.error" if f.fatal else "cli.check.note")
-        _say(cmd, "cli.check.finding", label=label, path=f.path, message=cmd.t(f.code, **f.params))
+        _say(cmd, "cli.check.finding", label=label, path=f.path, message=finding_text(cmd.t, f))
     _, trail_problems = _verify_trail(cmd, folder)
     fatal = sum(f.fatal for f in findings) + trail_problems
     if cmd.args.folder is None or (folder / "backups").is_dir():
@@ -79,6 +79,15 @@ def check(cmd: _Commands) -> int:
         return 1
     _say(cmd, "cli.check.ok", count=count)
     return 0
+
+
+def finding_text(t: Catalog, finding: Any) -> str:
+    """What is wrong, in the catalog's words: for a damaged file only what is wrong with it
+    (the file is named beside it, and this is already the check the message would advise)."""
+    params = translated_detail(t, dict(finding.params))
+    if finding.code == "err.store.corrupt":
+        return params["detail"]
+    return t(finding.code, **params)
 
 
 def _report_backups(cmd: _Commands, data_dir: Path) -> None:
@@ -126,17 +135,23 @@ def restore(cmd: _Commands) -> int:
 
 def repair(cmd: _Commands) -> int:
     """Explicit, audited, and says what could not be saved: the audit entries of the lost
-    saves tell which registrations to enter again."""
+    saves tell which registrations to enter again. An intact journal is left alone."""
     data_dir = cmd.data_dir()
     report = cmd.maintenance().repair(data_dir, cmd.stamp(), cmd.wiring.clock.today)
-    lost = _lost_entries(cmd, data_dir, set(report.lost))
+    if not report.needed:
+        _say(cmd, "cli.repair.nothing")
+        return 0
+    lost = _lost_entries(cmd, data_dir, report.epoch, set(report.lost))
     desk = cmd.open_desk()
     try:
-        desk.note_maintenance(cmd.me, "repair", str(data_dir), moved=report.moved, kept=report.kept,
+        desk.note_maintenance(cmd.me, "repair", str(data_dir), copied=report.moved, kept=report.kept,
                               lost=_ranges(report.lost), lost_actions=[f"{e.action} {e.target}" for e in lost])
     finally:
         desk.store.close()
-    _say(cmd, "cli.repair.done", moved=", ".join(report.moved) or "-", kept=report.kept)
+    if report.moved:
+        _say(cmd, "cli.repair.done", moved=", ".join(report.moved), kept=report.kept)
+    else:
+        _say(cmd, "cli.repair.kept", kept=report.kept)
     if report.lost:
         _say(cmd, "cli.repair.lost", saves=_ranges(report.lost))
     for entry in lost:
@@ -145,8 +160,9 @@ def repair(cmd: _Commands) -> int:
     return cmd.told_audit_failures(desk)
 
 
-def _lost_entries(cmd: _Commands, data_dir: Path, lost: set[int]) -> list:
-    return [e for e in _auditor(cmd, data_dir).entries() if e.detail.get(STORE_SEQ) in lost]
+def _lost_entries(cmd: _Commands, data_dir: Path, epoch: str, lost: set[int]) -> list:
+    return [e for e in _auditor(cmd, data_dir).entries()
+            if e.detail.get(STORE_SEQ) in lost and e.detail.get(STORE_EPOCH) == epoch]
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
+# [0-9], never \d: \d also matches full-width, Arabic-Indic, Devanagari ... digits, and
+# int() reads them, so "1１..." would be a second number for the same person.
+_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
 # Mainland mobiles: 1[3-9] and nine digits. Landlines: optional 0-prefixed area code, 7-8 digits.
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3})?[2-9]\d{6,7}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^(0[0-9]{2,3})?[2-9][0-9]{6,7}$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
 
 
 EARLIEST_BIRTH_YEAR = 1900
@@ -39,13 +43,30 @@ def check_digit(first17: str) -> str:
     return _CHECK[total % 11]
 
 
+def ascii_form(raw: str) -> str:
+    """NFKC: full-width digits and letters (and other styled forms of them) become ASCII.
+    Digits of other scripts stay as they are, to be refused by the checks that follow."""
+    return unicodedata.normalize("NFKC", raw)
+
+
 def normalize_id(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    """As stored and looked up: ASCII, no spaces anywhere (a card reader or a clerk groups
+    the digits), upper-case X."""
+    return "".join(ascii_form(raw).split()).replace("x", "X")
+
+
+def foreign_char(value: str) -> str | None:
+    """The first character that is not ASCII, as `U+0661`: a digit of another script looks
+    like a digit, but is not one of the number's."""
+    return next((f"U+{ord(c):04X}" for c in value if not c.isascii()), None)
 
 
 def parse_id_number(raw: str, today: dt.date | None = None) -> IdInfo:
     """Validate an 18-character number; raise IdNumberError with the reason."""
     value = normalize_id(raw)
+    foreign = foreign_char(value)
+    if foreign:
+        raise IdNumberError("err.id.digit", char=foreign)
     if len(value) != 18:
         raise IdNumberError("err.id.length")
     if not _SHAPE.match(value):
@@ -72,7 +93,8 @@ def _birth_date(digits: str, today: dt.date | None) -> dt.date:
 
 
 def normalize_phone(raw: str) -> str:
-    return re.sub(r"[\s\-()（）]", "", raw.strip())
+    """ASCII (full-width digits and brackets become ASCII), without spaces, dashes, brackets."""
+    return _PHONE_SEPARATORS.sub("", ascii_form(raw))
 
 
 def is_valid_phone(raw: str) -> bool:

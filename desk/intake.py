@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from desk.deadlines import acceptance_due
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.idcard import mask, normalize_id, parse_id_number
-from desk.models import Correction, Event, Matter, Status, Track, Visit, VisitKind, Visitor
+from desk.models import Correction, Event, Matter, Person, Status, Track, Visit, VisitKind, Visitor
 from desk.pinyin import initials
-from desk.registration import Registration, RegistrationForm, new_query_code
+from desk.registration import Registration, RegistrationForm, new_query_code, representative_rows
 from desk.settings import Settings
 from desk.store import Reader, Transaction
 
@@ -126,6 +126,21 @@ def _identity_errors(reader: Reader, name: str, id_number: str, known: Visitor |
     return errors
 
 
+def _representative_errors(reader: Reader, people: list[tuple[int, Person]], known: Visitor | None) -> list[FieldError]:
+    """Representatives are kept on the visit, never made visitors; but a number on file is
+    that person's: it must go with their name, and it is not the visitor's a second time."""
+    errors = []
+    for n, person in people:
+        holder = id_holder(reader, person.id_number)
+        if holder is None:
+            continue
+        if known is not None and holder.id == known.id:
+            errors.append(FieldError(f"representatives.{n}.id_number", "err.id.same_as_visitor"))
+        elif holder.name != person.name:
+            errors.append(FieldError(f"representatives.{n}.id_number", "err.rep.id_on_file", {"name": holder.name}))
+    return errors
+
+
 def identity_errors(reader: Reader, form: RegistrationForm, checked: set[str]) -> list[FieldError]:
     """The same checks for a form that failed validation, so that every problem shows at
     once; fields that already have a problem (in `checked`) are left to it."""
@@ -136,9 +151,12 @@ def identity_errors(reader: Reader, form: RegistrationForm, checked: set[str]) -
         visitor_id = _chosen_visitor_id(form, Matter.from_doc(doc) if doc else None)
     except DeskError:
         return []
-    known = reader.get("visitors", visitor_id) if visitor_id is not None else None
+    doc = reader.get("visitors", visitor_id) if visitor_id is not None else None
+    known = Visitor.from_doc(doc) if doc else None
     number = "" if "id_number" in checked else normalize_id(form.id_number)
-    errors = _identity_errors(reader, form.name.strip(), number, Visitor.from_doc(known) if known else None)
+    people = [(n, Person(rep.name.strip(), normalize_id(rep.id_number), "")) for n, rep in representative_rows(form)
+              if f"representatives.{n}.id_number" not in checked]
+    errors = _identity_errors(reader, form.name.strip(), number, known) + _representative_errors(reader, people, known)
     return [e for e in errors if e.field not in checked]
 
 
@@ -180,6 +198,7 @@ def save_visitor(txn: Transaction, reg: Registration, by: str, now: dt.datetime,
     visitor_id = _chosen_visitor_id(reg, matter)
     known = _visitor(txn, visitor_id) if visitor_id is not None else None
     errors = _identity_errors(txn, reg.name, reg.id_number, known)
+    errors += _representative_errors(txn, reg.representatives_by_row(), known)
     if errors:
         raise FormErrors(errors)
     if known is None:

@@ -7,17 +7,19 @@ import re
 from dataclasses import dataclass
 
 from desk.deadlines import Warning, warning
-from desk.idcard import is_valid_phone, normalize_id, normalize_phone
+from desk.idcard import ascii_form, is_valid_phone, normalize_id, normalize_phone
 from desk.models import Matter, Visit, Visitor
 from desk.settings import Settings
 from desk.store import Reader
 
-_CASE_NUMBER = re.compile(r"^\d{4}-\d*$")
-_DIGITS = re.compile(r"^[\dXx]+$")
+# [0-9], never \d (which matches the digits of every script): the text is NFKC'd first,
+# so full-width digits are ASCII by then, and other digits find nothing.
+_CASE_NUMBER = re.compile(r"^[0-9]{4}-[0-9]*$")
+_DIGITS = re.compile(r"^[0-9Xx]+$")
 _LETTERS = re.compile(r"^[A-Za-z]+$")
 _QUERY_CODE = re.compile(r"^[A-Za-z2-9]{6}$")
-_FULL_CASE_NUMBER = re.compile(r"^\d{4}-\d{5}$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_FULL_CASE_NUMBER = re.compile(r"^[0-9]{4}-[0-9]{5}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 MIN_DIGITS = 4
 
 
@@ -80,12 +82,20 @@ def _search(reader: Reader, text: str, limit: int) -> list[int]:
     return ids
 
 
+def _typed_key(text: str) -> str:
+    """The text as the indexes hold it: ASCII, and a number without the spaces that group
+    its digits (`430722 19800116 3788`, `139 1234 5678`). Names are searched as typed."""
+    plain = ascii_form(text).strip()
+    grouped = normalize_id(plain)
+    if _DIGITS.match(grouped):
+        return grouped
+    return plain if plain.isascii() else text.strip()  # case numbers, codes, pinyin: ASCII
+
+
 def find_visitors(reader: Reader, text: str, limit: int) -> list[Visitor]:
-    text = text.strip()
+    text = _typed_key(text)
     if not text:
         return []
-    if _DIGITS.match(text):
-        text = normalize_id(text)
     ids = _exact_ids(reader, text)
     if ids is None:
         ids = _search(reader, text, limit)

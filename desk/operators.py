@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.models import Operator, Role
 from desk.passwords import DUMMY_RECORD, MIN_LENGTH, hash_password, verify_password
 from desk.store import Reader, Transaction
-from desk.text import check_text
+from desk.text import check_name, check_text, code_point
 
 MAX_NAME = 20
 FREE_ATTEMPTS = 5  # failed logins before the account has to wait
@@ -47,17 +48,41 @@ def check_role(role: str) -> list[FieldError]:
     return [FieldError("role", "err.role", {"roles": ", ".join(r.value for r in Role)})]
 
 
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _look_alike(reader: Reader, name: str) -> Operator | None:
+    """An operator whose name is this one but for case or width: `Admin` is `admin`."""
+    return next((o for o in list_operators(reader) if _folded(o.name) == _folded(name)), None)
+
+
+def _is_ideograph(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"))
+
+
+def _letters_problem(name: str) -> FieldError | None:
+    """An operator's letters and digits are Chinese characters or ASCII: a Cyrillic `а` or a
+    Greek `Α` makes a second `admin` that nobody can tell from the first."""
+    for char in name:
+        if unicodedata.category(char)[0] in "LN" and not (char.isascii() or _is_ideograph(char)):
+            return FieldError("name", "err.operator.letters",
+                              {"char": code_point(char), "name": unicodedata.name(char, "?")})
+    return None
+
+
 def _check_new(reader: Reader, name: str, role: str, password: str) -> list[FieldError]:
     errors: list[FieldError] = []
+    problem = check_name("name", name.strip(" ")) or _letters_problem(name)  # the spaces around are trimmed
+    existing = _look_alike(reader, name) if name.strip() else None
     if not name.strip():
         errors.append(FieldError("name", "err.required"))
     elif len(name.strip()) > MAX_NAME:
         errors.append(FieldError("name", "err.text.too_long", {"limit": MAX_NAME, "length": len(name)}))
-    elif find_operator(reader, name) is not None:
-        errors.append(FieldError("name", "err.operator.exists", {"name": name.strip()}))
-    problem = check_text("name", name)
-    if problem:
+    elif problem:
         errors.append(problem)
+    elif existing is not None:
+        errors.append(FieldError("name", "err.operator.exists", {"name": existing.name}))
     return errors + check_role(role) + check_password(password)
 
 

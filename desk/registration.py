@@ -11,6 +11,8 @@ from typing import Any
 from desk.errors import FieldError, FormErrors
 from desk.idcard import (
     IdNumberError,
+    ascii_form,
+    foreign_char,
     is_valid_phone,
     normalize_id,
     normalize_phone,
@@ -18,7 +20,7 @@ from desk.idcard import (
 )
 from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES, Person, Track
 from desk.settings import Settings
-from desk.text import check_text
+from desk.text import check_name, check_text
 
 MAX_PERSONS = 9999
 
@@ -108,6 +110,11 @@ class Registration:
     visitor_id: int | None = None
     matter_id: int | None = None
     form_id: str = ""
+    rep_rows: tuple[int, ...] = ()  # the form row of each representative after the visitor
+
+    def representatives_by_row(self) -> list[tuple[int, Person]]:
+        """The representatives besides the visitor, each with its row on the form."""
+        return list(zip(self.rep_rows, self.representatives[1:], strict=True))
 
 
 def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError]):
@@ -121,43 +128,69 @@ def _check_id(field_name: str, raw: str, today: dt.date, errors: list[FieldError
 
 
 def _check_phone(field_name: str, raw: str, errors: list[FieldError]) -> str:
-    if raw.strip() and not is_valid_phone(raw):
+    phone = normalize_phone(raw)
+    foreign = foreign_char(phone)
+    if foreign:  # a digit of another script: say which, the clerk sees only a digit
+        errors.append(FieldError(field_name, "err.phone.digit", {"char": foreign}))
+    elif raw.strip() and not is_valid_phone(raw):
         errors.append(FieldError(field_name, "err.phone"))
-    return normalize_phone(raw)
+    return phone
 
 
 def _check_persons(raw: str, errors: list[FieldError]) -> int:
-    try:
-        persons = int(raw.strip() or "1")
-    except ValueError:
+    # int() would also take "٣", "1_0" and "+7"; full-width digits are the same digits
+    typed = ascii_form(raw).strip() or "1"
+    if not typed.isascii() or not typed.isdigit():
         errors.append(FieldError("persons", "err.persons.number"))
         return 1
+    persons = int(typed)
     if not 1 <= persons <= MAX_PERSONS:
         errors.append(FieldError("persons", "err.persons.range", {"max": MAX_PERSONS}))
     return persons
 
 
+def representative_rows(form: RegistrationForm) -> list[tuple[int, PersonForm]]:
+    """The representatives typed, each with the number of its row on the form (the visitor
+    is 1). A blank row is left out but keeps its place, so a message names the right row."""
+    return [(n, p) for n, p in enumerate(form.representatives, start=2) if any((p.name, p.id_number, p.phone))]
+
+
 def _check_representatives(form: RegistrationForm, persons: int, today: dt.date, errors: list[FieldError]):
-    extra = [p for p in form.representatives if any((p.name, p.id_number, p.phone))]
+    extra = representative_rows(form)
     if extra and persons < GROUP_MIN_PERSONS:
         errors.append(FieldError("representatives", "err.reps.not_group", {"min": GROUP_MIN_PERSONS}))
     if len(extra) + 1 > MAX_REPRESENTATIVES:
         errors.append(FieldError("representatives", "err.reps.too_many", {"max": MAX_REPRESENTATIVES}))
     people = []
-    for n, rep in enumerate(extra, start=2):
+    for n, rep in extra:
         prefix = f"representatives.{n}"
         if not rep.name.strip():
             errors.append(FieldError(f"{prefix}.name", "err.required"))
         info = _check_id(f"{prefix}.id_number", rep.id_number, today, errors)
         phone = _check_phone(f"{prefix}.phone", rep.phone, errors)
         _check_texts(errors, (f"{prefix}.name", rep.name))
-        people.append(Person(rep.name.strip(), info.id_number if info else "", phone))
+        people.append((n, Person(rep.name.strip(), info.id_number if info else "", phone)))
     return people
 
 
+def _check_one_number_each(visitor_number: str, people: list[tuple[int, Person]], errors: list[FieldError]) -> None:
+    """No two people in one form share an ID number: the later one is refused, naming the
+    earlier. (Who holds a number on file is checked at the save, which can read.)"""
+    seen = {visitor_number: 1} if visitor_number else {}
+    for n, person in people:
+        earlier = seen.setdefault(person.id_number, n) if person.id_number else n
+        if earlier == 1:
+            errors.append(FieldError(f"representatives.{n}.id_number", "err.id.same_as_visitor"))
+        elif earlier != n:
+            errors.append(FieldError(f"representatives.{n}.id_number", "err.id.same_as_rep", {"n": earlier}))
+
+
 def _check_texts(errors: list[FieldError], *pairs: tuple[str, str]) -> None:
+    """A name is checked as a whole name (spacing, look-alike forms) once the spaces around
+    it, which the save trims, are gone; other text as typed."""
     for name, value in pairs:
-        problem = check_text(name, value)
+        is_name = name.rsplit(".", 1)[-1] == "name"
+        problem = check_name(name, value.strip(" ")) if is_name else check_text(name, value)
         if problem:
             errors.append(problem)
 
@@ -189,10 +222,12 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
     phone = _check_phone("phone", form.phone, errors)
     persons = _check_persons(form.persons, errors)
     people = _check_representatives(form, persons, today, errors)
+    _check_one_number_each(info.id_number if info else "", people, errors)
     track = _check_matter(form, settings, errors)
     if errors:
         raise FormErrors(errors)
     visitor = Person(form.name.strip(), info.id_number if info else "", phone)
+    group = persons >= GROUP_MIN_PERSONS
     return Registration(
         name=visitor.name,
         id_number=visitor.id_number,
@@ -203,7 +238,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         village=form.village.strip(),
         address=form.address.strip(),
         persons=persons,
-        representatives=tuple([visitor, *people]) if persons >= GROUP_MIN_PERSONS else (),
+        representatives=tuple([visitor, *(p for _, p in people)]) if group else (),
         skip_level=form.skip_level,
         threat=form.threat,
         key_person=form.key_person,
@@ -215,6 +250,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         visitor_id=form.visitor_id,
         matter_id=form.matter_id,
         form_id=form.form_id,
+        rep_rows=tuple(n for n, _ in people) if group else (),
     )
 
 
@@ -230,6 +266,9 @@ def id_preview(raw: str, today: dt.date) -> tuple[str, dict[str, Any]]:
     value = normalize_id(raw)
     if not value:
         return "", {}
+    foreign = foreign_char(value)
+    if foreign:  # said at once: typing on will not make it a number
+        return "err.id.digit", {"char": foreign}
     if len(value) < 18:
         return "id.typing", {"count": len(value)}
     try:

@@ -1,6 +1,6 @@
-"""The one door from the UI and the CLI into the domain: `Desk`.
+"""The door from the UI and the CLI into the counter's use cases: `Desk`.
 
-It binds a store, a clock, a draft box, an audit trail and a random source. Every
+Over the shared `Context` (store, clock, draft box, audit trail, random source). Every
 action checks the operator's permission here (screens only reflect it), reads the
 injected clock, writes through one store transaction, and leaves an audit entry.
 """
@@ -8,24 +8,30 @@ injected clock, writes through one store transaction, and leaves an audit entry.
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from desk import intake, lookup, matters, operators
-from desk.audit import STORE_SEQ, AuditEntry, Auditor, head_code
-from desk.clock import Clock
+from desk.audit import AuditEntry, head_code
+from desk.context import Context
 from desk.errors import DeskError, FieldError, FormErrors
+from desk.i18n import LANGUAGES
 from desk.intake import Receipt
 from desk.models import Correction, Matter, Operator, Role, Visitor
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
 from desk.privacy import masked_correction, masked_detail, masked_hit, masked_row, masked_visitor
 from desk.registration import RegistrationForm, check_correction, validate
-from desk.settings import NUMERIC_SETTINGS, Settings, load_settings, save_settings
-from desk.store import DraftBox, Store, StoreError
-from desk.text import check_text
+from desk.settings import (
+    DEFAULT_CATEGORIES,
+    NUMERIC_SETTINGS,
+    Settings,
+    load_settings,
+    save_settings,
+)
+from desk.text import check_name, check_text
 
 
 def _audited(fixes: tuple[Correction, ...]) -> list[dict[str, str]]:
@@ -33,22 +39,42 @@ def _audited(fixes: tuple[Correction, ...]) -> list[dict[str, str]]:
     return [{"field": f.field, "old": f.old, "new": f.new} for f in map(masked_correction, fixes)]
 
 
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _names_of(code: str) -> set[str]:
+    """What a category is called: its code, and a built-in one's label in every language,
+    as the list shows it (`medical`, 医疗), folded for comparing."""
+    labels = (messages.get(f"category.{code}", code) for messages in LANGUAGES.values())
+    return {_folded(code), *map(_folded, labels)}
+
+
+def _category_called(name: str, codes: tuple[str, ...]) -> str | None:
+    """The code among `codes` that `name` names, by code or label, in any case or width."""
+    return next((c for c in codes if _folded(name) in _names_of(c)), None)
+
+
 def _adding_category(name: str) -> Callable[[Settings], Settings]:
+    """A built-in category named by its label comes back under its code: never a second
+    医疗 beside the built-in one."""
+    code = _category_called(name, DEFAULT_CATEGORIES) or name
+
     def change(current: Settings) -> Settings:
-        if name in current.categories:
+        if _category_called(code, current.categories) or _category_called(name, current.categories):
             raise DeskError("err.category.exists", name=name)
-        return replace(current, categories=(*current.categories, name))
+        return replace(current, categories=(*current.categories, code))
 
     return change
 
 
-def _removing_category(name: str) -> Callable[[Settings], Settings]:
+def _removing_category(code: str, name: str) -> Callable[[Settings], Settings]:
     def change(current: Settings) -> Settings:
-        if name not in current.categories:
+        if code not in current.categories:
             raise DeskError("err.category.unknown", name=name)
         if len(current.categories) == 1:
             raise DeskError("err.category.last")
-        return replace(current, categories=tuple(c for c in current.categories if c != name))
+        return replace(current, categories=tuple(c for c in current.categories if c != code))
 
     return change
 
@@ -60,50 +86,22 @@ def command_line_operator(user: str) -> Operator:
     return Operator(id=0, name=f"cli:{user}", role=Role.ADMIN, password={})
 
 
-@dataclass
-class Desk:
-    store: Store
-    clock: Clock
-    drafts: DraftBox | None = None
-    rng: random.Random | None = None
-    audit: Auditor | None = None
-    # When an action was done but its audit entry could not be written (a full disk), the
-    # action stands and must never be reported as not done: the failure is kept here and
-    # told through `on_audit_failure`, by the command line and the app alike.
-    on_audit_failure: Callable[[StoreError], None] | None = None
-    audit_failures: list[StoreError] = field(default_factory=list)
+class Desk(Context):
+    """The counter's own use cases: settings, operators and logins, the walk-in path."""
 
-    def __post_init__(self) -> None:
-        self.rng = self.rng or random.SystemRandom()
-
-    def _log(self, operator: Operator | str, action: str, target: str = "", **detail) -> None:
-        """Audit what was just done, with the number of the save it made (if any), so that
-        the trail witnesses every save it tells of."""
-        seq = self.store.take_committed()
-        if self.audit is None:
-            return
-        if seq is not None:
-            detail[STORE_SEQ] = seq
-        name, role = (operator.name, operator.role.value) if isinstance(operator, Operator) else (operator, "")
-        try:
-            self.audit.record(name, role, action, target, detail)
-        except StoreError as exc:
-            self.audit_failures.append(exc)
-            if self.on_audit_failure is not None:
-                self.on_audit_failure(exc)
+    _log = Context.log
 
     # -- settings -------------------------------------------------------------------
 
-    def settings(self) -> Settings:
-        return load_settings(self.store)
-
-    def update_settings(self, operator: Operator, change: Callable[[Settings], Settings], **detail) -> Settings:
+    def update_settings(self, operator: Operator, change: Callable[[Settings], Settings], target: str = "",
+                        **detail) -> Settings:
         """Read, change and save in one transaction. The transaction holds the inter-process
-        lock and has caught up, so two counters changing settings at once both land."""
+        lock and has caught up, so two counters changing settings at once both land.
+        `target` names what changed (a category, a setting) in the audit trail."""
         require(operator, Action.MANAGE_SETTINGS)
         with self.store.transaction() as txn:
             saved = save_settings(txn, change(load_settings(txn)))
-        self._log(operator, "settings", **detail)
+        self._log(operator, "settings", target, **detail)
         return saved
 
     def set_number(self, name: str, value: str, operator: Operator) -> Settings:
@@ -117,17 +115,24 @@ class Desk:
         number = int(value)
         if not low <= number <= high:
             raise DeskError("err.setting.range", name=name, low=low, high=high)
-        return self.update_settings(operator, lambda current: replace(current, **{name: number}), **{name: number})
+        return self.update_settings(operator, lambda current: replace(current, **{name: number}), name,
+                                    **{name: number})
 
-    def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> Settings:
-        """Add or remove one category. Matters filed under a removed one keep it."""
+    def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> str:
+        """Add or remove one category, named by its code or by the label the list shows;
+        returns its code. Matters filed under a removed one keep it."""
         require(operator, Action.MANAGE_SETTINGS)
         name = (add or remove).strip()
-        problem = check_text("category", name) if name else FieldError("category", "err.required")
+        problem = check_name("category", name) if name else FieldError("category", "err.required")
         if problem:
             raise FormErrors([problem])
-        change = _adding_category(name) if add.strip() else _removing_category(name)
-        return self.update_settings(operator, change, **{"add" if add.strip() else "remove": name})
+        if add.strip():
+            code = _category_called(name, DEFAULT_CATEGORIES) or name
+            self.update_settings(operator, _adding_category(name), code, add=code)
+        else:
+            code = _category_called(name, self.settings().categories) or name
+            self.update_settings(operator, _removing_category(code, name), code, remove=code)
+        return code
 
     # -- operators and logins ---------------------------------------------------------
 

@@ -57,8 +57,11 @@ class StoreError(Exception):
 
 
 class StoreCorrupt(StoreError):
-    def __init__(self, path: Path, detail: str) -> None:
-        super().__init__("err.store.corrupt", path=str(path), detail=detail)
+    """A data file that cannot be trusted. `detail` is a catalog key (`damage.*`) saying
+    what is wrong with it, formatted with `params`."""
+
+    def __init__(self, path: Path, detail: str, **params: Any) -> None:
+        super().__init__("err.store.corrupt", path=str(path), detail=detail, **params)
 
 
 class ConflictError(StoreError):
@@ -115,8 +118,9 @@ class Store(Reader, Protocol):
         """Read now what the first lookup would otherwise wait for."""
         ...
 
-    def take_committed(self) -> int | None:
-        """The number of the save the calling thread made last, once (then None)."""
+    def take_committed(self) -> dict[str, Any] | None:
+        """What identifies the save the calling thread made last (its number and the store's
+        epoch), once (then None): the audit entry that tells of the save records it."""
         ...
 
     def close(self) -> None: ...

@@ -26,7 +26,7 @@ from desk.store import StoreError
 from screens.base import DeskScreen, own_key, plain, show_message
 from screens.field_messages import FieldMessages, Note
 from screens.owner import ChoosesOwner, OwnerCard, PhoneHint
-from screens.representatives import Representatives
+from screens.representatives import ID_FIELD_LENGTH, Representatives
 from screens.widgets import DeskSelect, GuardedInput, GuardedTextArea, TickBox
 
 DRAFT_DELAY = 0.4
@@ -108,7 +108,7 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         return _row(self.t(f"field.{name}"), name, GuardedInput(id=f"f-{name}", compact=True, **kwargs), below=below)
 
     def _visitor_fields(self) -> ComposeResult:
-        id_number = self._input("id_number", max_length=18, below=(Static("", id="id-preview", classes="hint preview"),))
+        id_number = self._input("id_number", max_length=ID_FIELD_LENGTH, below=(Static("", id="id-preview", classes="hint preview"),))
         yield _pair(self._input("name"), id_number)
         yield OwnerCard(id="owner-card", classes="owner")
         yield self._input("phone")

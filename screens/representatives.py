@@ -12,6 +12,9 @@ from desk.models import GROUP_MIN_PERSONS, MAX_REPRESENTATIVES
 from desk.registration import PersonForm
 from screens.widgets import GuardedInput
 
+# 18 characters, and room for the spaces a clerk types between groups of digits
+# (`4307 2219 8001 1637 88`): the domain drops them before it counts.
+ID_FIELD_LENGTH = 22
 REP_KEY = "reps-key"  # what a refused Ctrl+R said is about this, not about a field
 
 
@@ -26,7 +29,7 @@ class Representatives:
 
     def _rep_row(self, n: int, rep: PersonForm) -> Vertical:
         inputs = [GuardedInput(getattr(rep, f), id=f"rep-{n}-{f}", placeholder=self.t(f"field.{f}"), compact=True,
-                               max_length=18 if f == "id_number" else 0) for f in ("name", "id_number", "phone")]
+                               max_length=ID_FIELD_LENGTH if f == "id_number" else 0) for f in ("name", "id_number", "phone")]
         return Vertical(
             Horizontal(Label(self.t("field.representative_n", n=n), classes="field-label"), *inputs, classes="field-row rep-row"),
             Static("", id=f"err-rep-{n}", classes="error field-error"),

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from desk.audit import STORE_SEQ
+from desk.audit import STORE_EPOCH, STORE_SEQ
 from desk.store import StoreError
 from storage.files import OWNER_ONLY_FILE, atomic_write, ensure_private_dir
 from storage.locks import ProcessLock, held
@@ -23,7 +23,7 @@ LOCK_FILE = "audit.lock"
 TORN_FILE = "audit.torn"  # bytes of entries a crash cut off, kept rather than deleted
 LOCK_WAIT_SECONDS = 15.0
 CHUNK = 65536
-WITNESS_REACH = 4 * CHUNK  # how far back the newest saves are looked for
+WITNESS_LOOKAROUND = 256  # entries read on past the newest save found: counters append out of order
 
 
 def _error(path: Path, exc: OSError) -> StoreError:
@@ -166,15 +166,23 @@ def _backwards(path: Path, reach: int | None) -> Iterator[str]:
             pos = start
 
 
-def witnessed_seq(folder: Path) -> int:
-    """The highest store save number the newest audit entries record (0 when none): every
-    save the trail witnessed must be in the store, so a lost journal tail is seen."""
-    best = 0
-    for text in _backwards(Path(folder) / AUDIT_FILE, WITNESS_REACH):
+def witnessed_seq(folder: Path, epoch: str | None) -> int:
+    """The highest store save number the newest audit entries of `epoch` record (of any
+    epoch when None; 0 when none): every save the trail witnessed must be in the store, so
+    a lost journal tail is seen. Read back from the end until such an entry is found, and
+    a little further (counters append out of order), however many other entries follow."""
+    best, after_found = 0, None
+    for text in _backwards(Path(folder) / AUDIT_FILE, None):
         try:
-            seq = orjson.loads(text).get("detail", {}).get(STORE_SEQ)
+            detail = orjson.loads(text).get("detail", {})
+            seq, entry_epoch = detail.get(STORE_SEQ), detail.get(STORE_EPOCH)
         except (orjson.JSONDecodeError, AttributeError):
             continue
-        if isinstance(seq, int) and seq > best:
-            best = seq
+        if isinstance(seq, int) and (epoch is None or entry_epoch == epoch):
+            best = max(best, seq)
+            after_found = WITNESS_LOOKAROUND if after_found is None else after_found
+        if after_found is not None:
+            after_found -= 1
+            if after_found <= 0:
+                break
     return best

@@ -28,7 +28,7 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise StoreCorrupt(path, "missing") from None
+        raise StoreCorrupt(path, "damage.missing") from None
     except OSError as exc:
         raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
 
@@ -40,26 +40,26 @@ def unframe(path: Path, raw: bytes, kind: str) -> tuple[dict[str, Any], memoryvi
     if newline < 0:
         if raw.startswith(b"{"):
             return {"format": 1}, memoryview(raw)
-        raise StoreCorrupt(path, "empty" if not raw else "no header")
+        raise StoreCorrupt(path, "damage.empty" if not raw else "damage.parse")
     try:
         header = journal.loads(raw[:newline])
     except journal.DecodeError:
-        raise StoreCorrupt(path, "unreadable header") from None
+        raise StoreCorrupt(path, "damage.parse") from None
     if not isinstance(header, dict) or header.get("kind") != kind:
-        raise StoreCorrupt(path, f"not a {kind} file")
+        raise StoreCorrupt(path, "damage.kind")
     body = memoryview(raw)[newline + 1:]
     if header.get("length") != len(body):
-        raise StoreCorrupt(path, f"{header.get('length')} bytes expected, {len(body)} found")
+        raise StoreCorrupt(path, "damage.length", expected=header.get("length"), found=len(body))
     if header.get("crc32") != f"{zlib.crc32(body):08x}":
-        raise StoreCorrupt(path, "checksum does not match: the content was changed or damaged")
+        raise StoreCorrupt(path, "damage.checksum")
     return header, body
 
 
 def parse(path: Path, body: bytes | memoryview) -> Any:
     try:
         return journal.loads(body)
-    except journal.DecodeError as exc:
-        raise StoreCorrupt(path, str(exc) or "unreadable") from None
+    except journal.DecodeError:
+        raise StoreCorrupt(path, "damage.parse") from None
 
 
 def read(path: Path, kind: str) -> tuple[dict[str, Any], Any]:

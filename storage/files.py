@@ -4,6 +4,7 @@ and the folders those files live in: local, private, and never someone else's.""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -30,16 +31,26 @@ def _nearest_existing(path: Path) -> Path:
     return Path(path.anchor or ".")
 
 
-def _check_owner(path: Path) -> None:
-    """Somebody else's folder, or one anybody may write in, can hold planted files: refuse
-    it rather than tighten it, so that the admin decides."""
-    info = path.stat()
+def folder_problem(path: Path) -> StoreError | None:
+    """Why a folder may not hold the data: somebody else's, or one anybody may write in,
+    can hold planted files. Refused rather than tightened, so that the admin decides."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return _error("err.store.dir", path, exc)
     if not stat.S_ISDIR(info.st_mode):
-        raise _error("err.store.not_dir", path)
+        return _error("err.store.not_dir", path)
     if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
-        raise _error("err.store.foreign", path, owner=str(info.st_uid))
+        return _error("err.store.foreign", path, owner=str(info.st_uid))
     if info.st_mode & stat.S_IWOTH:
-        raise _error("err.store.world_writable", path, mode=f"{stat.S_IMODE(info.st_mode):o}")
+        return _error("err.store.world_writable", path, mode=f"{stat.S_IMODE(info.st_mode):o}")
+    return None
+
+
+def _check_owner(path: Path) -> None:
+    problem = folder_problem(path)
+    if problem is not None:
+        raise problem
 
 
 def _make_dirs(path: Path) -> None:
@@ -145,6 +156,26 @@ def sweep_temp_files(folder: Path, target: Callable[[str], bool], min_age: float
                 removed.append(name)
         except OSError:
             pass  # gone already, or not ours to remove: left for the next sweep
+    return removed
+
+
+def sweep_temp_dirs(folder: Path, prefix: str, min_age: float, suffix: str = "") -> list[str]:
+    """Remove folders a killed backup or restore left (`.name.partial`, `.restore-...`):
+    copies, never the only one of anything. Only those at least `min_age` seconds old."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(suffix) and entry.is_dir(follow_symlinks=False):
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime >= min_age:
+                    shutil.rmtree(entry.path)
+                    removed.append(entry.name)
+            except OSError:
+                pass
     return removed
 
 

@@ -225,8 +225,9 @@ class FileSet:
 
     # -- writing the next snapshot ---------------------------------------------------
 
-    def write(self, handle: IO[bytes], generation: int, seq: int) -> None:
-        """Stream this set, snapshot and changes merged, as a snapshot file."""
+    def write(self, handle: IO[bytes], generation: int, seq: int) -> str:
+        """Stream this set, snapshot and changes merged, as a snapshot file; return the
+        file's checksum (its trailer's), by which the manifest names it."""
         writer = Writer(handle)
         tables = sorted(t for t, layer in self.layers.items() if len(layer))
         for table in tables:
@@ -237,7 +238,7 @@ class FileSet:
                 write_text_index(writer, f"search.{table}.{field}", self._text_pairs(table, field))
             for field in COLUMNS.get(table, ()):
                 write_column(writer, f"column.{table}.{field}", self._column_values(table, field))
-        writer.finish(set=self.name, generation=generation, seq=seq, tables=tables)
+        return writer.finish(set=self.name, generation=generation, seq=seq, tables=tables)
 
     def _write_rows(self, writer: Writer, table: str) -> None:
         """Rows not changed are copied as they are, never decoded."""
@@ -305,7 +306,7 @@ def load_snapshot(path: Path, name: str) -> Tables:
         header = data if isinstance(data, dict) else {}
         data = header.get("tables")
     if header.get("set") != name or not isinstance(data, dict):
-        raise StoreCorrupt(path, "not a snapshot of this set")
+        raise StoreCorrupt(path, "damage.not_this_set", name=name)
     return data
 
 
@@ -314,15 +315,15 @@ def load_keys(path: Path) -> dict[str, Any]:
     cannot be trusted."""
     _, data = checked.read(path, "keys")
     if not isinstance(data, dict):
-        raise StoreCorrupt(path, "not a keys file")
+        raise StoreCorrupt(path, "damage.kind")
     return data
 
 
 def load_legacy(path: Path) -> Tables:
     try:
         data = journal.loads(path.read_bytes())
-    except journal.DecodeError as exc:
-        raise StoreCorrupt(path, str(exc)) from None
+    except journal.DecodeError:
+        raise StoreCorrupt(path, "damage.parse") from None
     if not isinstance(data, dict):
-        raise StoreCorrupt(path, "top level is not an object")
+        raise StoreCorrupt(path, "damage.parse")
     return data

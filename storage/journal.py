@@ -1,10 +1,11 @@
 """The append-only journal: one self-checking line per transaction.
 
-A line is `<crc32 of the body, 8 hex digits> <body>\\n`, the body being the JSON of
+A line is `<crc32, 8 hex digits> <body>\\n`, the body being the JSON of
 `{"s": seq, "w": [[table, id, document or null], ...]}`. `seq` numbers every save of
-the store, one after another across journal generations, so a missing, repeated or
-foreign line is seen. JSON never holds a raw newline, so a line is one write and one
-fsync.
+the store, one after another across journal generations, so a missing or repeated line
+is seen; the CRC-32 of each line starts from the CRC of the line before (the first from
+the generation's seed in the manifest), so a line or a whole journal from elsewhere is
+seen too. JSON never holds a raw newline, so a line is one write and one fsync.
 
 Bytes after the last newline are a torn write (the save never returned): they are
 dropped. A line that ends in a newline but does not check, or whose number is not the
@@ -42,28 +43,37 @@ from storage.files import OWNER_ONLY_FILE  # noqa: E402
 Write = tuple[str, int, dict[str, Any] | None]
 
 
-def encode(seq: int, writes: list[Write]) -> bytes:
+def encode(seq: int, writes: list[Write], chain: int) -> bytes:
+    """One line. Its CRC-32 starts from `chain`, the CRC written on the line before (the
+    generation's seed for the first), so a line from another journal or another hall does
+    not check even when whole."""
     body = dumps({"s": seq, "w": writes})
-    return b"%08x " % zlib.crc32(body) + body + b"\n"
+    return b"%08x " % zlib.crc32(body, chain) + body + b"\n"
 
 
-Entry = tuple[int | None, list[Write]]  # (seq, writes); seq None on lines of the first format
+def crc_of(line: bytes) -> int:
+    """The CRC a line carries (what the next line's chain starts from)."""
+    return int(line[:8], 16)
 
 
-def _decode(line: bytes) -> Entry | None:
-    """The seq and writes of one whole line, or None when the line does not check."""
+Entry = tuple[int | None, list[Write]]  # (seq, writes); seq None on lines of the first release
+
+
+def _decode(line: bytes, chain: int | None) -> Entry | None:
+    """The seq and writes of one whole line, or None when it does not check. `chain` None:
+    a line of the first release, checked alone and carrying no save number."""
     if len(line) < 10 or line[8:9] != b" ":
         return None
     body = line[9:]
     try:
-        if int(line[:8], 16) != zlib.crc32(body):
+        if crc_of(line) != zlib.crc32(body, chain or 0):
             return None
         payload = loads(body)
     except (ValueError, DecodeError):
         return None
     writes = payload.get("w") if isinstance(payload, dict) else None
     seq = payload.get("s") if isinstance(payload, dict) else None
-    if not isinstance(writes, list) or not (seq is None or isinstance(seq, int)):
+    if not isinstance(writes, list) or (seq is None) != (chain is None) or not (seq is None or isinstance(seq, int)):
         return None
     try:
         return seq, [(str(t), int(i), d) for t, i, d in writes]
@@ -78,11 +88,13 @@ class Tail:
     entries: list[Entry]
     end: int  # offset just past the last good line
     torn: int  # bytes after `end` with no newline yet: a torn write, or one still under way
+    chain: int | None  # the CRC of the last good line (where the next one starts from)
 
 
-def read(path: Path, offset: int = 0, after: int | None = None) -> Tail:
-    """Whole lines from `offset`. `after` is the seq of the save before them; each line must
-    carry the next number (None: lines of the first format, which have none).
+def read(path: Path, offset: int = 0, after: int | None = None, chain: int | None = None) -> Tail:
+    """Whole lines from `offset`. `after` is the seq of the save before them and `chain` the
+    CRC the next line starts from; each line must check and carry the next number. Both
+    None: lines of the first release, which have neither.
 
     Raises StoreCorrupt for a complete line that does not check or is out of sequence."""
     try:
@@ -90,7 +102,7 @@ def read(path: Path, offset: int = 0, after: int | None = None) -> Tail:
             handle.seek(offset)
             data = handle.read()
     except FileNotFoundError:
-        return Tail([], offset, 0)
+        return Tail([], offset, 0, chain)
     except OSError as exc:
         raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
     entries: list[Entry] = []
@@ -99,16 +111,17 @@ def read(path: Path, offset: int = 0, after: int | None = None) -> Tail:
         nl = data.find(b"\n", pos)
         if nl < 0:
             break  # no newline yet: torn, or still being written by another counter
-        entry = _decode(data[pos:nl])
+        entry = _decode(data[pos:nl], chain)
         if entry is None:
-            raise StoreCorrupt(path, f"bad journal line at byte {offset + pos}")
+            raise StoreCorrupt(path, "damage.bad_line", at=offset + pos)
         seq = entry[0]
         if after is not None and seq != after + 1:
-            raise StoreCorrupt(path, f"journal line at byte {offset + pos} is save {seq}, expected save {after + 1}")
+            raise StoreCorrupt(path, "damage.out_of_sequence", at=offset + pos, seq=seq, expected=after + 1)
         after = seq if after is not None else None
+        chain = crc_of(data[pos:nl]) if chain is not None else None
         entries.append(entry)
         pos = nl + 1
-    return Tail(entries, offset + pos, len(data) - pos)
+    return Tail(entries, offset + pos, len(data) - pos, chain)
 
 
 class Journal:
@@ -173,22 +186,29 @@ class Journal:
             self._fd = None
 
 
-def salvage(path: Path, after: int) -> tuple[list[Entry], list[int]]:
+def salvage(path: Path, after: int, seed: int) -> tuple[list[Entry], list[int]]:
     """For an explicit repair: every line that still checks, numbered after `after`, in
-    order; and the byte positions of the lines that do not. Nothing is written."""
+    order; and the byte positions of the lines that do not. A line is checked against the
+    CRC the line before it carries, so one damaged line does not condemn the ones after
+    it. Nothing is written."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return [], []
     entries: list[Entry] = []
     bad: list[int] = []
-    pos = 0
+    pos, chain = 0, seed
     while (nl := data.find(b"\n", pos)) >= 0:
-        entry = _decode(data[pos:nl])
-        if entry is None or entry[0] is None:
+        line = data[pos:nl]
+        entry = _decode(line, chain)
+        if entry is None:
             bad.append(pos)
         elif entry[0] > (entries[-1][0] if entries else after):
             entries.append(entry)
+        try:
+            chain = crc_of(line)
+        except ValueError:
+            pass  # the CRC itself is damaged: the next line is judged against the last good one
         pos = nl + 1
     return entries, bad
 

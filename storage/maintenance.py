@@ -16,47 +16,32 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from desk.audit import head_code, link, verify
-from desk.store import StoreCorrupt, StoreError
-from storage import journal
-from storage.auditlog import AUDIT_FILE, HEAD_FILE, FileAuditLog, witnessed_seq
-from storage.engine import (
-    LOCK_FILE,
-    LOCK_WAIT_SECONDS,
-    MANIFEST,
-    JournalStore,
-    RepairReport,
-    file_generation,
-    is_store_file,
-    read_manifest,
-)
-from storage.engine import repair as repair_journal
+from desk.store import StoreError
+from storage.auditlog import AUDIT_FILE, HEAD_FILE, FileAuditLog
+from storage.check import Finding, check, snapshot_file
+from storage.engine import LOCK_FILE, LOCK_WAIT_SECONDS, PENDING, RESTORING, JournalStore
 from storage.files import atomic_write, ensure_private_dir, existing_dir, fsync_dir
-from storage.fileset import load_keys, load_snapshot
 from storage.locks import ProcessLock, held
-from storage.rows import BaseRows
-from storage.snapshot import Snapshot, is_snapshot
+from storage.manifest import MANIFEST, Manifest, is_store_file, new_id
+from storage.repair import RepairReport
+from storage.repair import repair as repair_journal
+
+__all__ = ["Finding", "RepairReport", "backup", "check", "daily", "newest_good_backup", "read_record", "repair",
+           "restore"]
 
 BACKUP_DIR = "backups"
 DAILY_PREFIX = "daily-"
 RECORD = "backup.json"
 REPLACED_PREFIX = "replaced-"
 DAMAGED_PREFIX = "damaged-"
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    code: str  # catalog key
-    params: dict[str, Any] = field(default_factory=dict)
-    fatal: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,10 +85,8 @@ def backup(store: JournalStore, root: Path, name: str) -> Path:
     """Write `root/name/` holding the store's state as of now, checked; return that folder.
     A copy that does not check is removed and the backup refused: it must never count."""
     ensure_private_dir(root)
-    target = root / name
-    if target.exists():
-        raise StoreError("err.backup.exists", path=str(target))
-    partial = root / f".{name}.partial"
+    target = _free_name(root, name)
+    partial = root / f".{target.name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     ensure_private_dir(partial)
     trail = FileAuditLog(store.data_dir)
@@ -123,14 +106,42 @@ def backup(store: JournalStore, root: Path, name: str) -> Path:
     return target
 
 
-def _certify(folder: Path, seq: int, today: dt.date) -> None:
+def _free_name(root: Path, name: str) -> Path:
+    """`name`, or `name-2`, `name-3` ... when two backups are made within the same second."""
+    target, n = root / name, 1
+    while target.exists() or (root / f".{target.name}.partial").exists():
+        n += 1
+        target = root / f"{name}-{n}"
+    return target
+
+
+def trouble(folder: Path) -> tuple[int, Finding | None]:
+    """(documents, the first thing that makes a backup folder untrustworthy, or None): its
+    files and its audit trail, checked as `desk check` does."""
     count, findings = check(folder)
+    bad = [f for f in findings if f.fatal]
+    if bad:
+        return count, bad[0]
     trail = FileAuditLog(folder)
     _, problems = verify(trail.lines(), trail.head(), trail.open_other)
-    bad = [f for f in findings if f.fatal]
-    if bad or problems:
-        where = bad[0].path if bad else str(folder / AUDIT_FILE)
-        raise StoreError("err.backup.bad", path=where, detail=bad[0].code if bad else problems[0].code)
+    if problems:
+        return count, Finding(str(folder / AUDIT_FILE), problems[0].code, problems[0].params)
+    return count, None
+
+
+def cause(finding: Finding) -> dict[str, Any]:
+    """A finding as the params of a refusal: the file, and what is wrong with it as a catalog
+    key (`detail`) with its own params, the most precise one there is."""
+    inner = {k: v for k, v in finding.params.items() if k not in ("path", "detail")}
+    detail = finding.params.get("detail") if finding.code == "err.store.corrupt" else finding.code
+    return {**inner, "file": finding.path, "detail": detail or finding.code}
+
+
+def _certify(folder: Path, seq: int, today: dt.date) -> None:
+    count, bad = trouble(folder)
+    if bad is not None:
+        raise StoreError("err.backup.bad", path=str(folder), **cause(bad))
+    trail = FileAuditLog(folder)
     head_seq, head_hash = link(trail)
     record = {"day": today.isoformat(), "seq": seq, "documents": count,
               "audit_head": {"seq": head_seq, "hash": head_hash} if head_seq else None,
@@ -150,11 +161,16 @@ def read_record(folder: Path) -> BackupRecord | None:
 
 
 def newest_good_backup(data_dir: Path) -> BackupRecord | None:
+    """The newest backup that passed its check when made and still passes it now: a record
+    alone is not trusted (a file of it may have been lost since)."""
     root = data_dir / BACKUP_DIR
     if not root.is_dir():
         return None
     records = [r for r in map(read_record, root.iterdir()) if r is not None]
-    return max(records, key=lambda r: (r.day, r.folder.name), default=None)
+    for record in sorted(records, key=lambda r: (r.day, r.folder.name), reverse=True):
+        if trouble(record.folder)[1] is None:
+            return record
+    return None
 
 
 def daily(store: JournalStore, day: str, keep: int) -> Path | None:
@@ -166,125 +182,12 @@ def daily(store: JournalStore, day: str, keep: int) -> Path | None:
     if not (root / f"{DAILY_PREFIX}{day}").exists():
         made = backup(store, root, f"{DAILY_PREFIX}{day}")
     dailies = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith(DAILY_PREFIX))
-    good = [p for p in dailies if read_record(p) is not None]
-    kept = set(dailies[-keep:]) | set(good[-1:])
+    newest = newest_good_backup(store.data_dir)
+    kept = set(dailies[-keep:]) | ({newest.folder} if newest else set())
     for old in dailies:
         if old not in kept:
             shutil.rmtree(old, ignore_errors=True)
     return made
-
-
-# -- check ---------------------------------------------------------------------------
-
-
-def check(folder: Path) -> tuple[int, list[Finding]]:
-    """Read every file of a data directory (or a backup) as a start would, and more.
-
-    Returns the number of documents seen and what was found; `fatal` ones mean the
-    data cannot be trusted as it is. Nothing is created or changed.
-    """
-    try:
-        existing_dir(folder)
-        manifest = read_manifest(folder / MANIFEST)
-    except (StoreCorrupt, StoreError) as exc:
-        return 0, [Finding(str(folder / MANIFEST), exc.code, exc.params)]
-    findings: list[Finding] = []
-    if manifest.seq is None:
-        findings.append(Finding(str(folder / MANIFEST), "check.old_format", fatal=False))
-    documents = 0
-    for name, gen in sorted(manifest.sets.items()):
-        documents += _check_snapshot(snapshot_file(folder, name, gen), name, findings)
-        _check_keys(folder / f"{name}.{gen}.keys.json", findings)
-    documents += _check_journal(folder, manifest, findings)
-    _check_later_files(folder, manifest.generation, findings)
-    return documents, findings
-
-
-def snapshot_file(folder: Path, name: str, gen: int) -> Path:
-    """A set's snapshot: `.snap` (this format), or `.json` written by an earlier release."""
-    snap = folder / f"{name}.{gen}.snap"
-    return snap if snap.exists() or not (folder / f"{name}.{gen}.json").exists() else folder / f"{name}.{gen}.json"
-
-
-def _snapshot_docs(path: Path, name: str) -> Iterator[tuple[str, str, Any]]:
-    """(table, id, document) of every row, decoding each one; StoreError if it cannot be read."""
-    if not is_snapshot(path):
-        for table, docs in load_snapshot(path, name).items():
-            for key, doc in docs.items():
-                yield table, key, doc
-        return
-    snapshot = Snapshot(path, name)
-    try:
-        for table in snapshot.meta.get("tables", []):
-            rows = BaseRows(snapshot, table)
-            if list(rows.ids) != sorted(set(rows.ids)):
-                raise StoreCorrupt(path, f"table {table}: ids out of order")
-            for n, doc_id in enumerate(rows.ids):
-                try:
-                    yield table, str(doc_id), journal.loads(rows.raw(n))
-                except journal.DecodeError:
-                    yield table, str(doc_id), None
-    finally:
-        snapshot.close()
-
-
-def _check_snapshot(path: Path, name: str, findings: list[Finding]) -> int:
-    count = 0
-    try:
-        for table, key, doc in _snapshot_docs(path, name):
-            count += 1
-            if not _well_formed(key, doc):
-                findings.append(Finding(str(path), "check.document", {"table": table, "id": key}))
-    except StoreError as exc:
-        findings.append(Finding(str(path), exc.code, exc.params))
-    return count
-
-
-def _check_keys(path: Path, findings: list[Finding]) -> None:
-    if not path.exists():
-        return
-    try:
-        load_keys(path)
-    except StoreError as exc:
-        findings.append(Finding(str(path), "check.keys", {"detail": exc.params.get("detail", exc.code)}, fatal=False))
-
-
-def _well_formed(key: str, doc: Any) -> bool:
-    return (isinstance(doc, dict) and str(doc.get("id")) == key and isinstance(doc.get("rev"), int)
-            and isinstance(doc.get("schema"), int))
-
-
-def _check_journal(folder: Path, manifest: Any, findings: list[Finding]) -> int:
-    path = folder / f"journal.{manifest.generation}.log"
-    try:
-        tail = journal.read(path, 0, manifest.seq)
-    except StoreError as exc:
-        findings.append(Finding(str(path), exc.code, exc.params))
-        return 0
-    if tail.torn:
-        findings.append(Finding(str(path), "check.torn", {"bytes": tail.torn, "at": tail.end}, fatal=False))
-    count = 0
-    for _seq, writes in tail.entries:
-        for table, doc_id, doc in writes:
-            count += 1
-            if doc is not None and not _well_formed(str(doc_id), doc):
-                findings.append(Finding(str(path), "check.document", {"table": table, "id": doc_id}))
-    if manifest.seq is not None:
-        last = tail.entries[-1][0] if tail.entries else manifest.seq
-        witnessed = witnessed_seq(folder)
-        if witnessed > last:
-            findings.append(Finding(str(path), "check.missing_saves",
-                                    {"first": last + 1, "last": witnessed, "present": path.exists()}))
-    return count
-
-
-def _check_later_files(folder: Path, generation: int, findings: list[Finding]) -> None:
-    """Store files of a generation the manifest has not reached: left by a checkpoint that
-    never committed, or a sign the manifest was replaced by an older one."""
-    for path in sorted(folder.iterdir()):
-        found = file_generation(path.name)
-        if found is not None and found > generation:
-            findings.append(Finding(str(path), "check.later_file", {"generation": generation}, fatal=False))
 
 
 # -- restore -------------------------------------------------------------------------
@@ -293,10 +196,10 @@ def _check_later_files(folder: Path, generation: int, findings: list[Finding]) -
 def _state_files(source: Path) -> list[Path]:
     """What a restore takes from a backup: the manifest, the files it names, its journal and
     the audit trail. Never lock files, or anything else that happens to lie there."""
-    manifest = read_manifest(source / MANIFEST)
+    manifest = Manifest.read(source / MANIFEST)
     names = [MANIFEST, f"journal.{manifest.generation}.log"]
-    for name, gen in manifest.sets.items():
-        names += [snapshot_file(source, name, gen).name, f"{name}.{gen}.keys.json"]
+    for name in manifest.sets:
+        names += [snapshot_file(source, manifest, name).name, f"{name}.{manifest.gen(name)}.keys.json"]
     return [p for p in (source / n for n in names) if p.is_file()] + _audit_files(source)
 
 
@@ -314,20 +217,20 @@ def restore(data_dir: Path, source: Path, stamp: str, audit: FileAuditLog, note:
     """
     if source.resolve() == data_dir.resolve():
         raise StoreError("err.restore.same", path=str(source))
-    count, findings = check(source)
-    bad = [f for f in findings if f.fatal]
-    trail = FileAuditLog(source)
-    _, problems = verify(trail.lines(), trail.head(), trail.open_other)
-    if bad or problems:
-        detail = f"{bad[0].path}: {bad[0].code}" if bad else f"{AUDIT_FILE}: {problems[0].code}"
-        raise StoreError("err.restore.bad", path=str(source), detail=detail)
+    _, bad = trouble(source)
+    if bad is not None:
+        raise StoreError("err.restore.bad", path=str(source), **cause(bad))
     ensure_private_dir(data_dir)
     lock = ProcessLock(data_dir / LOCK_FILE, LOCK_WAIT_SECONDS)
     try:
         with held(lock, data_dir), audit.locked():
+            marker = data_dir / RESTORING  # until the end, the folder says what it is in the middle of
+            atomic_write(marker, str(source).encode("utf-8"))
             aside = _swap_in(data_dir, source, stamp)
             replaced = link(FileAuditLog(aside))
             note(aside.name, replaced if replaced[0] else None)
+            marker.unlink()
+            fsync_dir(data_dir)
             return aside
     finally:
         lock.close()
@@ -348,7 +251,11 @@ def _swap_in(data_dir: Path, source: Path, stamp: str) -> Path:
             if rel.name != MANIFEST:
                 (data_dir / rel).parent.mkdir(mode=0o700, exist_ok=True)
                 os.replace(staged / rel, data_dir / rel)
-        os.replace(staged / MANIFEST, data_dir / MANIFEST)  # last: the commit point
+        # Last, the commit point: the backup's manifest as a new epoch of this hall, so that the
+        # audit entries of saves made before the restore never count against the restored data.
+        restored = Manifest.read(staged / MANIFEST)
+        restored.uid, restored.after, restored.epoch, restored.witnessed = new_id(), "", new_id(), 0
+        atomic_write(data_dir / MANIFEST, restored.to_bytes())
         fsync_dir(data_dir)
     except OSError as exc:
         raise _wrap(exc, data_dir) from exc
@@ -358,14 +265,14 @@ def _swap_in(data_dir: Path, source: Path, stamp: str) -> Path:
 
 
 def _is_state_file(name: str) -> bool:
-    return name in (MANIFEST, AUDIT_FILE, HEAD_FILE) or is_store_file(name)
+    return name in (MANIFEST, AUDIT_FILE, HEAD_FILE, PENDING) or is_store_file(name)
 
 
 # -- repair --------------------------------------------------------------------------
 
 
 def repair(data_dir: Path, stamp: str, today: Callable[[], dt.date]) -> RepairReport:
-    """An administrator's explicit repair of journal damage; see `storage.engine.repair`.
+    """An administrator's explicit repair of journal damage; see `storage.repair`.
     Manifest or snapshot damage is refused: only a restore brings those back."""
     _, findings = check(existing_dir(data_dir))
     unrepairable = [f for f in findings if f.fatal and not Path(f.path).name.startswith("journal.")]

@@ -34,7 +34,7 @@ class BaseRows:
         self.offsets = snapshot.array(f"offsets.{table}", "Q")
         self.text = snapshot.view(f"rows.{table}")
         if len(self.offsets) != len(self.ids) + 1 or self.offsets[-1] != len(self.text):
-            raise StoreCorrupt(snapshot.path, f"table {table}: ids and rows do not agree")
+            raise StoreCorrupt(snapshot.path, "damage.rows", table=table)
 
     def __len__(self) -> int:
         return len(self.ids)

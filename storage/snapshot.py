@@ -60,9 +60,12 @@ class Writer:
     def write_array(self, name: str, values: array) -> None:
         self.section(name, [native(values).tobytes()])
 
-    def finish(self, **meta: Any) -> None:
+    def finish(self, **meta: Any) -> str:
+        """Write the trailer; return its CRC, by which the manifest names this very file."""
         trailer = journal.dumps({"format": FORMAT, "kind": "snapshot", **meta, "sections": self.sections})
-        self.handle.write(trailer + b"%08x%08x" % (len(trailer), zlib.crc32(trailer)) + MAGIC)
+        crc = zlib.crc32(trailer)
+        self.handle.write(trailer + b"%08x%08x" % (len(trailer), crc) + MAGIC)
+        return f"{crc:08x}"
 
 
 class MemorySections(Writer):
@@ -117,36 +120,37 @@ class Snapshot:
                 self._check(handle)
                 self.map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else None
         except FileNotFoundError:
-            raise StoreCorrupt(path, "missing") from None
+            raise StoreCorrupt(path, "damage.missing") from None
         except OSError as exc:
             raise StoreError("err.store.read", path=str(path), detail=exc.strerror or str(exc)) from exc
         if self.meta.get("set") != name:
-            raise StoreCorrupt(path, "not a snapshot of this set")
+            raise StoreCorrupt(path, "damage.not_this_set", name=name)
 
     def _trailer(self, handle: IO[bytes], size: int) -> dict[str, Any]:
         if size < TAIL:
-            raise StoreCorrupt(self.path, "empty" if not size else "too short")
+            raise StoreCorrupt(self.path, "damage.empty" if not size else "damage.cut")
         handle.seek(size - TAIL)
         tail = handle.read(TAIL)
         if tail[16:] != MAGIC:
-            raise StoreCorrupt(self.path, "does not end as a snapshot does: cut off or overwritten")
+            raise StoreCorrupt(self.path, "damage.cut")
         try:
             length, crc = int(tail[:8], 16), tail[8:16].decode()
         except ValueError:
-            raise StoreCorrupt(self.path, "unreadable trailer") from None
+            raise StoreCorrupt(self.path, "damage.parse") from None
         if length > size - TAIL:
-            raise StoreCorrupt(self.path, "unreadable trailer")
+            raise StoreCorrupt(self.path, "damage.parse")
         handle.seek(size - TAIL - length)
         raw = handle.read(length)
         if f"{zlib.crc32(raw):08x}" != crc:
-            raise StoreCorrupt(self.path, "the trailer's checksum does not match")
+            raise StoreCorrupt(self.path, "damage.checksum")
+        self.crc = crc
         meta = journal.loads(raw)
         self.body = size - TAIL - length
         sections = meta.get("sections") if isinstance(meta, dict) else None
         if not isinstance(sections, dict) or any(
                 not (isinstance(s, list) and len(s) == 3 and 0 <= s[0] and s[0] + s[1] <= self.body)
                 for s in sections.values()):
-            raise StoreCorrupt(self.path, "the trailer does not describe the file")
+            raise StoreCorrupt(self.path, "damage.parse")
         return meta
 
     def _check(self, handle: IO[bytes]) -> None:
@@ -163,7 +167,7 @@ class Snapshot:
                 found = zlib.crc32(memoryview(buffer)[:got], found)
                 left -= got
             if left or f"{found:08x}" != crc:
-                raise StoreCorrupt(self.path, f"section {name}: checksum does not match, the content was changed or damaged")
+                raise StoreCorrupt(self.path, "damage.section", section=name)
 
     @property
     def seq(self) -> int:

@@ -18,7 +18,7 @@ from desk.clock import fixed
 from desk.services import Desk
 from desk.store import StoreError
 from storage import FileAuditLog, maintenance, open_store
-from storage.engine import MANIFEST, read_manifest
+from storage.manifest import MANIFEST, read_manifest
 from tests.conftest import PINNED, form
 from tests.test_cli import Run
 from tests.test_damage import checkpointed, flip_a_digit_in_a_snapshot

@@ -134,11 +134,11 @@ def test_categories_are_configurable(run):
     data = ["--data", str(run.data)]
     code, out, _ = run("category", "add", "水利", *data)
     assert code == 0 and out.splitlines()[-1] == "水利\t水利"
-    assert out.splitlines()[0] == "land\t土地"
+    assert out.splitlines()[:2] == ["已添加问题类别 水利", "land\t土地"]
     code, _, err = run("category", "add", "水利", *data)
     assert code == 1 and "已有问题类别 水利" in err
     code, out, _ = run("category", "remove", "水利", *data)
-    assert code == 0 and "水利" not in out
+    assert code == 0 and out.splitlines()[0] == "已删除问题类别 水利" and "水利" not in "".join(out.splitlines()[1:])
     code, _, err = run("category", "remove", "不存在", *data)
     assert code == 1 and "没有问题类别" in err
 

@@ -19,7 +19,7 @@ from desk.audit import Auditor
 from desk.services import Desk
 from desk.store import StoreCorrupt, StoreError
 from storage import FileAuditLog, open_store
-from storage.engine import MANIFEST, read_manifest
+from storage.manifest import MANIFEST, read_manifest
 from tests.conftest import form
 from tests.test_cli import Run, pinned_today
 
@@ -46,7 +46,7 @@ def journal_of(data: Path) -> Path:
 
 
 def snapshot_of(data: Path, name: str) -> Path:
-    return data / f"{name}.{read_manifest(data / MANIFEST).sets[name]}.snap"
+    return data / f"{name}.{read_manifest(data / MANIFEST).gen(name)}.snap"
 
 
 def lines_of(path: Path) -> list[bytes]:
@@ -169,7 +169,7 @@ def test_repair_moves_the_damaged_journal_aside_and_lists_what_is_lost(kind, run
     code, out2, _ = run("check", "--data", str(run.data))
     assert code == 0, out2
     if kind != "a journal line repeated":
-        assert "无法恢复" in out and "需要重新录入" in out  # the lost registrations are named
+        assert "当前数据中没有的保存" in out and "需要重新录入" in out  # the lost registrations are named
     code, trail, _ = run("audit", "verify", "--data", str(run.data))
     assert code == 0, trail
     store = open_store(run.data, today=clock.today)  # and the desk writes again
@@ -219,6 +219,7 @@ def test_leftovers_of_killed_writes_are_swept_at_open_and_a_later_generation_is_
                  f"2026.{gen + 1}.keys.json"]
     for name in leftovers:
         (run.data / name).write_bytes(b"x" * 1000)
+    (run.data / "checkpoint.pending").write_bytes(b'{"generation": %d}' % (gen + 1))  # as a killed checkpoint leaves it
     stranger = run.data / f"2026.{gen + 5}.snap"
     stranger.write_bytes(b"{}")
     store = open_store(run.data, today=clock.today)
@@ -227,6 +228,43 @@ def test_leftovers_of_killed_writes_are_swept_at_open_and_a_later_generation_is_
     assert stranger.exists()  # not ours to judge
     code, out, _ = run("check", "--data", str(run.data))
     assert str(stranger) in out and "更新的一代" in out
+
+
+def test_an_older_manifest_put_back_is_refused_and_the_newer_files_are_kept(run, clock):
+    checkpointed(run.data, clock)
+    old = (run.data / MANIFEST).read_bytes()
+    store = open_store(run.data, today=clock.today)
+    with store.transaction() as txn:
+        txn.insert("visitors", {"name": "赵六"})
+    store.close()  # a checkpoint: the current year is now in a newer generation
+    newer = {p.name: p.read_bytes() for p in run.data.iterdir() if p.is_file()}
+    (run.data / MANIFEST).write_bytes(old)
+    refused(run.data, clock)
+    code, out, _ = run("user", "list", "--data", str(run.data))
+    assert code == 1
+    for name, content in newer.items():
+        if name != MANIFEST:
+            assert (run.data / name).read_bytes() == content, name  # nothing deleted or rewritten
+
+
+def test_a_snapshot_from_an_older_generation_or_another_hall_is_not_the_one_named(run, clock, tmp_path):
+    checkpointed(run.data, clock)
+    current = snapshot_of(run.data, "common")
+    other = tmp_path / "other"
+    checkpointed(other, clock)  # another hall, same shape
+    current.write_bytes(snapshot_of(other, "common").read_bytes())
+    assert refused(run.data, clock).params["detail"] == "damage.not_named"
+    code, out, _ = run("check", "--data", str(run.data))
+    assert code == 1 and "不是清单所记的那一份快照" in out
+
+
+def test_a_journal_from_another_hall_does_not_check_even_when_whole(run, clock, tmp_path):
+    checkpointed(run.data, clock)
+    other = tmp_path / "other"
+    checkpointed(other, clock)
+    journal_of(run.data).write_bytes(journal_of(other).read_bytes())
+    refused(run.data, clock)
+    assert run("check", "--data", str(run.data))[0] == 1
 
 
 def test_a_failed_checkpoint_leaves_no_unreferenced_snapshot(data_dir, clock, monkeypatch):

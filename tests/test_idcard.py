@@ -2,7 +2,14 @@ import datetime as dt
 
 import pytest
 
-from desk.idcard import IdNumberError, check_digit, is_valid_phone, mask, parse_id_number
+from desk.idcard import (
+    IdNumberError,
+    check_digit,
+    is_valid_phone,
+    mask,
+    normalize_phone,
+    parse_id_number,
+)
 from tests.conftest import BAD_CHECK_ID, VALID_ID, VALID_ID_MALE
 
 
@@ -72,3 +79,36 @@ def test_mask_keeps_only_the_last_four():
     assert mask("13800138000") == "****8000"
     assert mask("") == ""
     assert mask("123") == "****"
+
+
+# -- digits that are not 0-9 ------------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("number", [
+    "1１０１０５19491231002X",  # full-width digits, as an input method gives them
+    "１１０１０５１９４９１２３１００２Ｘ",
+    "11010519491231002ｘ",
+    "\U0001d7cf10105 19491231002X",  # a mathematical bold one: the same digit, in a style
+])
+def test_digits_that_are_the_same_number_in_another_width_are_read_as_ascii(number):
+    assert parse_id_number(number, TODAY).id_number == VALID_ID
+
+
+@pytest.mark.parametrize("digit", ["\u0661", "\u06f1", "\u0967", "\u0e51"])  # Arabic-Indic, Persian, Devanagari, Thai
+def test_digits_of_other_scripts_are_refused_naming_the_character(digit):
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(digit + VALID_ID[1:], TODAY)
+    assert (caught.value.code, caught.value.params) == ("err.id.digit", {"char": f"U+{ord(digit):04X}"})
+
+
+@pytest.mark.parametrize("number", ["430722 19800116 3788", "4307 2219 8001 1637 88", "430722\u300019800116\u30003788"])
+def test_spaces_inside_a_number_are_dropped(number):
+    assert parse_id_number(number, TODAY).id_number == "430722198001163788"
+
+
+def test_phones_in_full_width_are_read_as_ascii_and_other_digits_are_not_phones():
+    assert is_valid_phone("１３８００１３８０００") and normalize_phone("１３８ ００１３ ８０００") == "13800138000"
+    assert not is_valid_phone("١٣٨٠٠١٣٨٠٠٠")
+    assert not is_valid_phone("1380013800\u0660")

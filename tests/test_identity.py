@@ -7,7 +7,7 @@ import pytest
 from desk.errors import DeskError, FormErrors
 from desk.matters import MatterFilter
 from desk.models import VisitKind
-from desk.registration import RegistrationForm
+from desk.registration import PersonForm, RegistrationForm
 from tests.conftest import VALID_ID, VALID_ID_MALE, form
 
 
@@ -186,3 +186,83 @@ def test_a_number_on_file_is_named_along_with_every_other_problem(desk, operator
     desk.register(form(), operator)
     errors = refused(desk, form(name="李四", summary="", id_number=VALID_ID.lower()), operator)
     assert errors == {"summary": ("err.required", {}), "id_number": ("err.id.on_file", {"name": "张三"})}
+
+
+@pytest.mark.parametrize("number", ["1１０１０５19491231002X", "１１０１０５１９４９１２３１００２ｘ", "110105 19491231 002X"])
+def test_a_number_typed_in_full_width_or_with_spaces_is_the_same_number(desk, operator, number):
+    """The issue: full-width digits passed `\\d` and made a second 张三 beside the first."""
+    desk.register(form(), operator)
+    errors = refused(desk, form(name="李四", id_number=number, summary="另一件事"), operator)
+    assert errors == {"id_number": ("err.id.on_file", {"name": "张三"})}
+    assert len(list(desk.store.scan("visitors"))) == 1
+
+
+@pytest.mark.parametrize("digit", ["\u0661", "\u0967"])  # Arabic-Indic and Devanagari one
+def test_a_number_with_digits_of_another_script_is_refused_naming_the_character(desk, operator, digit):
+    desk.register(form(), operator)
+    number = VALID_ID.replace("1", digit)
+    errors = refused(desk, form(name="李四", id_number=number, summary="另一件事"), operator)
+    assert errors == {"id_number": ("err.id.digit", {"char": f"U+{ord(digit):04X}"})}
+    assert len(list(desk.store.scan("visitors"))) == 1
+
+
+def test_a_correction_takes_a_number_typed_with_spaces(desk, operator):
+    first = desk.register(form(id_number=""), operator)
+    desk.correct_visitor(first.visitor.id, {"id_number": "4307 2219 8001 1637 88"}, "补录", operator)
+    assert stored(desk, first.visitor.id)["id_number"] == "430722198001163788"
+
+
+# -- representatives of a group visit: the same rules, on their own fields ---------------------
+
+
+def group(**changes):
+    reps = tuple(PersonForm(*rep) for rep in changes.pop("reps"))
+    return form(**{"persons": "8", "representatives": reps, "summary": "集体反映", **changes})
+
+
+def test_a_representative_with_a_number_on_file_under_another_name_is_refused(desk, operator):
+    desk.register(form(), operator)  # 张三 holds VALID_ID
+    errors = refused(desk, group(name="李四", id_number=VALID_ID_MALE, reps=[("王五", VALID_ID)]), operator)
+    assert errors == {"representatives.2.id_number": ("err.rep.id_on_file", {"name": "张三"})}
+    assert len(list(desk.store.scan("visitors"))) == 1
+
+
+def test_a_representative_on_file_under_the_same_name_is_taken_and_no_visitor_is_made(desk, operator):
+    desk.register(form(), operator)
+    receipt = desk.register(group(name="李四", id_number=VALID_ID_MALE, reps=[("张三", VALID_ID.lower())]), operator)
+    assert [(p.name, p.id_number) for p in receipt.visit.representatives] == [("李四", VALID_ID_MALE), ("张三", VALID_ID)]
+    assert sorted(d["name"] for d in desk.store.scan("visitors")) == ["张三", "李四"]
+
+
+def test_a_representative_with_the_visitors_own_number_is_refused(desk, operator):
+    errors = refused(desk, group(reps=[("王五", VALID_ID)]), operator)
+    assert errors == {"representatives.2.id_number": ("err.id.same_as_visitor", {})}
+    errors = refused(desk, group(reps=[("张三", "110105 19491231002x")]), operator)  # listed twice
+    assert errors == {"representatives.2.id_number": ("err.id.same_as_visitor", {})}
+
+
+def test_two_representatives_with_one_number_are_refused_on_the_second(desk, operator):
+    errors = refused(desk, group(reps=[("王五", VALID_ID_MALE), ("赵六", VALID_ID_MALE)]), operator)
+    assert errors == {"representatives.3.id_number": ("err.id.same_as_rep", {"n": 2})}
+    assert list(desk.store.scan("visitors")) == []
+
+
+def test_a_representative_with_the_chosen_visitors_number_on_file_is_refused(desk, operator):
+    """The form leaves a known number blank ("unchanged"); the representative typed it."""
+    first = desk.register(form(), operator)
+    errors = refused(desk, group(id_number="", visitor_id=first.visitor.id, reps=[("王五", VALID_ID)]), operator)
+    assert errors == {"representatives.2.id_number": ("err.id.same_as_visitor", {})}
+
+
+def test_a_representative_on_file_is_named_along_with_every_other_problem(desk, operator):
+    desk.register(form(), operator)
+    errors = refused(desk, group(name="李四", id_number=VALID_ID_MALE, summary="", reps=[("王五", VALID_ID)]),
+                     operator)
+    assert errors == {"summary": ("err.required", {}),
+                      "representatives.2.id_number": ("err.rep.id_on_file", {"name": "张三"})}
+
+
+def test_a_representatives_problem_is_named_by_the_row_it_is_in(desk, operator):
+    """A blank row before it does not shift the number: the message goes under the right row."""
+    errors = refused(desk, group(reps=[("", "", ""), ("王五", "", "999")]), operator)
+    assert errors == {"representatives.3.phone": ("err.phone", {})}

@@ -17,7 +17,7 @@ from desk.cli import main
 from desk.errors import DeskError, FormErrors
 from desk.i18n import catalog, describe
 from desk.store import StoreError
-from desk.text import check_text
+from desk.text import check_name, check_text
 from storage import open_store
 from storage.locks import ProcessLock, held
 from tests.test_cli import ROOT, Run, pinned_today
@@ -391,3 +391,137 @@ def test_a_message_parameter_may_have_any_name():
     t = catalog("en")
     assert t("cli.error", message="m", key="k") == "desk: error: m"
     assert describe(t, DeskError("err.operator.unknown", name="x", key="k")) == "no operator named x"
+
+
+# -- look-alikes: two names that look the same must be the same ----------------------------
+
+SILENT_MARKS = ["\ufe00", "\ufe0f", "\U000e0100", "\U000e01ef", "\u034f", "\u17b4", "\u17b5", "\u180b", "\u180f"]
+
+
+@pytest.mark.parametrize("char", SILENT_MARKS)
+@pytest.mark.parametrize("field", ["name", "representatives.2.name", "category", "counter", "summary", "password"])
+def test_marks_that_render_nothing_are_refused_like_other_invisible_characters(field, char):
+    problem = check_text(field, f"张{char}三")
+    assert (problem.field, problem.code, problem.params) == (field, "err.text.invisible", {"char": f"U+{ord(char):04X}"})
+
+
+@pytest.mark.parametrize("value, char, normal", [
+    ("张\uf9dc", "U+F9DC \uf9dc", "U+9686 隆"),  # a CJK compatibility ideograph
+    ("\u2f08三", "U+2F08 \u2f08", "U+4EBA 人"),  # a Kangxi radical
+    ("Ｌｉ Na", "U+FF2C Ｌ", "U+004C L"),  # full-width Latin
+    ("ﬁn", "U+FB01 ﬁ", "U+0066 U+0069 fi"),
+])
+@pytest.mark.parametrize("field", ["name", "representatives.4.name", "category", "counter"])
+def test_a_name_in_a_compatibility_form_is_refused_saying_what_it_normally_is(field, value, char, normal):
+    problem = check_text(field, value)
+    assert (problem.field, problem.code, problem.params) == (field, "err.text.compat", {"char": char, "normal": normal})
+    for lang in ("zh", "en"):
+        message = catalog(lang)(problem.code, **problem.params)
+        assert char in message and normal in message
+
+
+def test_compatibility_forms_stay_allowed_in_free_text():
+    assert check_text("summary", "Ｌｉ说⼈口隆起") is None
+
+
+@pytest.mark.parametrize("value, code", [("李  娜", "err.text.spaces"), (" 李娜", "err.text.edge_space"),
+                                         ("李娜 ", "err.text.edge_space")])
+@pytest.mark.parametrize("field", ["name", "category", "counter"])
+def test_a_name_has_single_spaces_between_words_only(field, value, code):
+    problem = check_name(field, value)
+    assert (problem.field, problem.code) == (field, code)
+
+
+@pytest.mark.parametrize("value", ["Li Na", "阿依古丽·买买提", "张三", "O'Brien-Smith", "窗口 3"])
+def test_ordinary_names_pass_the_name_checks(value):
+    assert check_name("name", value) is None
+
+
+def test_a_visitor_or_representative_name_that_looks_like_another_is_refused(desk, operator):
+    from desk.registration import PersonForm
+    from tests.conftest import form
+
+    with pytest.raises(FormErrors) as caught:
+        desk.register(form(name="张\uf9dc", persons="6", representatives=(PersonForm("王  五"),)), operator)
+    assert {e.field: e.code for e in caught.value.errors} == {
+        "name": "err.text.compat", "representatives.2.name": "err.text.spaces"}
+
+
+@pytest.mark.parametrize("name, char", [("\u0430dmin", "U+0430"), ("\u0391lice", "U+0391"), ("王\u0661", "U+0661")])
+def test_an_operator_name_takes_only_chinese_characters_and_ascii(desk, admin, name, char):
+    with pytest.raises(FormErrors) as caught:
+        desk.add_operator(name, "receptionist", "secret123", by=admin)
+    [problem] = caught.value.errors
+    assert (problem.field, problem.code, problem.params["char"]) == ("name", "err.operator.letters", char)
+    assert char in describe(catalog("zh"), caught.value)
+    assert [o.name for o in desk.operators()] == ["管理员"]
+
+
+@pytest.mark.parametrize("name", ["clerk2", "王芳", "阿依古丽·买买提", "O'Brien", "Li Na"])
+def test_ordinary_operator_names_are_taken(desk, admin, name):
+    assert desk.add_operator(name, "receptionist", "secret123", by=admin).name == name
+
+
+def test_an_operator_name_differing_only_in_case_is_already_there(desk, admin):
+    desk.add_operator("admin", "admin", "secret123", by=admin)
+    with pytest.raises(FormErrors) as caught:
+        desk.add_operator("Admin", "receptionist", "secret123", by=admin)
+    assert [(e.field, e.code, e.params) for e in caught.value.errors] == [
+        ("name", "err.operator.exists", {"name": "admin"})]
+
+
+@pytest.mark.parametrize("name", ["医疗", "土地", "medical", "Forest Land", " 林地 ", "LAND"])
+def test_a_category_named_like_a_builtin_one_is_already_there(desk, admin, name):
+    with pytest.raises(DeskError) as caught:
+        desk.change_categories(admin, add=name)
+    assert caught.value.code == "err.category.exists"
+    assert len(desk.settings().categories) == 8
+
+
+def test_a_category_differing_only_in_case_is_already_there(desk, admin):
+    desk.change_categories(admin, add="Water")
+    with pytest.raises(DeskError) as caught:
+        desk.change_categories(admin, add="water")
+    assert (caught.value.code, caught.value.params) == ("err.category.exists", {"name": "water"})
+
+
+def test_a_removed_builtin_comes_back_under_its_code_when_added_by_its_label(desk, admin):
+    assert desk.change_categories(admin, remove="医疗") == "medical"
+    assert "medical" not in desk.settings().categories
+    assert desk.change_categories(admin, add="医疗") == "medical"
+    assert desk.settings().categories[-1] == "medical"
+
+
+def test_a_category_is_removed_by_the_label_the_list_shows_and_confirmed(run):
+    data = ["--data", str(run.data)]
+    code, out, err = run("category", "remove", "林地", *data)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "已删除问题类别 林地"
+    assert "forest_land" not in out
+    code, out, _ = run("category", "add", "水利", *data)
+    assert code == 0 and out.splitlines()[0] == "已添加问题类别 水利"
+    code, out, _ = run("--lang", "en", "category", "add", "forest land", *data)
+    assert code == 0 and out.splitlines()[0] == "category forest land added"
+
+
+def test_the_audit_entry_names_the_category_and_the_setting(desk, admin):
+    desk.change_categories(admin, remove="林地")
+    entry = desk.audit.entries()[-1]
+    assert (entry.action, entry.target, entry.detail["remove"]) == ("settings", "forest_land", "forest_land")
+    desk.change_categories(admin, add="水利")
+    assert (desk.audit.entries()[-1].target, desk.audit.entries()[-1].detail["add"]) == ("水利", "水利")
+    desk.set_number("yellow_days", "4", admin)
+    entry = desk.audit.entries()[-1]
+    assert (entry.target, entry.detail["yellow_days"]) == ("yellow_days", 4)
+
+
+@pytest.mark.parametrize("counter, char", [("窗口\u30003", "U+3000"), ("窗口3\ufe0f", "U+FE0F"), ("窗口３", "U+FF13")])
+def test_a_counter_name_is_checked_like_a_name(run, counter, char):
+    code, out, err = run("category", "list", "--counter", counter, "--data", str(run.data))
+    assert (code, out) == (1, "") and "--counter" in err and char in err
+    assert not run.data.exists()
+
+
+def test_a_counter_name_with_spaces_around_it_is_refused(run):
+    code, _, err = run("category", "list", "--counter", " 窗口3", "--data", str(run.data))
+    assert code == 1 and "--counter" in err

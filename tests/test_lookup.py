@@ -46,3 +46,12 @@ def test_a_visitor_with_only_closed_matters_is_not_a_repeat(desk, operator):
     desk.close_on_spot(m.id, "已答复", operator)
     [hit] = desk.lookup("张三", operator)
     assert not hit.repeat and len(hit.matters) == 1
+
+
+def test_a_number_typed_in_full_width_or_with_spaces_is_found(desk, operator):
+    desk.register(form(), operator)
+    desk.register(form(name="李四", id_number="430722198001163788", phone="13912345678"), operator)
+    assert names(desk, "１１０１０５１９４９１２３１００２Ｘ") == ["张三"]
+    assert names(desk, "430722 19800116 3788") == ["李四"]
+    assert names(desk, "139 1234 5678") == ["李四"]
+    assert names(desk, "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X") == []  # not these digits: nobody, never a wrong person

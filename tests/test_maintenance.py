@@ -5,7 +5,7 @@ import pytest
 
 from desk.clock import fixed
 from storage import open_store
-from storage.engine import read_manifest
+from storage.manifest import read_manifest
 from tests.test_cli import Run, pinned_today
 
 
@@ -53,7 +53,7 @@ def test_check_reports_a_torn_journal_tail_without_failing_and_a_bad_middle_line
     assert code == 0 and "未写完" in out
     journal.write_bytes(good.replace("张三".encode(), "张叁".encode()))
     code, out, _ = run("check", "--data", str(run.data))
-    assert code == 1 and "byte 0" in out
+    assert code == 1 and "第 0 字节处的一行校验不符" in out
     journal.write_bytes(good)
     store.close()
 

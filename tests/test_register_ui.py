@@ -143,3 +143,13 @@ async def test_a_phone_on_file_is_a_hint_naming_the_masked_holders_never_a_match
         assert "此电话已登记" in hint and "****002X" in hint and "等2人" in hint
         assert app.screen.read().visitor_id is None
         assert not app.screen.query_one("#owner-card").display
+
+
+async def test_a_number_typed_in_groups_fits_the_field_and_shows_whose_it_is(desk, operator):
+    desk.register(form(name="李四", id_number="430722198001163788"), operator)
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_form_with_number(pilot, "李四", "4307 2219 8001 1637 88")
+        assert app.screen.query_one("#f-id_number").value == "4307 2219 8001 1637 88"
+        assert "1980-01-16" in text_of(app, "#id-preview")
+        assert "李四" in text_of(app, "#owner-card")

@@ -100,3 +100,33 @@ def test_a_birth_date_before_1900_is_refused_with_the_date_and_the_earliest_year
         validate(form(id_number="440524188001010014"), Settings(), TODAY)
     [error] = caught.value.errors
     assert (error.field, error.code, error.params) == ("id_number", "err.id.birth.early", {"date": "1880-01-01", "year": 1900})
+
+
+def test_a_phone_in_full_width_is_read_as_ascii():
+    assert validate(form(phone="１３８ ００１３ ８０００"), Settings(), TODAY).phone == "13800138000"
+
+
+def test_a_phone_with_digits_of_another_script_names_the_character():
+    with pytest.raises(FormErrors) as caught:
+        validate(form(phone="١٣٨٠٠١٣٨٠٠٠"), Settings(), TODAY)
+    assert [(e.field, e.code, e.params) for e in caught.value.errors] == [("phone", "err.phone.digit", {"char": "U+0661"})]
+
+
+@pytest.mark.parametrize("persons", ["٣", "1_0", "+7", "१२"])
+def test_the_number_of_persons_takes_only_the_digits_0_to_9(persons):
+    assert errors_of(form(persons=persons)) == {"persons": "err.persons.number"}
+
+
+def test_the_number_of_persons_may_be_typed_in_full_width():
+    assert validate(form(persons="１２"), Settings(), TODAY).persons == 12
+
+
+def test_a_representatives_number_in_full_width_is_stored_in_ascii():
+    reg = validate(form(persons="6", representatives=(PersonForm("李四", "４３０７２２１９８００１０１００３６"),)), Settings(), TODAY)
+    assert reg.representatives[1].id_number == VALID_ID_MALE
+
+
+def test_id_preview_names_a_digit_of_another_script_at_once():
+    assert id_preview("\u0661\u0661", TODAY) == ("err.id.digit", {"char": "U+0661"})
+    assert id_preview("１１０１", TODAY) == ("id.typing", {"count": 4})
+    assert id_preview("430722 19800116 3788", TODAY) == ("id.ok", {"birth": "1980-01-16", "sex": "female"})

@@ -12,8 +12,8 @@ import pytest
 
 import desk.store as config
 from desk.store import StoreCorrupt
-from storage import checked, open_store
-from storage.engine import MANIFEST, read_manifest
+from storage import open_store
+from storage.manifest import MANIFEST, read_manifest
 
 TODAY = dt.date(2026, 11, 22)
 SURNAMES = "张王李赵刘陈"
@@ -127,24 +127,36 @@ def test_a_field_declared_after_the_snapshot_was_written_is_built_from_its_rows(
     again.close()
 
 
-def test_a_store_of_the_previous_format_is_read_and_rewritten_in_this_one(data_dir):
+def test_a_store_of_the_first_release_is_read_and_rewritten_in_this_format(data_dir):
+    """Files exactly as the first release wrote them: plain JSON, unnumbered journal lines."""
+    import zlib
+
     data_dir.mkdir(mode=0o700)
-    docs = {"visitors": {"20260000001": {"id": 20260000001, "rev": 1, "schema": 1, "name": "张三",
-                                         "id_number": "11010519491231002X", "phone": "13800138000",
-                                         "township": "城关镇", "name_initials": ["zs"], "township_initials": []}}}
-    common = {"operators": {"1": {"id": 1, "rev": 1, "schema": 1, "name": "王芳"}}}
-    for name, tables in (("2026", docs), ("common", common)):
-        body = orjson.dumps(tables)
-        (data_dir / f"{name}.1.json").write_bytes(checked.frame("snapshot", body, set=name, generation=1, seq=0))
-    manifest = {"generation": 1, "seq": 0, "sets": {"2026": 1, "common": 1}, "day": "2026-11-21", "uid": "a", "after": ""}
-    (data_dir / MANIFEST).write_bytes(checked.frame("manifest", orjson.dumps(manifest)))
-    store = open_store(data_dir, today=today)  # a new day: folds, and writes this format
+    visitor = {"id": 20260000001, "rev": 1, "schema": 1, "name": "张三", "id_number": "11010519491231002X",
+               "phone": "13800138000", "township": "城关镇", "name_initials": ["zs"], "township_initials": []}
+    tables = {"2026": {"visitors": {"20260000001": visitor}},
+              "common": {"operators": {"1": {"id": 1, "rev": 1, "schema": 1, "name": "王芳"}}}}
+    for name, content in tables.items():
+        (data_dir / f"{name}.1.json").write_bytes(orjson.dumps({"format": 1, "set": name, "generation": 1,
+                                                                 "tables": content}))
+    (data_dir / "2026.1.keys.json").write_bytes(orjson.dumps({"visitors": {"id_number": [["11010519491231002X", [20260000001]]]}}))
+    (data_dir / MANIFEST).write_bytes(orjson.dumps({"format": 1, "generation": 1, "sets": {"2026": 1, "common": 1},
+                                                    "day": "2026-11-21", "uid": "a", "after": ""}))
+    body = orjson.dumps({"w": [["visitors", 20260000002, {**visitor, "id": 20260000002, "name": "李四",
+                                                            "id_number": "", "phone": ""}]]})
+    (data_dir / "journal.1.log").write_bytes(b"%08x " % zlib.crc32(body) + body + b"\n")
+    store = open_store(data_dir, today=today)  # writes this format at once
     assert [d["name"] for d in store.find("visitors", "id_number", "11010519491231002X")] == ["张三"]
-    assert store.search("visitors", "name", "张", 5) == [20260000001]
+    assert sorted(store.search("visitors", "name", "四", 5) + store.search("visitors", "name", "张", 5)) == [
+        20260000001, 20260000002]
     store.close()
+    assert not read_manifest(data_dir / MANIFEST).legacy
     gen = read_manifest(data_dir / MANIFEST).generation
-    assert (data_dir / f"2026.{gen}.snap").exists() and not list(data_dir.glob("*.json.*"))
-    assert not (data_dir / "2026.1.json").exists()  # superseded, tidied away
+    assert (data_dir / f"2026.{gen}.snap").exists()
+    assert not (data_dir / "2026.1.json").exists() and not (data_dir / "2026.1.keys.json").exists()
+    again = open_store(data_dir, today=today)
+    assert len(list(again.scan("visitors"))) == 2
+    again.close()
 
 
 def test_a_flipped_byte_in_any_section_is_refused(data_dir):

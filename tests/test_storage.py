@@ -10,8 +10,8 @@ import storage.files as files
 import storage.journal as journal_module
 from desk.store import ConflictError, StoreCorrupt, StoreError
 from storage import FileDraftBox, open_store
-from storage.engine import MANIFEST, read_manifest
 from storage.files import atomic_write, ensure_local
+from storage.manifest import MANIFEST, read_manifest
 from storage.rows import BaseRows
 from storage.snapshot import Snapshot
 
@@ -185,7 +185,8 @@ def test_a_bad_line_in_the_middle_of_the_journal_is_reported_with_its_place(data
     path.write_bytes(bytes(data))
     with pytest.raises(StoreCorrupt) as caught:
         reopen(data_dir)
-    assert caught.value.params["path"] == str(path) and "byte 0" in caught.value.params["detail"]
+    assert caught.value.params["path"] == str(path)
+    assert (caught.value.params["detail"], caught.value.params["at"]) == ("damage.bad_line", 0)
     assert path.read_bytes() == bytes(data)
 
 

@@ -70,5 +70,15 @@ def describe(t: Catalog, exc: Exception) -> str:
         for name in ("action", "role"):  # codes in the message read as their labels
             if name in params:
                 params[name] = t.label(name, params[name])
-        return t(exc.code, **params)
+        return t(exc.code, **translated_detail(t, params))
     return str(exc)
+
+
+def translated_detail(t: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """A `detail` that is itself a catalog key (what is wrong with a damaged file, a
+    finding inside a refused backup) is told in the catalog's words, not as the key."""
+    detail = params.get("detail")
+    if isinstance(detail, str) and t.has(detail):
+        inner = {k: v for k, v in params.items() if k != "detail"}
+        return {**params, "detail": t(detail, **inner)}
+    return params
