@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -14,6 +19,7 @@ from textual.command import CommandPalette
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from desk.clock import Clock, SystemClock
 from desk.i18n import Catalog, catalog, describe
@@ -58,8 +64,10 @@ class DeskApp(App[int]):
         idle_seconds: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         refresh_seconds: float | None = REFRESH_SECONDS,
+        crash_log: Path | None = None,
     ) -> None:
         super().__init__()
+        self.crash_log = crash_log  # where a crash's traceback goes, without local variables
         self.cursor_blink = cursor_blink
         self.idle_seconds = idle_seconds  # None: the hall's setting (idle_lock_minutes)
         self.monotonic = monotonic  # injected: the idle lock is tested without waiting
@@ -81,6 +89,33 @@ class DeskApp(App[int]):
 
         install()
         return super().get_driver_class()
+
+    def _fatal_error(self) -> None:
+        """Textual prints a crash's traceback with every frame's local variables: visitors'
+        names and ID numbers on the terminal. The desk says a short sentence instead, and
+        keeps the traceback, without locals, in the crash log. (Textual has no public hook
+        for this; this is the one place its private method is replaced.)"""
+        self.bell()
+        written = self._write_crash_log()
+        key = "app.crashed.logged" if written else "app.crashed"
+        self.panic(Text(self.catalog(key, path=str(self.crash_log))))
+
+    def _write_crash_log(self) -> bool:
+        error = _crash_cause()
+        if self.crash_log is None or error is None:
+            return False
+        lines = traceback.format_exception(error)  # no locals, ever
+        try:
+            fd = os.open(self.crash_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
+                log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n" + "".join(lines))
+        except OSError:
+            return False
+        return True
+
+    def store_failed(self, exc: StoreError) -> None:
+        """A background read or save met a store problem: told on screen, the app goes on."""
+        self.notify(describe(self.catalog, exc), severity="error", timeout=30, markup=False)
 
     def format_title(self, title: str, sub_title: str) -> Content:
         # Textual joins with an em dash, which is ambiguous-width in Chinese terminals.
@@ -192,7 +227,7 @@ class DeskApp(App[int]):
     def _refresh_failed(self, exc: StoreError) -> None:
         if self._refresh_error != exc.code:  # say it once, not every second
             self._refresh_error = exc.code
-            self.notify(describe(self.catalog, exc), severity="error", timeout=30)
+            self.store_failed(exc)
 
     def enter_desk(self, operator: Operator) -> None:
         """After login: the lookup screen is the base every other screen returns to."""
@@ -330,6 +365,12 @@ class DeskApp(App[int]):
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
 
 
+def _crash_cause() -> BaseException | None:
+    """The exception being handled, unwrapped from Textual's WorkerFailed."""
+    error = sys.exc_info()[1]
+    return error.error if isinstance(error, WorkerFailed) else error
+
+
 def create_app(
     desk_or_store: Desk | Store,
     *,
@@ -343,6 +384,7 @@ def create_app(
     idle_seconds: float | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     refresh_seconds: float | None = REFRESH_SECONDS,
+    crash_log: Path | None = None,
 ) -> DeskApp:
     """Build the app from ready services, or from an opened store plus clock and drafts."""
     if isinstance(desk_or_store, Desk):
@@ -350,5 +392,6 @@ def create_app(
     else:
         desk = Desk(desk_or_store, clock or SystemClock(), drafts, rng)
     return DeskApp(desk, catalog(lang), operator=operator, notice=notice, cursor_blink=cursor_blink,
-                   idle_seconds=idle_seconds, monotonic=monotonic, refresh_seconds=refresh_seconds)
+                   idle_seconds=idle_seconds, monotonic=monotonic, refresh_seconds=refresh_seconds,
+                   crash_log=crash_log)
 

@@ -19,7 +19,7 @@ from desk.lookup import LookupHit
 from desk.models import Operator
 from desk.permissions import Action
 from desk.registration import RegistrationForm
-from screens.base import DeskScreen, own_key, plain
+from screens.base import DeskScreen, own_key, plain, tells_store_errors
 from screens.choose import choose_open_matter
 from screens.widgets import matter_line
 
@@ -90,6 +90,7 @@ class LookupScreen(DeskScreen):
             self._run_search(text, self.app.operator)
 
     @work(thread=True, exclusive=True, group="lookup")
+    @tells_store_errors
     def _run_search(self, text: str, operator: Operator) -> None:
         self.post_message(self.Results(text, self.desk.lookup(text, operator, LIMIT)))
 

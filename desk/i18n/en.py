@@ -207,6 +207,8 @@ MESSAGES: dict[str, str] = {
     "audit.replaced_damaged": "the earlier audit trail a restore moved to {path} (up to entry {seq}) is incomplete or altered",
     "audit_action.repair": "repair data",
     "audit_action.audit_torn_tail": "an unfinished last audit entry was moved to audit.torn",
+    "app.crashed": "The desk met an unexpected error and closed. No visitor's details were shown. Please open the desk again; if it happens again, tell the administrator.",
+    "app.crashed.logged": "The desk met an unexpected error and closed. No visitor's details were shown. What happened is written in {path}. Please open the desk again; if it happens again, tell the administrator.",
     "app.audit_failed": "done and saved, but the audit entry was not written: {message}",
     "audit.head_code": "head {code} (write down and sign)",
     "check.torn": "the journal ends in {bytes} unfinished bytes (from byte {at}), left by a power cut or a forced stop; the next save drops them, and every save that returned before is there",

@@ -207,6 +207,8 @@ MESSAGES: dict[str, str] = {
     "audit.replaced_damaged": "恢复时移到 {path} 的旧审计记录（到第 {seq} 条）不完整或被改动",
     "audit_action.repair": "修复数据",
     "audit_action.audit_torn_tail": "审计记录末尾未写完的一条已移到 audit.torn",
+    "app.crashed": "接待台遇到意外错误，已经关闭。屏幕上没有显示任何来访人信息。请重新打开接待台；再次出现时请告诉管理员。",
+    "app.crashed.logged": "接待台遇到意外错误，已经关闭。屏幕上没有显示任何来访人信息。错误经过记在 {path}。请重新打开接待台；再次出现时请告诉管理员。",
     "app.audit_failed": "操作已完成并已保存，但审计记录没有写入：{message}",
     "audit.head_code": "记录头 {code}（可抄下签字）",
     "check.torn": "日志末尾有 {bytes} 字节未写完（第 {at} 字节起），是断电或强制关闭留下的，下次保存时会去掉；在此之前返回的保存都在",
