@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Select, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from desk.deadlines import Warning
 from desk.errors import FieldError
@@ -196,7 +196,12 @@ class TickBox(Checkbox, inherit_bindings=False):
 
 
 class DeskSelect(Select):
-    """A drop-down whose open list names its Esc key in the hall's language."""
+    """A drop-down whose open list names its Esc key in the hall's language, with arrows
+    of one column."""
 
     def on_mount(self) -> None:
         translate_bindings(self.query_one("SelectOverlay"), self.app.catalog, {"dismiss": "key.close_menu"})
+        # Textual's arrows (U+25BC, U+25B2) are ambiguous-width: two columns in a Chinese
+        # terminal, which pushes the row out of line. These two are one column everywhere.
+        self.query_one(".down-arrow", Static).update("\u25be")
+        self.query_one(".up-arrow", Static).update("\u25b4")
