@@ -9,6 +9,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -343,6 +344,18 @@ class DeskApp(App[int]):
         if not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder=self.catalog("cmd.placeholder")))
 
+    def _hidden_keys(self, screen: Screen) -> Iterable[SystemCommand]:
+        """A screen's own keys that the Footer leaves out for room: in the palette instead."""
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if active.node is screen and active.enabled and not binding.show and binding.description \
+                    and not binding.action.startswith("app."):
+                yield SystemCommand(binding.description, self.catalog("cmd.key", key=self.get_key_display(binding)),
+                                    partial(self._run_key, screen, binding.action))
+
+    async def _run_key(self, screen: Screen, action: str) -> None:
+        await screen.run_action(action)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own entries are English; the hall gets its own, in its language."""
         t = self.catalog
@@ -358,6 +371,7 @@ class DeskApp(App[int]):
             yield SystemCommand(t("cmd.own_password"), t("cmd.own_password.help"), self.action_own_password)
             yield SystemCommand(t("cmd.lock"), t("cmd.lock.help"), self.action_lock)
             yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
+        yield from self._hidden_keys(screen)
         if screen.query("HelpPanel"):
             yield SystemCommand(t("cmd.keys"), t("cmd.keys.hide"), self.action_hide_help_panel)
         else:

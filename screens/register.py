@@ -56,14 +56,19 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
-        Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
+        # Left out of the Footer for room at 80 columns, in the command palette instead: the
+        # group section names Ctrl+R, and the card of a person on file names Ctrl+O.
+        Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True,
+                show=False),
         Binding("ctrl+d", "remove_representative", "key.remove_representative", id="remove_representative",
                 priority=True),
         Binding("ctrl+t", "owner_repeat", "key.owner_repeat", id="owner_repeat", priority=True),
         Binding("ctrl+n", "owner_new", "key.owner_new", id="owner_new", priority=True),
-        Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True),
+        Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True, show=False),
         Binding("escape", "leave", "key.back", id="back"),
         own_key("f3", "register"),
+        own_key("f2", "lookup"),  # still working, not in the Footer: room at 80 columns
+        own_key("f4", "matters"),
     ]
 
     def __init__(
