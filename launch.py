@@ -11,7 +11,10 @@ import sys
 def _run_app(request) -> int:
     from screens.app import create_app  # Textual loads only when the app is wanted
 
-    app = create_app(request.desk, lang=request.lang, notice=request.notice, background=request.background)
+    data_dir = getattr(request.desk.store, "data_dir", None)  # storage's JournalStore has one
+    crash_log = data_dir / "crash.log" if data_dir is not None else None
+    app = create_app(request.desk, lang=request.lang, notice=request.notice, background=request.background,
+                     crash_log=crash_log)
     app.run()
     return app.return_code or 0
 

@@ -31,6 +31,8 @@ class Receipt:
 # What a repeat registration may bring up to date; the name and a known ID number only
 # change through an explicit correction.
 CONTACT_FIELDS = ("phone", "township", "village", "address")
+# How a flag's old and new state are kept in a Correction, whose values are text.
+FLAG_VALUES = {True: "yes", False: "no"}
 
 
 def next_case_number(txn: Transaction, year: int) -> str:
@@ -210,17 +212,28 @@ def save_visitor(txn: Transaction, reg: Registration, by: str, now: dt.datetime,
     return Visitor.from_doc(txn.update("visitors", updated.to_doc())), updated.corrections[len(known.corrections):]
 
 
+def _with_flag(known: Visitor, field: str, value: bool, by: str, now: dt.datetime, reason: str) -> Visitor:
+    """A flag such as 重点人员 set or taken off, the old state kept like any old value."""
+    fix = Correction(now, by, field, FLAG_VALUES[getattr(known, field)], FLAG_VALUES[value], reason, "correct")
+    return known.edit(**{field: value}, corrections=known.corrections + (fix,))
+
+
 def correct_visitor(txn: Transaction, visitor_id: int, clean: dict[str, str], reason: str, by: str,
-                    now: dt.datetime) -> tuple[Visitor, tuple[Correction, ...]]:
-    """An explicit correction of a visitor's details; the old values stay on the record."""
+                    now: dt.datetime, key_person: bool | None = None) -> tuple[Visitor, tuple[Correction, ...]]:
+    """An explicit correction of a visitor's details, and of the key-person flag when
+    `key_person` is given; the old values stay on the record."""
     known = _visitor(txn, visitor_id)
     holder = id_holder(txn, clean.get("id_number", ""))
     if holder is not None and holder.id != known.id:
         raise FormErrors([FieldError("id_number", "err.id.other", {"name": holder.name})])
     changes = {f: v for f, v in clean.items() if v != getattr(known, f)}
-    if not changes:
+    flag = key_person is not None and key_person != known.key_person
+    if not changes and not flag:
         raise DeskError("err.correct.nothing")
-    updated = Visitor.from_doc(txn.update("visitors", with_changes(known, changes, by, now, "correct", reason).to_doc()))
+    corrected = with_changes(known, changes, by, now, "correct", reason)
+    if flag:
+        corrected = _with_flag(corrected, "key_person", bool(key_person), by, now, reason)
+    updated = Visitor.from_doc(txn.update("visitors", corrected.to_doc()))
     return updated, updated.corrections[len(known.corrections):]
 
 

@@ -188,6 +188,13 @@ class Desk(Context):
         self._log(by, action, changed.name, **(detail or {}))
         return changed
 
+    def check_operator_change(self, name: str, by: Operator, **changes) -> None:
+        """Raise what `set_active` or `set_role` would refuse this change for, changing
+        nothing: a screen refuses before it asks (the last active administrator)."""
+        require(by, Action.MANAGE_OPERATORS)
+        current = operators.get_operator(self.store, name)
+        operators.keep_an_admin(self.store, current, current.edit(**changes))
+
     def set_active(self, name: str, active: bool, by: Operator) -> Operator:
         require(by, Action.MANAGE_OPERATORS)
         return self._change_operator(name, by, "operator_enable" if active else "operator_disable", active=active)
@@ -315,14 +322,17 @@ class Desk(Context):
                   visit=receipt.visit.id, visitor=receipt.visitor.id, **changed)
         return receipt
 
-    def correct_visitor(self, visitor_id: int, changes: dict[str, str], reason: str, operator: Operator) -> Visitor:
+    def correct_visitor(self, visitor_id: int, changes: dict[str, str], reason: str, operator: Operator,
+                        key_person: bool | None = None) -> Visitor:
         """Correcting a visitor's details is its own action: a reason, the old values kept on
-        the record, an audit entry. Returns the visitor as screens may show it (masked)."""
+        the record, an audit entry. `key_person` sets or takes off the 重点人员 flag (None:
+        as it is), which no registration ever lowers. Returns the visitor as screens may
+        show it (masked)."""
         require(operator, Action.REGISTER)
         clean = check_correction(changes, reason, self.clock.today())
         with self.store.transaction() as txn:
             visitor, fixes = intake.correct_visitor(txn, visitor_id, clean, reason.strip(), operator.name,
-                                                    self.clock.now())
+                                                    self.clock.now(), key_person)
         self._log(operator, "visitor_correct", visitor.name, visitor=visitor.id, reason=reason.strip(),
                   corrected=_audited(fixes))
         return masked_visitor(visitor)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -14,6 +20,7 @@ from textual.command import CommandPalette
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from desk.clock import Clock, SystemClock
 from desk.i18n import Catalog, catalog, describe
@@ -61,8 +68,10 @@ class DeskApp(App[int]):
         idle_seconds: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         refresh_seconds: float | None = REFRESH_SECONDS,
+        crash_log: Path | None = None,
     ) -> None:
         super().__init__()
+        self.crash_log = crash_log  # where a crash's traceback goes, without local variables
         self.cursor_blink = cursor_blink
         self.idle_seconds = idle_seconds  # None: the hall's setting (idle_lock_minutes)
         self.monotonic = monotonic  # injected: the idle lock is tested without waiting
@@ -85,6 +94,33 @@ class DeskApp(App[int]):
 
         install()
         return super().get_driver_class()
+
+    def _fatal_error(self) -> None:
+        """Textual prints a crash's traceback with every frame's local variables: visitors'
+        names and ID numbers on the terminal. The desk says a short sentence instead, and
+        keeps the traceback, without locals, in the crash log. (Textual has no public hook
+        for this; this is the one place its private method is replaced.)"""
+        self.bell()
+        written = self._write_crash_log()
+        key = "app.crashed.logged" if written else "app.crashed"
+        self.panic(Text(self.catalog(key, path=str(self.crash_log))))
+
+    def _write_crash_log(self) -> bool:
+        error = _crash_cause()
+        if self.crash_log is None or error is None:
+            return False
+        lines = traceback.format_exception(error)  # no locals, ever
+        try:
+            fd = os.open(self.crash_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
+                log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n" + "".join(lines))
+        except OSError:
+            return False
+        return True
+
+    def store_failed(self, exc: StoreError) -> None:
+        """A background read or save met a store problem: told on screen, the app goes on."""
+        self.notify(describe(self.catalog, exc), severity="error", timeout=30, markup=False)
 
     def format_title(self, title: str, sub_title: str) -> Content:
         # Textual joins with an em dash, which is ambiguous-width in Chinese terminals.
@@ -207,7 +243,7 @@ class DeskApp(App[int]):
     def _refresh_failed(self, exc: StoreError) -> None:
         if self._refresh_error != exc.code:  # say it once, not every second
             self._refresh_error = exc.code
-            self.notify(describe(self.catalog, exc), severity="error", timeout=30)
+            self.store_failed(exc)
 
     def enter_desk(self, operator: Operator) -> None:
         """After login: the lookup screen is the base every other screen returns to."""
@@ -253,18 +289,41 @@ class DeskApp(App[int]):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, LookupScreen):
             self.pop_screen()
 
+    def finish_receipt(self) -> None:
+        """The visitor has their receipt: it closes for good, and nothing of them stays in
+        the lookup (query, results, details) for the next person at the counter to read."""
+        from screens.lookup import LookupScreen
+        from screens.receipt import ReceiptScreen
+
+        while any(isinstance(s, ReceiptScreen) for s in self.screen_stack):
+            self.pop_screen()
+        for screen in self.screen_stack:
+            if isinstance(screen, LookupScreen):
+                screen.forget()
+
+    def _leave_receipt(self) -> None:
+        """Going to another section from a receipt (or from a screen over it) finishes it:
+        Esc from the next form must never lead back to the last visitor's receipt."""
+        from screens.receipt import ReceiptScreen
+
+        if any(isinstance(s, ReceiptScreen) for s in self.screen_stack):
+            self.finish_receipt()
+
     def action_lookup(self) -> None:
+        self._leave_receipt()
         self._back_to_lookup()
         self.screen.query_one("#query").focus()
 
     def action_register(self) -> None:
         from screens.register import RegisterScreen
 
+        self._leave_receipt()
         self.push_screen(RegisterScreen())
 
     def action_matters(self) -> None:
         from screens.matters import MattersScreen
 
+        self._leave_receipt()
         if not isinstance(self.screen, MattersScreen):
             self.push_screen(MattersScreen())
 
@@ -278,12 +337,14 @@ class DeskApp(App[int]):
     def action_audit(self) -> None:
         from screens.audit import AuditScreen
 
+        self._leave_receipt()
         if not isinstance(self.screen, AuditScreen):
             self.push_screen(AuditScreen())
 
     def action_operators(self) -> None:
         from screens.operators import OperatorsScreen
 
+        self._leave_receipt()
         if not isinstance(self.screen, OperatorsScreen):
             self.push_screen(OperatorsScreen())
 
@@ -313,6 +374,18 @@ class DeskApp(App[int]):
         if not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder=self.catalog("cmd.placeholder")))
 
+    def _hidden_keys(self, screen: Screen) -> Iterable[SystemCommand]:
+        """A screen's own keys that the Footer leaves out for room: in the palette instead."""
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if active.node is screen and active.enabled and not binding.show and binding.description \
+                    and not binding.action.startswith("app."):
+                yield SystemCommand(binding.description, self.catalog("cmd.key", key=self.get_key_display(binding)),
+                                    partial(self._run_key, screen, binding.action))
+
+    async def _run_key(self, screen: Screen, action: str) -> None:
+        await screen.run_action(action)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own entries are English; the hall gets its own, in its language."""
         t = self.catalog
@@ -330,11 +403,18 @@ class DeskApp(App[int]):
             yield SystemCommand(t("cmd.own_password"), t("cmd.own_password.help"), self.action_own_password)
             yield SystemCommand(t("cmd.lock"), t("cmd.lock.help"), self.action_lock)
             yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
+        yield from self._hidden_keys(screen)
         if screen.query("HelpPanel"):
             yield SystemCommand(t("cmd.keys"), t("cmd.keys.hide"), self.action_hide_help_panel)
         else:
             yield SystemCommand(t("cmd.keys"), t("cmd.keys.help"), self.action_show_help_panel)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
+
+
+def _crash_cause() -> BaseException | None:
+    """The exception being handled, unwrapped from Textual's WorkerFailed."""
+    error = sys.exc_info()[1]
+    return error.error if isinstance(error, WorkerFailed) else error
 
 
 def create_app(
@@ -351,6 +431,7 @@ def create_app(
     idle_seconds: float | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     refresh_seconds: float | None = REFRESH_SECONDS,
+    crash_log: Path | None = None,
 ) -> DeskApp:
     """Build the app from ready services, or from an opened store plus clock and drafts."""
     if isinstance(desk_or_store, Desk):
@@ -358,6 +439,6 @@ def create_app(
     else:
         desk = Desk(desk_or_store, clock or SystemClock(), drafts, rng)
     return DeskApp(desk, catalog(lang), operator=operator, notice=notice, background=background,
-                   cursor_blink=cursor_blink,
-                   idle_seconds=idle_seconds, monotonic=monotonic, refresh_seconds=refresh_seconds)
+                   cursor_blink=cursor_blink, idle_seconds=idle_seconds, monotonic=monotonic,
+                   refresh_seconds=refresh_seconds, crash_log=crash_log)
 

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from desk.audit import AuditEntry
 from desk.models import Operator
-from screens.base import DeskScreen, own_key, plain
+from screens.base import DeskScreen, own_key, plain, tells_store_errors
 
 
 class AuditScreen(DeskScreen):
@@ -46,6 +46,7 @@ class AuditScreen(DeskScreen):
         self._load(self.operator)
 
     @work(thread=True, exclusive=True, group="audit")
+    @tells_store_errors
     def _load(self, operator: Operator) -> None:
         self.post_message(self.Loaded(self.desk.audit_entries(operator), self.desk.audit_head_code(operator)))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +37,20 @@ def show_message(static: Static, message: str) -> None:
 def plain(value: object, style: str = "") -> Text:
     """Text from a person (a name, a summary) shown exactly as typed, never as markup."""
     return Text("" if value is None else str(value), style=style)
+
+
+def tells_store_errors(method: Callable[..., None]) -> Callable[..., None]:
+    """For a thread worker that reads or saves: a store problem (a full disk, a damaged
+    file) is told on screen and the app goes on; anything else still stops it."""
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            method(self, *args, **kwargs)
+        except StoreError as exc:
+            self.app.call_from_thread(self.app.store_failed, exc)
+
+    return run
 
 
 def translate_bindings(node: DOMNode, catalog: Catalog, keys: dict[str, str] | None = None) -> None:

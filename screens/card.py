@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Static
 from desk.lookup import LookupHit
 from desk.models import Matter, Visitor
 from desk.permissions import Action
-from screens.base import DeskScreen
+from screens.base import DeskScreen, own_key
 from screens.choose import choose_open_matter
 from screens.widgets import (
     correction_lines,
@@ -68,6 +68,9 @@ class CardScreen(DeskScreen):
         Binding("n", "new", "key.card_new", id="card_new"),
         Binding("e", "correct", "key.card_correct", id="card_correct"),
         Binding("escape", "back", "key.back", id="back"),
+        # Still working, in the command palette, not in the Footer: room at 80 columns.
+        own_key("f3", "register"),
+        own_key("f4", "matters"),
     ]
 
     def __init__(self, hit: LookupHit) -> None:

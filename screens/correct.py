@@ -1,7 +1,9 @@
 """Correcting a visitor's details: its own small form, with a reason, never part of a
 registration. The service keeps the old values on the record and audits the change.
 Numbers on file are never put into a field (they would show in full): a blank number
-field means "unchanged". Returns the corrected visitor (masked), or None."""
+field means "unchanged". The 重点人员 flag, which a registration raises and never lowers,
+is taken off here, with a reason like any other correction. Returns the corrected
+visitor (masked), or None."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Static
 
 from desk.errors import DeskError, FormErrors
 from desk.i18n import field_label
@@ -18,7 +21,7 @@ from desk.privacy import NUMBER_FIELDS
 from desk.registration import CORRECTABLE
 from desk.store import StoreError
 from screens.base import DeskModal, plain, show_message
-from screens.widgets import GuardedInput, PasteRefused
+from screens.widgets import GuardedInput, PasteRefused, TickBox
 
 
 class CorrectModal(DeskModal[Visitor | None]):
@@ -36,6 +39,8 @@ class CorrectModal(DeskModal[Visitor | None]):
             yield Label(plain(self.t("correct.title", name=self.visitor.name)), classes="question")
             for name in CORRECTABLE:
                 yield from self._row(name, self._field(name))
+            flag = TickBox(self.t("field.key_person"), self.visitor.key_person, id="c-key_person", compact=True)
+            yield from self._row("key_person", flag, label="")
             yield from self._row("reason", GuardedInput(id="c-reason", compact=True))
             yield Static(self.t("correct.hint"), classes="hint")
             yield Static("", id="cerr-form", classes="error field-error")
@@ -47,8 +52,9 @@ class CorrectModal(DeskModal[Visitor | None]):
             return GuardedInput(id=f"c-{name}", placeholder=known, compact=True)
         return GuardedInput(value, id=f"c-{name}", compact=True)
 
-    def _row(self, name: str, widget: Input) -> ComposeResult:
-        yield Horizontal(Label(self.t(f"field.{name}"), classes="field-label"), widget, classes="field-row")
+    def _row(self, name: str, widget: Widget, label: str | None = None) -> ComposeResult:
+        text = self.t(f"field.{name}") if label is None else label
+        yield Horizontal(Label(text, classes="field-label"), widget, classes="field-row")
         yield Static("", id=f"cerr-{name}", classes="error field-error")
 
     def _changes(self) -> dict[str, str]:
@@ -59,6 +65,11 @@ class CorrectModal(DeskModal[Visitor | None]):
             if not blank_number and value != getattr(self.visitor, name):
                 changes[name] = value
         return changes
+
+    def _key_person(self) -> bool | None:
+        """The flag as ticked, when it differs from the record; None leaves it as it is."""
+        ticked = self.query_one("#c-key_person", Checkbox).value
+        return None if ticked == self.visitor.key_person else ticked
 
     @on(Input.Submitted)
     def _next(self) -> None:
@@ -75,7 +86,8 @@ class CorrectModal(DeskModal[Visitor | None]):
             show_message(static, "")
         reason = self.query_one("#c-reason", Input).value
         try:
-            visitor = self.desk.correct_visitor(self.visitor.id, self._changes(), reason, self.operator)
+            visitor = self.desk.correct_visitor(self.visitor.id, self._changes(), reason, self.operator,
+                                                key_person=self._key_person())
         except FormErrors as exc:
             self._show_errors(exc)
             return

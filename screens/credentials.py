@@ -54,6 +54,12 @@ class CredentialsModal(DeskModal[bool | None]):
             yield Static(self.t("credentials.hint"), classes="hint")
             yield Static("", id="cred-error", classes="error field-error")
 
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        """What was refused is old news once a field is typed in again."""
+        show_message(self.query_one("#cred-error", Static), "")
+
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
         if event.input.id == "cred-again":
@@ -80,9 +86,14 @@ class CredentialsModal(DeskModal[bool | None]):
         self.dismiss(True)
 
     def show_error(self, message: str) -> None:
+        """Hidden characters cannot be corrected one by one: the passwords start afresh,
+        with the cursor in the first of them."""
+        passwords = [self.query_one(i, Input) for i in ("#cred-old", "#cred-password", "#cred-again") if self.query(i)]
+        with self.prevent(Input.Changed):
+            for field in passwords:
+                field.value = ""
         show_message(self.query_one("#cred-error", Static), message)
-        for widget_id in ("#cred-password", "#cred-again"):
-            self.query_one(widget_id, Input).value = ""
+        passwords[0].focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from desk.matters import MatterDetail
 from desk.models import Matter
-from screens.base import ClosesOnSpot, DeskScreen, plain
+from screens.base import ClosesOnSpot, DeskScreen, own_key, plain
 from screens.widgets import warning_text
 
 
@@ -19,6 +19,7 @@ class DetailScreen(ClosesOnSpot, DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
         Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
+        own_key("f3", "register"),  # still working, not in the Footer: room at 80 columns
     ]
 
     def __init__(self, matter_id: int) -> None:

@@ -19,7 +19,7 @@ from desk.lookup import LookupHit
 from desk.models import Operator
 from desk.permissions import Action
 from desk.registration import RegistrationForm
-from screens.base import DeskScreen, own_key, plain
+from screens.base import DeskScreen, own_key, plain, tells_store_errors
 from screens.choose import choose_open_matter
 from screens.widgets import matter_line
 
@@ -90,6 +90,7 @@ class LookupScreen(DeskScreen):
             self._run_search(text, self.app.operator)
 
     @work(thread=True, exclusive=True, group="lookup")
+    @tells_store_errors
     def _run_search(self, text: str, operator: Operator) -> None:
         self.post_message(self.Results(text, self.desk.lookup(text, operator, LIMIT)))
 
@@ -123,8 +124,23 @@ class LookupScreen(DeskScreen):
         return self.t("lookup.count", count=len(self.hits))
 
     def on_screen_resume(self) -> None:
-        """Back from a registration: what was saved shows at once."""
-        self._search(self.query_one("#query", Input).value)
+        """Back from a registration: what was saved shows at once. With nothing typed (a
+        receipt was finished) the cursor waits in the query field for the next visitor."""
+        query = self.query_one("#query", Input)
+        self._search(query.value)
+        if not query.value:
+            query.focus()
+
+    def forget(self) -> None:
+        """Nothing of the last visitor stays for the next one to read: query, results, details."""
+        if self._timer is not None:
+            self._timer.stop()
+        with self.prevent(Input.Changed):
+            self.query_one("#query", Input).value = ""
+        self.hits = []
+        self.query_one("#hits", DataTable).clear()
+        self._describe(None)
+        self.query_one("#lookup-status", Static).update(self._status(""))
 
     def records_changed(self) -> None:
         """Another counter saved: a visitor standing here may have just been registered there."""

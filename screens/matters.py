@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 
 from desk.matters import MatterFilter, MatterRow
 from desk.models import Operator, Status, Track
-from screens.base import DeskScreen, own_key, plain
+from screens.base import DeskScreen, own_key, plain, tells_store_errors
 from screens.widgets import DeskSelect, TickBox, warning_text
 
 ANY = "__any__"
@@ -116,6 +116,7 @@ class MattersScreen(DeskScreen):
             self._load(flt, self.app.operator)
 
     @work(thread=True, exclusive=True, group="matters")
+    @tells_store_errors
     def _load(self, flt: MatterFilter, operator: Operator) -> None:
         self.post_message(self.Loaded(self.desk.matters(flt, operator)))
 

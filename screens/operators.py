@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from desk.errors import DeskError, FormErrors
-from desk.models import Operator
+from desk.models import Operator, Role
 from desk.store import StoreError
 from screens.base import DeskScreen, plain
 from screens.confirm import ConfirmModal
@@ -38,8 +38,16 @@ class OperatorsScreen(DeskScreen):
         self.reload()
         table.focus()
 
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def records_changed(self) -> None:
+        """A change made at another counter or on the command line shows here too."""
+        self.reload()
+
     def reload(self) -> None:
         table = self.query_one("#operator-table", DataTable)
+        row = table.cursor_row
         table.clear()
         self.rows = self.desk.operators()
         for op in self.rows:
@@ -47,6 +55,8 @@ class OperatorsScreen(DeskScreen):
             waiting = self.t("operators.waiting", until=f"{op.locked_until:%H:%M:%S}") if op.locked_until else ""
             table.add_row(plain(op.name), Text(self.t(f"role.{op.role.value}")), Text(state),
                           Text(f"{op.failures} {waiting}".strip()), key=str(op.id))
+        if self.rows:
+            table.move_cursor(row=min(max(row, 0), len(self.rows) - 1))
 
     def _current(self) -> Operator | None:
         table = self.query_one("#operator-table", DataTable)
@@ -63,9 +73,18 @@ class OperatorsScreen(DeskScreen):
 
         self.app.push_screen(CredentialsModal(self.t("operators.add_title"), submit, new_operator=True))
 
+    def _refused(self, target: Operator, **changes) -> bool:
+        """Say at once what the change would be refused for, instead of asking first."""
+        try:
+            self.desk.check_operator_change(target.name, self.operator, **changes)
+        except (DeskError, StoreError) as exc:
+            self.toast(self.explain(exc), "error")
+            return True
+        return False
+
     def action_toggle(self) -> None:
         target = self._current()
-        if target is None:
+        if target is None or self._refused(target, active=not target.active):
             return
         question = self.t("operators.disable_q" if target.active else "operators.enable_q", name=target.name)
 
@@ -83,7 +102,7 @@ class OperatorsScreen(DeskScreen):
 
     def action_role(self) -> None:
         target = self._current()
-        if target is None:
+        if target is None or self._refused(target, role=Role.RECEPTIONIST):  # any role but administrator
             return
 
         def chosen(role: str | None) -> None:

@@ -22,6 +22,7 @@ from desk.lookup import LookupHit
 from desk.models import Operator, Visitor
 from desk.permissions import Action
 from desk.registration import RegistrationForm
+from screens.base import tells_store_errors
 from screens.choose import choose_open_matter
 from screens.widgets import matter_brief, person_flags, visitor_line
 
@@ -53,6 +54,7 @@ class OwnerCard(Static):
             self._found("", None)
 
     @work(thread=True, exclusive=True, group="id-owner")
+    @tells_store_errors
     def _run(self, number: str, operator: Operator) -> None:
         hits = self.app.desk.lookup(number, operator, limit=1)
         self.app.call_from_thread(self._found, number, hits[0] if hits else None)
@@ -104,6 +106,7 @@ class PhoneHint(Static):
             self._found(phone, bound_id, [])
 
     @work(thread=True, exclusive=True, group="phone-holders")
+    @tells_store_errors
     def _run(self, phone: str, bound_id: int | None, operator: Operator) -> None:
         holders = self.app.desk.phone_holders(phone, operator)
         self.app.call_from_thread(self._found, phone, bound_id, holders)
@@ -171,6 +174,7 @@ class ChoosesOwner:
             field = self.query_one(f"#f-{name}", Input)
             field.value = field.value or getattr(v, name)
         self.query_one("#f-key_person", Checkbox).value |= v.key_person
+        self._forget("f-id_number", changed=True)  # "on file for ..." is answered: this is that person
         self._show_known_numbers()
         self._show_owner()
         self._look_up_phone()

@@ -10,9 +10,11 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Footer, Header, Static
 
+from desk.deadlines import warning
 from desk.intake import Receipt
 from desk.models import Matter
 from screens.base import ClosesOnSpot, DeskScreen, plain
+from screens.widgets import warning_text
 
 
 class ReceiptScreen(ClosesOnSpot, DeskScreen):
@@ -46,9 +48,9 @@ class ReceiptScreen(ClosesOnSpot, DeskScreen):
             ("receipt.query_code", Text(m.query_code, style="bold")),
             ("receipt.visitor", plain(self.receipt.visitor.name)),
             ("receipt.first_responder", plain(m.first_responder)),
-            ("receipt.registered", Text(f"{self.receipt.visit.at:%Y-%m-%d %H:%M}")),
+            *self._times(),
             ("receipt.track", Text(t(f"track.{m.track.value}"))),
-            ("receipt.due", Text(m.acceptance_due.isoformat())),
+            ("receipt.due", self._due()),
             ("receipt.status", Text(t(f"status.{m.status.value}"))),
         ]
         referred = self.receipt.referred
@@ -64,13 +66,28 @@ class ReceiptScreen(ClosesOnSpot, DeskScreen):
             table.add_row(t(key), value)
         return table
 
+    def _times(self) -> list[tuple[str, Text]]:
+        """A first visit is the registration; a repeat visit is told apart from it, which
+        may be months earlier (and is what the deadline counts from)."""
+        visited = Text(f"{self.receipt.visit.at:%Y-%m-%d %H:%M}")
+        if not self.receipt.repeat:
+            return [("receipt.registered", visited)]
+        return [("receipt.visited", visited),
+                ("receipt.registered_first", Text(f"{self.matter.registered_at:%Y-%m-%d %H:%M}"))]
+
+    def _due(self) -> Text:
+        """The deadline with its warning colour: a repeat visit's is often long past."""
+        today, settings = self.desk.clock.today(), self.desk.settings()
+        due = Text(self.matter.acceptance_due.isoformat() + " ")
+        return due.append_text(warning_text(self.app.catalog, warning(self.matter, today, settings)))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_on_spot":
             return self.can_close_on_spot(self.matter)
         return True
 
     def action_done(self) -> None:
-        self.dismiss()
+        self.app.finish_receipt()
 
     def action_detail(self) -> None:
         from screens.detail import DetailScreen

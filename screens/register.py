@@ -58,14 +58,19 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="save", priority=True),
-        Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True),
+        # Left out of the Footer for room at 80 columns, in the command palette instead: the
+        # group section names Ctrl+R, and the card of a person on file names Ctrl+O.
+        Binding("ctrl+r", "add_representative", "key.add_representative", id="add_representative", priority=True,
+                show=False),
         Binding("ctrl+d", "remove_representative", "key.remove_representative", id="remove_representative",
                 priority=True),
         Binding("ctrl+t", "owner_repeat", "key.owner_repeat", id="owner_repeat", priority=True),
         Binding("ctrl+n", "owner_new", "key.owner_new", id="owner_new", priority=True),
-        Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True),
+        Binding("ctrl+o", "owner_card", "key.owner_card", id="owner_card", priority=True, show=False),
         Binding("escape", "leave", "key.back", id="back"),
         own_key("f3", "register"),
+        own_key("f2", "lookup"),  # still working, not in the Footer: room at 80 columns
+        own_key("f4", "matters"),
     ]
 
     def __init__(
@@ -162,10 +167,10 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         self._show_known_numbers()
         self.query_one("#f-name").focus()
         if draft is not None and not draft.is_blank and draft.content() != self.prefill.content():
-            from screens.confirm import ConfirmModal
+            from screens.confirm import DraftModal
 
             who = draft.name or self.t("register.unnamed")
-            self.app.push_screen(ConfirmModal(self.t("register.restore", name=who)), lambda yes: self._restore(yes, draft))
+            self.app.push_screen(DraftModal(who), lambda answer: self._restore(answer, draft))
 
     def _show_known_numbers(self) -> None:
         """Numbers on record are never put in the form (it would show them in full);
@@ -177,12 +182,18 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
             if value:
                 self.query_one(f"#f-{name}", Input).placeholder = self.t("register.known", value=value)
 
-    def _restore(self, yes: bool | None, draft: RegistrationForm) -> None:
-        if yes:
+    def _restore(self, answer: str | None, draft: RegistrationForm) -> None:
+        """Restored, discarded for good (and said so), or kept for later: the form closes
+        untouched, so no autosave of it can overwrite the draft."""
+        if answer == "restore":
             self.fill(draft)
             self.toast(self.t("register.restored"))
-        else:
+        elif answer == "discard":
             self.desk.discard_draft(self.operator, self.repeat)
+            self.toast(self.t("register.discarded"))
+        else:
+            self._finish()
+            self.dismiss()
 
     # -- form <-> widgets -------------------------------------------------------------
 
@@ -282,8 +293,11 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         """Runs on every pause in typing; a failure here must never cost the form."""
         if self.app.operator is None or self._finished:
             return  # the timer outlived a logout, or the save: the form is no draft any more
+        form = self.read()
+        if self._untouched(form):
+            return  # nothing typed yet: a saved draft waiting to be offered back stays as it is
         try:
-            self.desk.save_draft(self.operator, self.read())
+            self.desk.save_draft(self.operator, form)
         except StoreError as exc:
             self.toast(self.explain(exc), "warning")
 
@@ -318,14 +332,25 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
 
     def action_leave(self) -> None:
         form = self.read()
-        if form.is_blank or form.content() == self.prefill.content():
-            self.desk.discard_draft(self.operator, self.repeat)
+        if self._untouched(form):
+            self._discard_own_draft()
+            self._finish()
             self.dismiss()
             return
         from screens.confirm import ConfirmModal
 
         self.save_draft()
         self.app.push_screen(ConfirmModal(self.t("register.leave")), self._left)
+
+    def _untouched(self, form: RegistrationForm) -> bool:
+        return form.is_blank or form.content() == self.prefill.content()
+
+    def _discard_own_draft(self) -> None:
+        """A blank form left behind takes its own draft with it, never another form's
+        draft still waiting to be offered back (Esc pressed before the question shows)."""
+        draft = self.desk.load_draft(self.operator, self.repeat)
+        if draft is not None and draft.form_id == self.form_id:
+            self.desk.discard_draft(self.operator, self.repeat)
 
     def _left(self, yes: bool | None) -> None:
         if yes:

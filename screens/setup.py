@@ -12,7 +12,7 @@ from desk.errors import FormErrors
 from desk.i18n import field_label
 from desk.models import Role
 from desk.store import StoreError
-from screens.base import DeskScreen, show_message
+from screens.base import DeskScreen, plain, show_message
 
 
 class SetupScreen(DeskScreen):
@@ -26,6 +26,9 @@ class SetupScreen(DeskScreen):
         with Center(), Vertical(classes="dialog", id="setup-box"):
             yield Label(self.t("setup.title"), classes="question")
             yield Label(self.t("setup.hint"), classes="hint")
+            folder = getattr(self.desk.store, "data_dir", None)
+            if folder is not None:
+                yield Label(plain(self.t("setup.folder", path=folder)), classes="hint", id="setup-folder")
             yield Label(self.t("field.operator"))
             yield Input(id="setup-name")
             yield Label(self.t("field.password"))
@@ -38,6 +41,11 @@ class SetupScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.query_one("#setup-name").focus()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        """What was refused is old news once a field is typed in again."""
+        show_message(self.query_one("#setup-error", Static), "")
 
     @on(Input.Submitted, "#setup-name")
     @on(Input.Submitted, "#setup-password")
@@ -71,6 +79,7 @@ class SetupScreen(DeskScreen):
 
     def _retype_password(self) -> None:
         """Hidden characters cannot be corrected one by one: start both fields afresh."""
-        for widget_id in ("#setup-password", "#setup-again"):
-            self.query_one(widget_id, Input).value = ""
+        with self.prevent(Input.Changed):
+            for widget_id in ("#setup-password", "#setup-again"):
+                self.query_one(widget_id, Input).value = ""
         self.query_one("#setup-password").focus()

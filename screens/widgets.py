@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Select, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from desk.deadlines import Warning
 from desk.errors import FieldError
@@ -17,6 +18,7 @@ from desk.models import Correction, Matter, Visit, Visitor
 from desk.text import check_text
 from screens.base import translate_bindings
 
+FLAGS = ("key_person",)  # corrected like a detail; the record keeps "yes" / "no"
 WARNING_STYLE = {Warning.RED: "bold white on red", Warning.YELLOW: "bold black on yellow", Warning.GREEN: "bold white on green"}
 
 
@@ -92,6 +94,12 @@ def visit_lines(t: Catalog, visits: tuple[Visit, ...], numbers: dict[int, str], 
     return text
 
 
+def _corrected_value(t: Catalog, field: str, value: str) -> str:
+    if field in FLAGS:
+        return t(f"card.flag.{value}")  # kept as yes / no
+    return value or t("card.blank")
+
+
 def correction_lines(t: Catalog, corrections: tuple[Correction, ...]) -> Text:
     """What was changed on the person, newest first, with the value it replaced (numbers masked)."""
     text = Text()
@@ -99,9 +107,9 @@ def correction_lines(t: Catalog, corrections: tuple[Correction, ...]) -> Text:
         text.append(f"  {fix.at:%Y-%m-%d %H:%M}  ")
         text.append(fix.by)
         text.append(f"  {t('field.' + fix.field)}: ")
-        text.append(fix.old or t("card.blank"))
+        text.append(_corrected_value(t, fix.field, fix.old))
         text.append(f" {t('card.changed_to')} ")
-        text.append(fix.new or t("card.blank"))
+        text.append(_corrected_value(t, fix.field, fix.new))
         text.append(f"  ({fix.reason})" if fix.reason else f"  ({t('card.via_register')})", style="italic")
         text.append("\n")
     return text
@@ -164,9 +172,22 @@ class GuardedTextArea(TextArea):
         _refuse_bad_paste(self, event, multiline=True)
 
 
-class TickBox(Checkbox):
+class TickBox(Checkbox, inherit_bindings=False):
     """A checkbox that reads without colour, on any console: [X] ticked, [ ] not.
-    (Textual's draws the same block either way and tells them apart by colour only.)"""
+    (Textual's draws the same block either way and tells them apart by colour only.)
+    Space ticks it; Enter moves on, as it does from every field of the form: a run of
+    Enters must not tick 重点人员 unnoticed."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", "key.tick", show=False),
+        Binding("enter", "next_field", "key.next_field", show=False),
+    ]
+
+    def on_mount(self) -> None:
+        translate_bindings(self, self.app.catalog)
+
+    def action_next_field(self) -> None:
+        self.screen.focus_next()
 
     def render(self) -> Content:
         mark = Content.styled("X" if self.value else " ", self.get_visual_style("toggle--button"))
@@ -175,7 +196,12 @@ class TickBox(Checkbox):
 
 
 class DeskSelect(Select):
-    """A drop-down whose open list names its Esc key in the hall's language."""
+    """A drop-down whose open list names its Esc key in the hall's language, with arrows
+    of one column."""
 
     def on_mount(self) -> None:
         translate_bindings(self.query_one("SelectOverlay"), self.app.catalog, {"dismiss": "key.close_menu"})
+        # Textual's arrows (U+25BC, U+25B2) are ambiguous-width: two columns in a Chinese
+        # terminal, which pushes the row out of line. These two are one column everywhere.
+        self.query_one(".down-arrow", Static).update("\u25be")
+        self.query_one(".up-arrow", Static).update("\u25b4")

@@ -68,3 +68,10 @@ def notices(app: DeskApp) -> list[str]:
     """The toasts on screen. Textual has no public reader of them; this is the one place
     that reaches into its private list."""
     return [str(n.message) for n in app._notifications]
+
+
+def screen_lines(app: DeskApp) -> list[str]:
+    """The screen as the terminal gets it, one string a line, overlays (an open drop-down)
+    included. Textual has no public reader of the composed screen; this is the one place
+    that asks its compositor."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

@@ -101,8 +101,11 @@ async def test_the_walk_in_path_from_login_to_detail(desk, operator):
             assert expected in body
         await pilot.press("enter")
         await settle(pilot)
-        # Back on the lookup: the same ID now shows a repeat-visit hint.
+        # Back on the lookup, blank for the next visitor; the same ID now shows a repeat-visit hint.
         assert isinstance(app.screen, LookupScreen)
+        assert app.screen.query_one("#query").value == "" and app.screen.hits == []
+        await type_text(pilot, VALID_ID)
+        await settle(pilot)
         assert app.screen.hits and app.screen.hits[0].repeat
         assert "重复访" in text_of(app, "#hit-info")
         # The list, then the detail with its timeline.

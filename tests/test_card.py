@@ -101,6 +101,29 @@ async def test_correcting_details_from_the_card(desk, operator):
     assert desk.store.get("visitors", first.visitor.id)["name"] == "张叁"
 
 
+async def test_a_key_person_flag_is_taken_off_in_the_correction_dialog(desk, operator):
+    first = desk.register(form(key_person=True), operator)
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_card(pilot)
+        assert "重点人员" in text_of(app, "#card-body")
+        await pilot.press("e")
+        await pilot.pause()
+        modal = app.screen
+        flag = modal.query_one("#c-key_person")
+        assert flag.value is True  # as on record
+        flag.focus()
+        await pilot.press("space")
+        modal.query_one("#c-reason").value = "登记时误勾选"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CardScreen)
+        body = text_of(app, "#card-body")
+        assert "重点人员: 是 改为 否" in body and "登记时误勾选" in body
+        assert not app.screen.hit.visitor.key_person
+    assert desk.store.get("visitors", first.visitor.id)["key_person"] is False
+
+
 async def test_a_supervisor_sees_the_card_without_the_keys_to_register(desk, operator, admin):
     desk.register(form(), operator)
     desk.add_operator("主管", "supervisor", "password1", by=admin)

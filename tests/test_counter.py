@@ -176,6 +176,22 @@ async def test_tick_boxes_differ_by_glyph_not_only_by_colour(desk, operator):
         assert str(threat.render()).startswith("[X]") and screen.read().threat
 
 
+async def test_enter_on_a_tick_box_moves_on_and_only_space_ticks_it(desk, operator):
+    """A run of Enters, the hall's way from field to field, must not tick 重点人员 unnoticed."""
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot)
+        screen.query_one("#f-persons").focus()
+        for expected in ("f-skip_level", "f-threat", "f-key_person", "f-category"):
+            await pilot.press("enter")
+            assert app.focused.id == expected
+        typed = screen.read()
+        assert not (typed.skip_level or typed.threat or typed.key_person)
+        screen.query_one("#f-key_person").focus()
+        await pilot.press("space")
+        assert screen.read().key_person and app.focused.id == "f-key_person"
+
+
 @pytest.mark.parametrize("text", [VALID_ID, VALID_ID.lower(), "13800138000", "2026-00001", "QWGL8Y"])
 def test_complete_keys(text):
     assert is_complete_key(text)

@@ -63,3 +63,55 @@ def test_the_visit_keeps_the_form_token(desk, operator):
     receipt = desk.register(form(form_id=token), operator)
     assert receipt.visit.form_id == token
     assert RegistrationForm().form_id == ""  # blank until a screen opens a form
+
+
+async def _typed_a_draft(desk, operator) -> None:
+    from tests.pilot import make_app, type_text, wait_for
+
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await type_text(pilot, "王五")
+        await wait_for(pilot, lambda: getattr(desk.load_draft(operator), "name", "") == "王五")
+
+
+async def test_a_discarded_draft_is_said_to_be_gone_and_never_comes_back(desk, operator):
+    from tests.pilot import make_app, notices, text_of
+
+    await _typed_a_draft(desk, operator)
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "D 丢弃草稿" in text_of(app, "DraftModal .hint")
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.catalog("register.discarded") in notices(app)
+        assert app.screen.query_one("#f-name").value == ""
+        await pilot.pause(0.6)  # any draft timer has fired
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert not app.screen.query(".question")
+    assert desk.load_draft(operator) is None or desk.load_draft(operator).is_blank
+
+
+@pytest.mark.parametrize("early", [False, True])
+async def test_escape_on_the_draft_question_keeps_the_draft(desk, operator, early):
+    """Esc leaves the form and keeps the draft, also when pressed before the question shows,
+    and the blank form under the question never autosaves over it."""
+    from screens.confirm import DraftModal
+    from tests.pilot import make_app, wait_for
+
+    await _typed_a_draft(desk, operator)
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        if not early:
+            await wait_for(pilot, lambda: isinstance(app.screen, DraftModal))
+            await pilot.pause(0.6)  # the form's autosave must not replace the draft on offer
+        await pilot.press("escape")
+        await pilot.pause(0.6)
+    assert desk.load_draft(operator).name == "王五"

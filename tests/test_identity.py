@@ -140,6 +140,24 @@ def test_a_correction_needs_a_reason_and_checks_every_field(desk, operator):
     assert nothing.value.code == "err.correct.nothing"
 
 
+def test_a_key_person_flag_set_by_mistake_is_taken_off_with_a_reason(desk, operator):
+    """A registration raises the flag and never lowers it; a correction does, and keeps the old state."""
+    first = desk.register(form(key_person=True), operator)
+    with pytest.raises(FormErrors) as caught:
+        desk.correct_visitor(first.visitor.id, {}, " ", operator, key_person=False)
+    assert [(e.field, e.code) for e in caught.value.errors] == [("reason", "err.required")]
+    corrected = desk.correct_visitor(first.visitor.id, {}, "登记时误勾选", operator, key_person=False)
+    assert corrected.key_person is False
+    record = stored(desk, first.visitor.id)
+    assert record["key_person"] is False
+    assert [(c["field"], c["old"], c["new"], c["reason"]) for c in record["corrections"]] == [
+        ("key_person", "yes", "no", "登记时误勾选")]
+    assert desk.audit.entries()[-1].detail["corrected"] == [{"field": "key_person", "old": "yes", "new": "no"}]
+    with pytest.raises(DeskError) as nothing:
+        desk.correct_visitor(first.visitor.id, {}, "再核对", operator, key_person=False)
+    assert nothing.value.code == "err.correct.nothing"
+
+
 def test_a_correction_never_takes_another_visitors_number(desk, operator):
     first = desk.register(form(), operator)
     other = desk.register(form(name="李四", id_number=VALID_ID_MALE), operator)

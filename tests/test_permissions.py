@@ -133,6 +133,18 @@ def test_an_admin_disables_enables_and_resets(desk, operator, admin):
         desk.set_active("管理员", False, operator)  # a receptionist may not
 
 
+def test_a_refused_operator_change_is_known_before_it_is_asked(desk, operator, admin):
+    """The screen asks the service, which holds the rule, before it asks the administrator."""
+    for change in ({"active": False}, {"role": Role.RECEPTIONIST}):
+        with pytest.raises(DeskError) as caught:
+            desk.check_operator_change("管理员", admin, **change)
+        assert caught.value.code == "err.operator.last_admin"
+    desk.check_operator_change("王芳", admin, active=False)  # nothing said, nothing changed
+    assert [o.active for o in desk.operators()] == [True, True]
+    with pytest.raises(DeskError):
+        desk.check_operator_change("王芳", operator, active=False)  # a receptionist may not ask either
+
+
 def test_an_operator_changes_their_own_password(desk, operator):
     with pytest.raises(DeskError):
         desk.change_own_password(operator, "not-mine", "another-pw")

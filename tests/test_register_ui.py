@@ -96,6 +96,21 @@ async def test_new_matter_for_the_person_whose_number_it_is(desk, operator):
     assert desk.store.get("visitors", first.visitor.id)["name"] == "张三"
 
 
+async def test_choosing_the_person_clears_the_refusal_under_the_number(desk, operator):
+    """After a refused save, Ctrl+N answers "on file for 张三": the line goes at once."""
+    desk.register(form(), operator)
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_form_with_number(pilot, "张三", VALID_ID)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "已登记在 张三 名下" in text_of(app, "#err-id_number")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert not app.screen.query_one("#err-id_number").display
+        assert "已登记在" not in text_of(app, "#form-summary")
+
+
 async def test_repeat_visit_for_the_person_whose_number_it_is(desk, operator):
     first = desk.register(form(), operator)
     app = make_app(desk, logged_in="王芳")
