@@ -9,6 +9,12 @@ import sys
 
 
 def _run_app(request) -> int:
+    if request.display:
+        from screens.display import create_display_app
+
+        display = create_display_app(request.desk, lang=request.lang)
+        display.run()
+        return 0
     from screens.app import create_app  # Textual loads only when the app is wanted
 
     data_dir = getattr(request.desk.store, "data_dir", None)  # storage's JournalStore has one

@@ -38,6 +38,7 @@ class AppRequest:
     # Work for after the screen is up (the day's backup reads the whole year): returns
     # what to tell the person, or "".
     background: Callable[[], str] | None = None
+    display: bool = False  # the hall display instead of the desk: no login, read-only
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
 
     cli_data.add_parsers(sub, common, t)
     cli_referral.add_parsers(sub, common, t)
+    sub.add_parser("display", parents=[common], help=t("cli.help.display"), description=t("cli.help.display"))
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -278,6 +280,14 @@ class _Commands:
             desk.referrals.ensure_stations()  # a hall made before stations: the 分流 list is not empty
             return self.wiring.run_app(AppRequest(desk, self.t.lang, notice=self._trail_behind(desk),
                                                   background=partial(self._daily_backup, desk)))
+        finally:
+            desk.store.close()
+
+    def display(self) -> int:
+        """Read-only and without a login: a TV in the waiting area may run it all day."""
+        desk = self.open_existing()
+        try:
+            return self.wiring.run_app(AppRequest(desk, self.t.lang, display=True))
         finally:
             desk.store.close()
 
@@ -435,6 +445,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return cli_referral.run(commands)
     if args.command == "category":
         return commands.category()
+    if args.command == "display":
+        return commands.display()
     return commands.demo_app() if args.demo else commands.app()
 
 

@@ -165,3 +165,26 @@ def test_person_card(snap_compare, hall):
         await pilot.pause()
 
     assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_queue(snap_compare, hall):
+    """A station officer lands on the queue of the station they are on duty at today."""
+    async def run_before(pilot):
+        await settle(pilot)
+
+    assert snap_compare(make_app(hall, logged_in="station"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_hall_display(snap_compare, hall):
+    from desk.operators import find_operator
+    from screens.display import create_display_app
+
+    officer = find_operator(hall.store, "station")
+    judge = hall.referrals.my_stations(officer)[0]
+    hall.referrals.call_next(judge.id, officer)
+
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(create_display_app(hall, refresh_seconds=None), terminal_size=SIZE, run_before=run_before)

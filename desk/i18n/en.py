@@ -747,4 +747,12 @@ MESSAGES: dict[str, str] = {
     "finish.keys": "Ctrl+S finish   Esc cancel (Enter on the outcome to choose another)",
     "field.route_reference": "Receiving body's reference (optional)",
     "field.back_reason": "Why it goes back to reception",
+    "display.title": "Calls",
+    "display.call": "{ticket}, please go to {window}, {station}",
+    "display.none": "no calls yet",
+    "display.recent": "Called before",
+    "display.recent_call": "{ticket} → {window}",
+    "display.waiting": "Waiting",
+    "display.waiting_at": "{station} ({window}): {count}",
+    "cli.help.display": "the hall display: latest calls and how many wait at each station (no login, read-only, no names)",
 }

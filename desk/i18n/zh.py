@@ -740,4 +740,12 @@ MESSAGES: dict[str, str] = {
     "finish.keys": "Ctrl+S 办毕　Esc 取消（在办理结果上按回车选择）",
     "field.route_reference": "接收机关文号（可不填）",
     "field.back_reason": "退回接待窗口的理由",
+    "display.title": "叫号",
+    "display.call": "请 {ticket} 到 {window} {station}",
+    "display.none": "还没有叫号",
+    "display.recent": "刚才叫过",
+    "display.recent_call": "{ticket} → {window}",
+    "display.waiting": "等候人数",
+    "display.waiting_at": "{station}（{window}）：{count} 人",
+    "cli.help.display": "大厅叫号屏：显示最新叫号和各驻点等候人数（无须登录，只读，不显示姓名）",
 }

@@ -26,6 +26,25 @@ def masked_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Call:
+    """One call as the hall display shows it: never a name."""
+
+    ticket: str
+    window: str
+    station: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Board:
+    """What the hall display shows: the latest calls, newest first, and how many wait at
+    each active station (name, window, count)."""
+
+    calls: tuple[Call, ...]
+    waiting: tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
 class QueueRow:
     """One ticket as a station's queue shows it."""
 
@@ -174,6 +193,20 @@ class Referrals:
         summary = matter.summary.splitlines()[0] if matter.summary else ""
         return QueueRow(ref, masked_name(visitor.name if visitor else ""), persons, matter.category, summary,
                         matter.number, matter.first_responder, ref.time_in(State.WAITING, now))
+
+    def board(self, latest: int = 6) -> Board:
+        """Read by a display without a login: tickets, stations and windows only."""
+        by_id = {s.id: s for s in self.stations()}
+        calls = []
+        for ref in queues.of_day(self._store, self.ctx.clock.today()):
+            starts = [p.start for p in ref.periods if p.state is State.CALLED]
+            station = by_id.get(ref.station_id)
+            if starts and station is not None:
+                calls.append(Call(ref.ticket, station.window, station.name, max(starts)))
+        calls.sort(key=lambda c: (c.at, c.ticket), reverse=True)  # the same second: the later ticket
+        counts = self.waiting_counts()
+        waiting = tuple((s.name, s.window, counts.get(s.id, 0)) for s in by_id.values() if s.active)
+        return Board(tuple(calls[:latest]), waiting)
 
     def waiting_counts(self) -> dict[int, int]:
         """How many wait at each station today: no names, for choosing where to refer."""
