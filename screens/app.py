@@ -31,8 +31,9 @@ from desk.store import DraftBox, Store, StoreError
 from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
-                      "operators", "own_password", "queue"}
-_NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS}
+                      "operators", "own_password", "queue", "overview"}
+_NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS,
+          "overview": Action.VIEW_QUEUES}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
@@ -55,6 +56,7 @@ class DeskApp(App[int]):
         Binding("f4", "matters", "key.matters", id="matters"),
         Binding("f5", "queue", "key.queue", id="queue"),
         Binding("f6", "audit", "key.audit", id="audit"),
+        Binding("f7", "overview", "key.overview", id="overview"),
         Binding("f12", "privacy", "key.privacy", id="privacy", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
         # Declared here so that its Footer label is translated like every other key.
@@ -340,6 +342,13 @@ class DeskApp(App[int]):
         self._leave_receipt()
         if not isinstance(self.screen, AuditScreen):
             self.push_screen(AuditScreen())
+
+    def action_overview(self) -> None:
+        from screens.overview import OverviewScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, OverviewScreen):
+            self.push_screen(OverviewScreen())
 
     def action_operators(self) -> None:
         from screens.operators import OperatorsScreen

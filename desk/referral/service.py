@@ -45,6 +45,43 @@ class Board:
 
 
 @dataclass(frozen=True)
+class StationDay:
+    """One station's day as the hall overview shows it. Times are in seconds; an average is
+    None while nothing has been waited for or served."""
+
+    station: Station
+    on_duty: tuple[str, ...]
+    waiting: int
+    serving: int  # called, being served or on hold
+    longest_wait: int  # of those waiting now
+    done: int
+    left: int  # left without service (no-show or withdrew)
+    average_wait: int | None
+    average_serve: int | None
+    outcomes: tuple[tuple[str, int], ...]  # outcome code, count; most first
+
+
+def _average(values: list[int]) -> int | None:
+    return sum(values) // len(values) if values else None
+
+
+def station_day(station: Station, staff: tuple[str, ...], refs: list[Referral], now: dt.datetime) -> StationDay:
+    waiting = [r for r in refs if r.state is State.WAITING]
+    done = [r for r in refs if r.state is State.DONE]
+    outcomes: dict[str, int] = {}
+    for ref in done:
+        if ref.outcome is not None:
+            outcomes[ref.outcome.value] = outcomes.get(ref.outcome.value, 0) + 1
+    return StationDay(
+        station, staff, len(waiting), sum(r.state in (State.CALLED, State.SERVING, State.ON_HOLD) for r in refs),
+        max((r.time_in(State.WAITING, now) for r in waiting), default=0), len(done),
+        sum(r.state is State.LEFT for r in refs),
+        _average([r.time_in(State.WAITING, now) for r in refs if r.calls]),
+        _average([r.time_in(State.SERVING, now) for r in done]),
+        tuple(sorted(outcomes.items(), key=lambda kv: -kv[1])))
+
+
+@dataclass(frozen=True)
 class QueueRow:
     """One ticket as a station's queue shows it."""
 
@@ -193,6 +230,15 @@ class Referrals:
         summary = matter.summary.splitlines()[0] if matter.summary else ""
         return QueueRow(ref, masked_name(visitor.name if visitor else ""), persons, matter.category, summary,
                         matter.number, matter.first_responder, ref.time_in(State.WAITING, now))
+
+    def overview(self, operator: Operator) -> list[StationDay]:
+        """Every active station's day, for leaders and supervisors."""
+        require(operator, Action.VIEW_QUEUES)
+        today, now = self.ctx.clock.today(), self._now()
+        refs = queues.of_day(self._store, today)
+        return [station_day(s, tuple(d.operator for d in stations.on_duty(self._store, today, s.id)),
+                            [r for r in refs if r.station_id == s.id], now)
+                for s in self.stations() if s.active]
 
     def board(self, latest: int = 6) -> Board:
         """Read by a display without a login: tickets, stations and windows only."""
