@@ -115,6 +115,36 @@ class DeskModal(DeskMixin, ModalScreen[ResultType]):
     pass
 
 
+class Refers(DeskMixin):
+    """分流 of an open matter to a station, shared by the receipt and the detail view."""
+
+    def can_refer(self, matter: Matter | None) -> bool:
+        return bool(self.desk.may(self.app.operator, Action.REFER) and matter and matter.is_open)
+
+    def ask_refer(self, matter: Matter) -> None:
+        from screens.refer import ReferModal
+
+        self.app.push_screen(ReferModal(matter.number), lambda form: self._refer(matter, form))
+
+    def _refer(self, matter: Matter, form: Any) -> None:
+        if form is None:
+            return
+        try:
+            referred = self.desk.referrals.refer(matter.id, form, self.operator)
+        except (DeskError, FormErrors, StoreError) as exc:
+            self.toast(self.explain(exc), "error")
+            return
+        s, r = referred.station, referred.referral
+        told = self.t("refer.done", ticket=r.ticket, window=s.window, station=s.name)
+        if referred.nobody_on_duty:
+            told += "\n" + self.t("receipt.nobody_on_duty")
+        self.toast(told, "warning" if referred.nobody_on_duty else "information")
+        self.referred(matter)
+
+    def referred(self, matter: Matter) -> None:
+        """After a referral is saved: show it."""
+
+
 class ClosesOnSpot(DeskMixin):
     """当场办结 for a simple matter, shared by the receipt and the detail view."""
 

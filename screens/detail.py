@@ -11,14 +11,15 @@ from textual.widgets import Footer, Header, Static
 
 from desk.matters import MatterDetail
 from desk.models import Matter
-from screens.base import ClosesOnSpot, DeskScreen, own_key, plain
+from screens.base import ClosesOnSpot, DeskScreen, Refers, own_key, plain
 from screens.widgets import warning_text
 
 
-class DetailScreen(ClosesOnSpot, DeskScreen):
+class DetailScreen(Refers, ClosesOnSpot, DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
         Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
+        Binding("f", "refer", "key.refer", id="refer"),
         own_key("f3", "register"),  # still working, not in the Footer: room at 80 columns
     ]
 
@@ -124,6 +125,8 @@ class DetailScreen(ClosesOnSpot, DeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_on_spot":
             return self.can_close_on_spot(self.detail.matter if self.detail else None)
+        if action == "refer":
+            return self.can_refer(self.detail.matter if self.detail else None)
         return True
 
     def action_back(self) -> None:
@@ -132,5 +135,11 @@ class DetailScreen(ClosesOnSpot, DeskScreen):
     def action_close_on_spot(self) -> None:
         self.ask_close_on_spot(self.detail.matter)
 
+    def action_refer(self) -> None:
+        self.ask_refer(self.detail.matter)
+
     def closed_on_spot(self, matter: Matter) -> None:
+        self.reload()
+
+    def referred(self, matter: Matter) -> None:
         self.reload()

@@ -13,16 +13,17 @@ from textual.widgets import Footer, Header, Static
 from desk.deadlines import warning
 from desk.intake import Receipt
 from desk.models import Matter
-from screens.base import ClosesOnSpot, DeskScreen, plain
+from screens.base import ClosesOnSpot, DeskScreen, Refers, plain
 from screens.widgets import warning_text
 
 
-class ReceiptScreen(ClosesOnSpot, DeskScreen):
+class ReceiptScreen(Refers, ClosesOnSpot, DeskScreen):
     BINDINGS = [
         Binding("enter", "done", "key.done", id="done"),
         Binding("escape", "done", "key.done", id="done_escape", show=False),
         Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
         Binding("d", "detail", "key.detail", id="detail"),
+        Binding("f", "refer", "key.refer", id="refer"),
     ]
 
     def __init__(self, receipt: Receipt) -> None:
@@ -84,6 +85,8 @@ class ReceiptScreen(ClosesOnSpot, DeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_on_spot":
             return self.can_close_on_spot(self.matter)
+        if action == "refer":
+            return self.can_refer(self.matter)
         return True
 
     def action_done(self) -> None:
@@ -96,6 +99,9 @@ class ReceiptScreen(ClosesOnSpot, DeskScreen):
 
     def action_close_on_spot(self) -> None:
         self.ask_close_on_spot(self.matter)
+
+    def action_refer(self) -> None:
+        self.ask_refer(self.matter)
 
     def closed_on_spot(self, matter: Matter) -> None:
         self.matter = matter

@@ -768,4 +768,12 @@ MESSAGES: dict[str, str] = {
     "overview.col.left": "Left",
     "overview.outcomes": "{station}, outcomes today: {outcomes}",
     "overview.no_outcomes": "none yet",
+    "key.refer": "Refer",
+    "refer.title": "Refer matter {number}",
+    "refer.station": "To station",
+    "refer.choose": "Choose a station",
+    "refer.reason": "Reason",
+    "refer.keys": "Ctrl+S refer   Esc cancel   Space ticks",
+    "refer.no_station": "choose the station first",
+    "refer.done": "Referred: ticket {ticket}, please go to {window}, {station}",
 }

@@ -761,4 +761,12 @@ MESSAGES: dict[str, str] = {
     "overview.col.left": "未办离开",
     "overview.outcomes": "{station}今天的办理结果：{outcomes}",
     "overview.no_outcomes": "还没有",
+    "key.refer": "分流",
+    "refer.title": "分流事项 {number}",
+    "refer.station": "分流到驻点",
+    "refer.choose": "请选择驻点",
+    "refer.reason": "分流原因",
+    "refer.keys": "Ctrl+S 分流　Esc 取消　空格勾选",
+    "refer.no_station": "请先选择分流到哪个驻点",
+    "refer.done": "已分流：号票 {ticket}，请到 {window} {station}",
 }
