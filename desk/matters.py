@@ -40,6 +40,7 @@ class MatterRow:
     matter: Matter
     visitor: Visitor | None
     warning: Warning | None
+    news: bool = False  # a station's outcome the first responder has not opened yet
 
 
 @dataclass(frozen=True)

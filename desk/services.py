@@ -349,11 +349,14 @@ class Desk(Context):
 
     def matters(self, flt: matters.MatterFilter, operator: Operator, limit: int = 500) -> list[matters.MatterRow]:
         rows = matters.list_matters(self.store, flt, self.clock.today(), self.settings(), limit)
-        return [masked_row(r) for r in rows]
+        news = self.referrals.with_news([r.matter.id for r in rows if r.matter.first_responder == operator.name])
+        return [masked_row(replace(r, news=r.matter.id in news)) for r in rows]
 
     def matter_detail(self, matter_id: int, operator: Operator) -> matters.MatterDetail:
         """In full only for roles allowed to see it, and every full view is audited."""
         detail = matters.matter_detail(self.store, matter_id, self.clock.today(), self.settings())
+        if detail.matter.first_responder == operator.name:
+            self.referrals.mark_seen(matter_id)
         if not allowed(operator, Action.VIEW_FULL):
             return masked_detail(detail)
         self._log(operator, "view_full", detail.matter.number, visitor=detail.matter.visitor_id)

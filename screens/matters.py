@@ -128,8 +128,11 @@ class MattersScreen(DeskScreen):
         table.clear()
         for row in self.rows:
             m, v = row.matter, row.visitor
+            number = Text(m.number)
+            if row.news:  # a station's outcome its first responder has not opened yet
+                number.append(t("matters.news"), style="bold reverse")
             cells = (
-                Text(m.number), warning_text(t, row.warning), Text(f"{m.registered_at:%m-%d}"),
+                number, warning_text(t, row.warning), Text(f"{m.registered_at:%m-%d}"),
                 plain(v.name if v else ""), plain(t.label("category_short", m.category)),
                 Text(t(f"track_short.{m.track.value}")), Text(t(f"status_short.{m.status.value}")),
                 plain(m.first_responder),

@@ -332,3 +332,19 @@ def test_referral_at_registration_lands_in_the_same_save(desk, ref, operator, ad
     with pytest.raises(FormErrors) as refused:
         desk.register(form(name="李四", id_number="", station="J"), operator)
     assert [e.field for e in refused.value.errors] == ["station"]
+
+
+def test_an_outcome_is_news_in_my_matters_until_the_first_responder_opens_the_matter(
+        desk, operator, judge, on_duty):
+    matter = young(desk, operator)
+    referral = desk.referrals.refer(matter.id, ReferralForm(station_id=judge.id), operator).referral
+    mine = MatterFilter(first_responder=operator.name)
+    assert not desk.matters(mine, operator)[0].news  # waiting: nothing new yet
+    desk.referrals.call_next(judge.id, on_duty)
+    desk.referrals.move(referral.id, Move.SERVE, on_duty)
+    desk.referrals.finish(referral.id, Finish(Outcome.ANSWERED), on_duty)
+    assert desk.matters(mine, operator)[0].news
+    desk.matter_detail(matter.id, on_duty)  # somebody else's look is not the first responder's
+    assert desk.matters(mine, operator)[0].news
+    desk.matter_detail(matter.id, operator)
+    assert not desk.matters(mine, operator)[0].news

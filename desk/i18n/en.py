@@ -776,4 +776,5 @@ MESSAGES: dict[str, str] = {
     "refer.keys": "Ctrl+S refer   Esc cancel   Space ticks",
     "refer.no_station": "choose the station first",
     "refer.done": "Referred: ticket {ticket}, please go to {window}, {station}",
+    "matters.news": "*",
 }

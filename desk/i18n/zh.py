@@ -769,4 +769,5 @@ MESSAGES: dict[str, str] = {
     "refer.keys": "Ctrl+S 分流　Esc 取消　空格勾选",
     "refer.no_station": "请先选择分流到哪个驻点",
     "refer.done": "已分流：号票 {ticket}，请到 {window} {station}",
+    "matters.news": "新",
 }

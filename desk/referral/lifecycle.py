@@ -112,7 +112,8 @@ def apply(ref: Referral, move: Move, by: str, now: dt.datetime, finish: Finish |
         if missing:
             raise FormErrors(missing)
     periods = _closed(ref.periods, now) + (Period(step.target, now, None, by),)
-    changed = ref.edit(state=step.target, periods=periods, calls=ref.calls + step.counts_call)
+    changed = ref.edit(state=step.target, periods=periods, calls=ref.calls + step.counts_call,
+                       unseen=step.target in (State.DONE, State.LEFT))  # news for the first responder
     if step.permission is Action.SERVE:
         changed = changed.edit(officer=by)
     if finish is not None:

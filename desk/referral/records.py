@@ -138,6 +138,7 @@ class Referral(Stored):
     handed_back_reason: str = ""
     transferred_from: int | None = None  # the referral this one continues
     transferred_to: int | None = None
+    unseen: bool = False  # ended, and the matter's first responder has not opened it since
     rev: int = 0
 
     @property

@@ -231,6 +231,20 @@ class Referrals:
         return QueueRow(ref, masked_name(visitor.name if visitor else ""), persons, matter.category, summary,
                         matter.number, matter.first_responder, ref.time_in(State.WAITING, now))
 
+    def with_news(self, matter_ids: list[int]) -> set[int]:
+        """Of these matters, those with a referral that ended since their first responder
+        last opened them (for "my matters")."""
+        return {m for m in matter_ids if any(r.unseen for r in queues.of_matter(self._store, m))}
+
+    def mark_seen(self, matter_id: int) -> None:
+        """The first responder opened the matter: its referrals' outcomes are no longer news."""
+        if not any(r.unseen for r in queues.of_matter(self._store, matter_id)):
+            return  # nothing to write: opening a matter is not a save
+        with self._store.transaction() as txn:
+            for ref in queues.of_matter(txn, matter_id):
+                if ref.unseen:
+                    txn.update("referrals", ref.edit(unseen=False).to_doc())
+
     def overview(self, operator: Operator) -> list[StationDay]:
         """Every active station's day, for leaders and supervisors."""
         require(operator, Action.VIEW_QUEUES)
