@@ -31,9 +31,9 @@ from desk.store import DraftBox, Store, StoreError
 from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
-                      "operators", "own_password", "queue", "overview"}
+                      "operators", "own_password", "queue", "overview", "roster"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS,
-          "overview": Action.VIEW_QUEUES}
+          "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
@@ -350,6 +350,13 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, OverviewScreen):
             self.push_screen(OverviewScreen())
 
+    def action_roster(self) -> None:
+        from screens.roster import RosterScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, RosterScreen):
+            self.push_screen(RosterScreen())
+
     def action_operators(self) -> None:
         from screens.operators import OperatorsScreen
 
@@ -409,6 +416,8 @@ class DeskApp(App[int]):
                 yield SystemCommand(t("cmd.audit"), t("cmd.audit.help"), self.action_audit)
             if self.desk.may(self.operator, Action.MANAGE_OPERATORS):
                 yield SystemCommand(t("cmd.operators"), t("cmd.operators.help"), self.action_operators)
+            if self.desk.may(self.operator, Action.MANAGE_STATIONS):
+                yield SystemCommand(t("cmd.roster"), t("cmd.roster.help"), self.action_roster)
             yield SystemCommand(t("cmd.own_password"), t("cmd.own_password.help"), self.action_own_password)
             yield SystemCommand(t("cmd.lock"), t("cmd.lock.help"), self.action_lock)
             yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
