@@ -8,12 +8,12 @@ import random
 
 from desk.audit import Auditor
 from desk.matters import MatterFilter
-from desk.referral import Staffing, State, StationKind
+from desk.referral import ReferralForm, Staffing, State, StationKind
 from desk.services import Desk
 from screens.queue import QueueScreen
 from screens.receipt import ReceiptScreen
 from storage import FileAuditLog, FileDraftBox, open_store
-from tests.conftest import VALID_ID
+from tests.conftest import VALID_ID, form
 from tests.pilot import make_app, settle, text_of, wait_for
 
 SIZE = (80, 24)
@@ -77,3 +77,32 @@ async def test_a_referral_made_at_the_counter_is_called_and_finished_at_the_stat
     events = desk.matter_detail(matter.id, operator).events
     assert events[-1].kind == "referral_outcome" and events[-1].data["agreement"] == "三日内付清"
     assert events[-1].operator == "法官甲"
+
+
+
+async def test_a_finish_with_what_its_outcome_needs_missing_stays_open_and_keeps_the_note(
+        desk, admin, operator, clock):
+    from screens.finish import FinishModal
+
+    officer = desk.add_operator("法官甲", "station", "password1", by=admin)
+    judge = next(s for s in desk.referrals.stations() if s.kind is StationKind.JUDGE)
+    desk.referrals.set_roster([clock.today()], "J", [officer.name], Staffing.RESIDENT, admin)
+    matter = desk.register(form(name="张三", id_number=""), operator).matter
+    desk.referrals.refer(matter.id, ReferralForm(station_id=judge.id), operator)
+    app = make_app(desk, logged_in="法官甲")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("n", "s", "f"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert isinstance(app.screen, FinishModal)
+        await pilot.press("ctrl+s")  # no outcome chosen: none is assumed
+        await pilot.pause()
+        assert isinstance(app.screen, FinishModal) and "办理结果" in text_of(app, "#e-outcome")
+        app.screen.query_one("#f-outcome").value = "transferred"
+        app.screen.query_one("#f-note").text = "林权争议，需检察院监督"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FinishModal) and "驻点" in text_of(app, "#e-to_station")
+        assert app.screen.query_one("#f-note").text == "林权争议，需检察院监督"

@@ -348,3 +348,18 @@ def test_an_outcome_is_news_in_my_matters_until_the_first_responder_opens_the_ma
     assert desk.matters(mine, operator)[0].news
     desk.matter_detail(matter.id, operator)
     assert not desk.matters(mine, operator)[0].news
+
+
+def test_a_ticket_a_colleague_called_is_theirs_to_move(desk, operator, admin, judge, ref, clock):
+    first = desk.add_operator("法官甲", "station", "password1", by=admin)
+    second = desk.add_operator("法官乙", "station", "password1", by=admin)
+    ref.set_roster([clock.today()], judge.prefix, [first.name, second.name], Staffing.RESIDENT, admin)
+    referral = ref.refer(young(desk, operator).id, ReferralForm(station_id=judge.id), operator).referral
+    ref.call_next(judge.id, first)
+    ref.move(referral.id, Move.SERVE, first)
+    for attempt in (lambda: ref.finish(referral.id, Finish(Outcome.ANSWERED), second),
+                    lambda: ref.move(referral.id, Move.HOLD, second)):
+        with pytest.raises(DeskError) as refused:
+            attempt()
+        assert refused.value.code == "err.referral.others" and refused.value.params["officer"] == "法官甲"
+    ref.finish(referral.id, Finish(Outcome.ANSWERED), first)

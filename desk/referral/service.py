@@ -281,6 +281,10 @@ class Referrals:
         require(operator, step.permission)
         if step.at_station and ref.station_id not in self._duty(operator, reader):
             raise DeskError("err.referral.not_on_duty", station=stations.get_station(reader, ref.station_id).name)
+        # A ticket a colleague has called is theirs: a row highlighted by mistake must not be
+        # finished or sent away by the officer at the next window.
+        if ref.state in (State.CALLED, State.SERVING, State.ON_HOLD) and ref.officer and ref.officer != operator.name:
+            raise DeskError("err.referral.others", ticket=ref.ticket, officer=ref.officer)
 
     def call_next(self, station_id: int, operator: Operator) -> Referral:
         """The first of the queue as this desk read it. When another desk called that ticket
