@@ -115,12 +115,28 @@ class DetailScreen(Refers, ClosesOnSpot, DeskScreen):
         rows = []
         for event in self.detail.events:
             line = Text(t(f"event.{event.kind}") + "  ")
+            line.append_text(self._about(event))
             line.append(event.operator, style="italic")
             if event.note:
                 line.append("  ")
                 line.append(event.note)
             rows.append((f"{event.at:%Y-%m-%d %H:%M}", line))
         return self._grid(t("detail.timeline"), rows)
+
+    def _about(self, event) -> Text:
+        """What a station's event was about: the ticket, the station, the outcome and what it
+        recorded (an agreement, the onward ticket)."""
+        t, data = self.app.catalog, event.data
+        if not event.kind.startswith("referr"):
+            return Text()
+        parts = [data.get("ticket", ""), data.get("station", "")]
+        if data.get("outcome"):
+            parts.append(t(f"outcome.{data['outcome']}"))
+        if data.get("agreement"):
+            parts.append(t("detail.agreement", text=data["agreement"]))
+        if data.get("transferred_to"):
+            parts.append(t("detail.transferred_to", ticket=data["transferred_to"]))
+        return plain("  ".join(p for p in parts if p) + "  ")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_on_spot":

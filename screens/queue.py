@@ -158,10 +158,10 @@ class QueueScreen(DeskScreen):
         except (DeskError, FormErrors, StoreError) as exc:
             self._refused(exc)
             return
-        if onward is not None:
-            self.toast(self.t("queue.transferred", ticket=done.ticket, onward=onward.referral.ticket,
-                              name=onward.station.name))
         self._done(done.ticket, Move.FINISH)
+        if onward is not None:  # said last, so it is the message left: the visitor needs the new ticket
+            self.toast(self.t("queue.transferred", ticket=done.ticket, onward=onward.referral.ticket,
+                              name=onward.station.name, window=onward.station.window))
 
     def action_other_station(self) -> None:
         stations = self.desk.referrals.visible_stations(self.operator)

@@ -33,7 +33,7 @@ async def test_a_matter_is_referred_from_its_detail_view_and_the_timeline_shows_
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
-        assert "分流到驻点" in text_of(app, "#detail-timeline")
+        assert f"分流到驻点  J001  {judge.name}" in text_of(app, "#detail-timeline")
     (referral,) = desk.referrals.referrals_of(matter.id)
     assert referral.ticket == "J001" and referral.reason == "工资被拖欠" and referral.state is State.WAITING
     assert [p.value for p in referral.priority] == ["disabled"]

@@ -736,7 +736,7 @@ MESSAGES: dict[str, str] = {
     "queue.col.flags": "Prio.",
     "queue.col.summary": "Summary",
     "queue.done": "{ticket}: {move}",
-    "queue.transferred": "{ticket} transferred to {name}, new ticket {onward}",
+    "queue.transferred": "{ticket} transferred to {name}: tell the visitor the new ticket {onward}, at {window}",
     "queue.none": "you are on duty at no station today",
     "priority_short.elderly": "70+",
     "priority_short.disabled": "dis",
@@ -803,4 +803,6 @@ MESSAGES: dict[str, str] = {
     "finish.needs.to_station": "choose the station to transfer to",
     "finish.needs.reason": "write why the visitor goes back to reception",
     "err.referral.others": "{ticket} is being dealt with by {officer}; it is theirs to move",
+    "detail.agreement": "agreed: {text}",
+    "detail.transferred_to": "new ticket {ticket}",
 }

@@ -729,7 +729,7 @@ MESSAGES: dict[str, str] = {
     "queue.col.flags": "优先",
     "queue.col.summary": "诉求",
     "queue.done": "{ticket}：{move}",
-    "queue.transferred": "{ticket} 已转到 {name}，新号票 {onward}",
+    "queue.transferred": "{ticket} 已转到 {name}：请告诉来访人新号票 {onward}，到 {window}",
     "queue.none": "您今天没有值班的驻点",
     "priority_short.elderly": "老",
     "priority_short.disabled": "残",
@@ -796,4 +796,6 @@ MESSAGES: dict[str, str] = {
     "finish.needs.to_station": "请选择转往哪个驻点",
     "finish.needs.reason": "请写明退回接待窗口的理由",
     "err.referral.others": "{ticket} 正由 {officer} 办理，不能替他操作",
+    "detail.agreement": "协议：{text}",
+    "detail.transferred_to": "新号票 {ticket}",
 }
