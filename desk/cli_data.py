@@ -211,7 +211,8 @@ def _holds(cmd: _Commands, folder: Path, against: str) -> bool:
     if contains(log.lines(), anchor[0], anchor[1], log.open_other):
         _say(cmd, "cli.audit.holds", code=head_code(*anchor) if len(anchor[1]) >= 12 else against)
         return True
-    _say(cmd, "cli.audit.lacks", code=against)
+    # A code copied by hand may be mistyped: say that first, before calling it a rewrite.
+    _say(cmd, "cli.audit.lacks" if Path(against).is_dir() else "cli.audit.lacks_code", code=against)
     return False
 
 

@@ -214,7 +214,7 @@ def test_a_head_code_written_down_proves_a_rewritten_trail(run, clock):
     (run.data / "audit.head").write_text(json.dumps({"seq": last[0], "hash": last[1]}), encoding="utf-8")
     assert run("audit", "verify", "--data", str(run.data))[0] == 0  # consistent on its own
     code, out, _ = run("audit", "verify", "--against", signed, "--data", str(run.data))
-    assert code == 1 and "没有记录头" in out
+    assert code == 1 and "没有记录头" in out and "核对短码是否抄对" in out  # a typo is named first
 
 
 def test_a_backup_is_a_witness_of_the_trail(run, tmp_path):

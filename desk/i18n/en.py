@@ -207,6 +207,7 @@ MESSAGES: dict[str, str] = {
     "cli.audit.head": "audit trail head: {code}",
     "cli.audit.holds": "the audit trail still holds the head {code}",
     "cli.audit.lacks": "the audit trail does not hold the head {code}: entries after it were rewritten or removed",
+    "cli.audit.lacks_code": "the audit trail does not hold the head {code}. First check the code was copied exactly; if it was, entries after it were rewritten or removed",
     "cli.audit.no_anchor": "{path} holds no audit trail",
     "cli.audit.no_backup_folder": "no backup folder {code} (--against takes a backup folder or a head code written down)",
     "cli.audit.behind": "problem: {message}",

@@ -207,6 +207,7 @@ MESSAGES: dict[str, str] = {
     "cli.audit.head": "审计记录头：{code}",
     "cli.audit.holds": "审计记录仍包含记录头 {code}",
     "cli.audit.lacks": "审计记录中没有记录头 {code}：其后的记录被改写或删除过",
+    "cli.audit.lacks_code": "审计记录中没有记录头 {code}。请先核对短码是否抄对（每一位都要一致）；抄对了，就说明这之后的记录被改写或删除过",
     "cli.audit.no_anchor": "{path} 里没有审计记录",
     "cli.audit.no_backup_folder": "找不到备份目录 {code}（--against 后面写备份目录，或抄下的记录头短码）",
     "cli.audit.behind": "问题：{message}",
