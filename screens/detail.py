@@ -113,6 +113,8 @@ class DetailScreen(ClosesOnSpot, DeskScreen):
         rows = []
         for event in self.detail.events:
             line = Text(t(f"event.{event.kind}") + "  ")
+            if event.kind == "document":  # which document: 分流单, 受理回执
+                line.append(t.label("document", event.data.get("document", "")) + "  ")
             line.append(event.operator, style="italic")
             if event.note:
                 line.append("  ")
