@@ -18,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from desk.documents.content import RECEIPT, SLIP, template_name
 from desk.documents.render import PACKAGED
 
 FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it on Linux
@@ -125,7 +126,7 @@ def slip():
     return doc
 
 
-MADE = {"receipt.docx": receipt, "referral_slip.docx": slip}
+MADE = {template_name(RECEIPT): receipt, template_name(SLIP): slip}
 
 
 def make(folder: Path = PACKAGED) -> list[Path]:
