@@ -1,4 +1,5 @@
-"""One matter in full: the matter, the visitor, every visit and the timeline of events."""
+"""One matter in full: the matter, the visitor, every visit and the timeline of events.
+The receipt (and the slip of its open referral) can be printed again from here: `p`."""
 
 from __future__ import annotations
 
@@ -12,13 +13,17 @@ from textual.widgets import Footer, Header, Static
 from desk.matters import MatterDetail
 from desk.models import Matter
 from screens.base import ClosesOnSpot, DeskScreen, plain
+from screens.documents import IssuesDocuments
 from screens.widgets import warning_text
 
 
-class DetailScreen(ClosesOnSpot, DeskScreen):
+class DetailScreen(IssuesDocuments, ClosesOnSpot, DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
         Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
+        Binding("p", "issue('all', 'print')", "key.print", id="print"),
+        Binding("P", "issue('referral_slip', 'print')", "key.print_slip", id="print_slip", show=False),
+        Binding("o", "issue('all', 'open')", "key.open_documents", id="open_documents", show=False),
     ]
 
     def __init__(self, matter_id: int) -> None:
@@ -125,7 +130,21 @@ class DetailScreen(ClosesOnSpot, DeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_on_spot":
             return self.can_close_on_spot(self.detail.matter if self.detail else None)
+        if action == "issue":
+            return self.may_print(str(parameters[0]))
         return True
+
+    def document_matter(self) -> int:
+        return self.matter_id
+
+    def slip_referral(self) -> int | None:
+        """The slip of the matter's latest open referral: where the visitor goes now."""
+        open_ones = [r for r in self.desk.referrals.referrals_of(self.matter_id) if r.open]
+        return open_ones[-1].id if open_ones else None
+
+    def document_written(self, printed) -> None:
+        super().document_written(printed)
+        self.reload()  # the timeline shows the document at once
 
     def action_back(self) -> None:
         self.dismiss()

@@ -21,9 +21,9 @@ NOTICE_SECONDS = 15  # a path to read and perhaps copy
 class IssuesDocuments(DeskMixin):
     """For a screen that shows one matter: `issue(what, how)` from its key bindings, what
     being `all`, `receipt` or `referral_slip`. The screen says which matter and which
-    referral (`matter_id`, `slip_referral`)."""
+    referral (`document_matter`, `slip_referral`)."""
 
-    def matter_id(self) -> int:
+    def document_matter(self) -> int:
         raise NotImplementedError
 
     def slip_referral(self) -> int | None:
@@ -38,7 +38,7 @@ class IssuesDocuments(DeskMixin):
         return self.desk.may(self.app.operator, Action.PRINT) and bool(self.kinds(what))
 
     def action_issue(self, what: str, how: str) -> None:
-        self.write_documents(self.kinds(what), How(how), self.operator, self.matter_id(), self.slip_referral())
+        self.write_documents(self.kinds(what), How(how), self.operator, self.document_matter(), self.slip_referral())
 
     @work(thread=True, group="documents")
     def write_documents(self, kinds: list[str], how: How, operator: Operator, matter_id: int,

@@ -78,7 +78,7 @@ class ReceiptScreen(IssuesDocuments, ClosesOnSpot, DeskScreen):
             return self.may_print(str(parameters[0]))
         return True
 
-    def matter_id(self) -> int:
+    def document_matter(self) -> int:
         return self.matter.id
 
     def slip_referral(self) -> int | None:

@@ -101,3 +101,21 @@ async def test_a_broken_template_is_named_in_the_notification(desk, operator, op
         await settle(pilot)
         assert opener.asked == []
         assert notices(app)[-1].startswith("文书模板 receipt.docx 无法使用")
+
+
+async def test_the_detail_view_prints_again_and_its_timeline_shows_it_at_once(desk, operator, opener):
+    desk.referrals.ensure_stations()
+    judge = next(s for s in desk.referrals.stations() if s.kind is StationKind.JUDGE)
+    receipt = desk.register(form(station=str(judge.id)), operator)
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(DetailScreen(receipt.matter.id))
+        await pilot.pause()
+        assert "p 打印" in footer_text(app) and "出具文书" not in text_of(app, "#detail-timeline")
+        assert all(right <= SIZE[0] for _, right, _ in footer_keys(app))
+        await pilot.press("p")
+        await settle(pilot)
+        assert [path.name.split("-")[2] for _, path in opener.asked] == ["receipt", "referral_slip"]
+        timeline = text_of(app, "#detail-timeline")
+        assert timeline.count("出具文书") == 2 and "受理回执" in timeline and "分流单" in timeline
