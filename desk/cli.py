@@ -223,7 +223,7 @@ class _Commands:
         path = data_dir or self.data_dir()
         store = self.wiring.open_store(path, today=self.wiring.clock.today, readonly=readonly)
         audit = Auditor(self.wiring.open_audit(path), self.wiring.clock, self.counter()) if self.wiring.open_audit else None
-        desk = Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit)
+        desk = Desk(store, self.wiring.clock, self.wiring.open_drafts(path / "drafts"), audit=audit, folder=path)
         self.opened.append(desk)
         return desk
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desk.audit import Auditor
 from desk.clock import Clock
 from desk.models import Operator
 from desk.settings import Settings, load_settings
 from desk.store import DraftBox, Store, StoreError
+
+if TYPE_CHECKING:
+    from desk.documents.deliver import Opener
 
 
 @dataclass
@@ -29,6 +34,11 @@ class Context:
     # told through `on_audit_failure`, by the command line and the app alike.
     on_audit_failure: Callable[[StoreError], None] | None = None
     audit_failures: list[StoreError] = field(default_factory=list)
+    # The data folder: documents are written under it, and its `templates/` overrides the
+    # packaged ones. None for a store with no folder of its own (documents are refused).
+    folder: Path | None = None
+    # Opens a written document or sends it to the printer; None: the system's (tests inject one).
+    opener: Opener | None = None
 
     def __post_init__(self) -> None:
         self.rng = self.rng or random.SystemRandom()

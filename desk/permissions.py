@@ -29,21 +29,22 @@ class Action(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     BACKUP = "backup"  # back up and restore
     AUDIT = "audit"  # browse the audit trail
+    PRINT = "print"  # write, open and print a matter's documents (receipt, slip, notices)
 
 
 _A = Action
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     # The first responder registers, refers and settles simple matters the same day;
     # they see identity in full because they check it against the card.
-    Role.RECEPTIONIST: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.CLOSE}),
+    Role.RECEPTIONIST: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.CLOSE, _A.PRINT}),
     # Judge, prosecutor, police, legal aide: work the queue and record outcomes.
     # They call and finish only at a station they are on duty at today (the roster decides).
-    Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY, _A.SERVE}),
+    Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY, _A.SERVE, _A.PRINT}),
     # Leaders receive visitors on their days, own hard matters and sign supervision.
     Role.LEADER: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.ACCEPT, _A.REPLY, _A.SUPERVISE,
-                            _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES}),
+                            _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES, _A.PRINT}),
     # Supervisors chase deadlines and read figures: no personal data in full.
-    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES}),
+    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT}),
     # Administrators keep the system running: no casework, no personal data in full.
     Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,
                            _A.AUDIT, _A.MANAGE_STATIONS}),

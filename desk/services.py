@@ -17,6 +17,7 @@ from functools import cached_property
 from desk import intake, lookup, matters, operators
 from desk.audit import AuditEntry, head_code
 from desk.context import Context
+from desk.documents import Documents
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import LANGUAGES
 from desk.intake import Receipt
@@ -92,13 +93,17 @@ def command_line_operator(user: str) -> Operator:
 
 class Desk(Context):
     """The counter's own use cases: settings, operators and logins, the walk-in path.
-    Referral's use cases are `desk.referrals`, over the same context."""
+    Referral's use cases are `desk.referrals`, documents' `desk.documents`, over the same context."""
 
     _log = Context.log
 
     @cached_property
     def referrals(self) -> Referrals:
         return Referrals(self)
+
+    @cached_property
+    def documents(self) -> Documents:
+        return Documents(self)
 
     # -- settings -------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""One matter in full: the matter, the visitor, every visit and the timeline of events."""
+"""One matter in full: the matter, the visitor, every visit and the timeline of events.
+The receipt (and the slip of its open referral) can be printed again from here: `p`."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ from textual.widgets import Footer, Header, Static
 from desk.matters import MatterDetail
 from desk.models import Matter
 from screens.base import ClosesOnSpot, DeskScreen, Refers, own_key, plain
+from screens.documents import IssuesDocuments
 from screens.widgets import warning_text
 
 
-class DetailScreen(Refers, ClosesOnSpot, DeskScreen):
+class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
         Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
         Binding("f", "refer", "key.refer", id="refer"),
+        Binding("p", "issue('all', 'print')", "key.print", id="print"),
+        Binding("P", "issue('referral_slip', 'print')", "key.print_slip", id="print_slip", show=False),
+        Binding("o", "issue('all', 'open')", "key.open_documents", id="open_documents", show=False),
         own_key("f3", "register"),  # still working, not in the Footer: room at 80 columns
     ]
 
@@ -115,6 +120,8 @@ class DetailScreen(Refers, ClosesOnSpot, DeskScreen):
         rows = []
         for event in self.detail.events:
             line = Text(t(f"event.{event.kind}") + "  ")
+            if event.kind == "document":  # which document: 分流单, 受理回执
+                line.append(t.label("document", event.data.get("document", "")) + "  ")
             line.append_text(self._about(event))
             line.append(event.operator, style="italic")
             if event.note:
@@ -143,7 +150,21 @@ class DetailScreen(Refers, ClosesOnSpot, DeskScreen):
             return self.can_close_on_spot(self.detail.matter if self.detail else None)
         if action == "refer":
             return self.can_refer(self.detail.matter if self.detail else None)
+        if action == "issue":
+            return self.may_print(str(parameters[0]))
         return True
+
+    def document_matter(self) -> int:
+        return self.matter_id
+
+    def slip_referral(self) -> int | None:
+        """The slip of the matter's latest open referral: where the visitor goes now."""
+        open_ones = [r for r in self.desk.referrals.referrals_of(self.matter_id) if r.open]
+        return open_ones[-1].id if open_ones else None
+
+    def document_written(self, printed) -> None:
+        super().document_written(printed)
+        self.reload()  # the timeline shows the document at once
 
     def action_back(self) -> None:
         self.dismiss()

@@ -1,5 +1,7 @@
 """The receipt (回执) the visitor takes away: case number, query code, first responder,
-acceptance deadline. A simple matter can be closed here, on the spot."""
+acceptance deadline. A simple matter can be closed here, on the spot. `p` prints the
+receipt and, when the visitor was referred, the slip (分流单) with it; `P` the slip
+alone; `o` opens them in the default program instead (to print from WPS or Word)."""
 
 from __future__ import annotations
 
@@ -13,17 +15,24 @@ from textual.widgets import Footer, Header, Static
 from desk.deadlines import warning
 from desk.intake import Receipt
 from desk.models import Matter
-from screens.base import ClosesOnSpot, DeskScreen, Refers, plain
+from screens.base import ClosesOnSpot, DeskScreen, Refers, own_key, plain
+from screens.documents import IssuesDocuments
 from screens.widgets import warning_text
 
 
-class ReceiptScreen(Refers, ClosesOnSpot, DeskScreen):
+class ReceiptScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
     BINDINGS = [
         Binding("enter", "done", "key.done", id="done"),
         Binding("escape", "done", "key.done", id="done_escape", show=False),
         Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
         Binding("d", "detail", "key.detail", id="detail"),
         Binding("f", "refer", "key.refer", id="refer"),
+        # One key for what the visitor takes away; the rest stay out of the Footer (80 columns).
+        Binding("p", "issue('all', 'print')", "key.print", id="print"),
+        Binding("P", "issue('referral_slip', 'print')", "key.print_slip", id="print_slip", show=False),
+        Binding("o", "issue('all', 'open')", "key.open_documents", id="open_documents", show=False),
+        own_key("f3", "register"),  # still working, not in the Footer: room at 80 columns
+        own_key("f4", "matters"),
     ]
 
     def __init__(self, receipt: Receipt) -> None:
@@ -87,7 +96,15 @@ class ReceiptScreen(Refers, ClosesOnSpot, DeskScreen):
             return self.can_close_on_spot(self.matter)
         if action == "refer":
             return self.can_refer(self.matter)
+        if action == "issue":
+            return self.may_print(str(parameters[0]))
         return True
+
+    def document_matter(self) -> int:
+        return self.matter.id
+
+    def slip_referral(self) -> int | None:
+        return self.receipt.referred.referral.id if self.receipt.referred is not None else None
 
     def action_done(self) -> None:
         self.app.finish_receipt()

@@ -7,6 +7,7 @@ import pytest
 
 from desk.audit import Auditor
 from desk.clock import FixedClock, fixed
+from desk.documents import Delivery, How
 from desk.models import Operator
 from desk.registration import RegistrationForm
 from desk.services import Desk
@@ -37,10 +38,37 @@ def store(data_dir: Path, clock):
     s.close()
 
 
+class RecordingOpener:
+    """Opens and prints nothing: records what it was asked, and answers as told, so that
+    no test launches a program or reaches a printer."""
+
+    def __init__(self, works: bool = True) -> None:
+        self.works = works
+        self.asked: list[tuple[str, Path]] = []
+
+    def _answer(self, how: How, path: Path) -> Delivery:
+        self.asked.append((how.value, path))
+        if self.works:
+            return Delivery(how, True, via="test")
+        return Delivery(how, False, via="lp", problem="doc.reason.failed", detail="no default destination")
+
+    def open(self, path: Path) -> Delivery:
+        return self._answer(How.OPEN, path)
+
+    def print(self, path: Path) -> Delivery:
+        return self._answer(How.PRINT, path)
+
+
 @pytest.fixture
-def desk(store, clock, data_dir) -> Desk:
+def opener() -> RecordingOpener:
+    return RecordingOpener()
+
+
+@pytest.fixture
+def desk(store, clock, data_dir, opener) -> Desk:
     audit = Auditor(FileAuditLog(data_dir), clock, "窗口1")
-    return Desk(store, clock, FileDraftBox(data_dir / "drafts"), random.Random(7), audit=audit)
+    return Desk(store, clock, FileDraftBox(data_dir / "drafts"), random.Random(7), audit=audit, folder=data_dir,
+                opener=opener)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ EXPECTED = {
     Action.MANAGE_SETTINGS: {A},
     Action.BACKUP: {A},
     Action.AUDIT: {U, A},
+    Action.PRINT: {R, S, L, U},
 }
 
 

@@ -1,0 +1,80 @@
+"""What a document says, built from the records: one dict per kind, the names a template
+uses (`{{ number }}`, `{{ ticket }}`). Codes come with their labels in the document's
+language; a person's ID number only masked (a receipt is carried about and left lying)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from desk.i18n import Catalog
+from desk.idcard import mask
+from desk.models import Matter, Visit, Visitor
+from desk.referral.records import Referral, Station
+
+RECEIPT, SLIP = "receipt", "referral_slip"
+KINDS = (RECEIPT, SLIP)
+
+
+def template_name(kind: str) -> str:
+    return f"{kind}.docx"
+
+
+def _time(at: dt.datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M}" if at else ""
+
+
+def _common(t: Catalog, matter: Matter, visitor: Visitor | None, now: dt.datetime, by: str) -> dict[str, Any]:
+    return {
+        "number": matter.number,
+        "query_code": matter.query_code,
+        "visitor": visitor.name if visitor else "",
+        "id_number": mask(visitor.id_number) if visitor else "",
+        "first_responder": matter.first_responder,
+        "category": t.label("category", matter.category),
+        "printed_at": _time(now),
+        "printed_by": by,
+    }
+
+
+def _where(t: Catalog, referral: Referral | None, station: Station | None, nobody_on_duty: bool) -> dict[str, Any]:
+    if referral is None or station is None:
+        return {"ticket": "", "station": "", "window": "", "bring": "", "nobody_on_duty": ""}
+    return {
+        "ticket": referral.ticket,
+        "station": station.name,
+        "window": station.window,
+        "bring": station.bring,
+        "nobody_on_duty": t("receipt.nobody_on_duty") if nobody_on_duty else "",
+    }
+
+
+def receipt_context(t: Catalog, matter: Matter, visitor: Visitor | None, visit: Visit | None,
+                    referral: Referral | None, station: Station | None, nobody_on_duty: bool,
+                    now: dt.datetime, by: str) -> dict[str, Any]:
+    """The receipt (受理回执): the matter, and where to go when the visitor was referred."""
+    return {
+        **_common(t, matter, visitor, now, by),
+        "registered": _time(visit.at if visit else matter.registered_at),
+        "persons": visit.persons if visit else 1,
+        "track": t(f"track.{matter.track.value}"),
+        "status": t(f"status.{matter.status.value}"),
+        "acceptance_due": matter.acceptance_due.isoformat(),
+        "summary": matter.summary,
+        **_where(t, referral, station, nobody_on_duty),
+    }
+
+
+def slip_context(t: Catalog, matter: Matter, visitor: Visitor | None, referral: Referral, station: Station,
+                 nobody_on_duty: bool, now: dt.datetime, by: str) -> dict[str, Any]:
+    """The referral slip (分流单): ticket, station and window, case number, what to bring,
+    the first responder."""
+    return {
+        **_common(t, matter, visitor, now, by),
+        **_where(t, referral, station, nobody_on_duty),
+        "referred_at": _time(referral.referred_at),
+        "referred_by": referral.referred_by,
+        "reason": referral.reason,
+        "legal_route": t(f"legal_route.{referral.legal_route.value}") if referral.legal_route.value != "none" else "",
+        "priority": "、".join(t(f"priority.{p.value}") for p in referral.priority),
+    }

@@ -1,0 +1,143 @@
+"""Makes the packaged templates (`desk/documents/templates/*.docx`) from code, so that
+they can be read, reviewed and made again:
+
+    python -m desk.documents.make_templates [FOLDER]
+
+A hall that wants its own (its name at the top, a seal, other wording) copies one into
+its data folder's `templates/`, edits it in WPS or Word, and keeps the `{{ name }}` tags
+it needs (content.py lists them). Made with python-docx, which docxtpl installs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from desk.documents.content import RECEIPT, SLIP, template_name
+from desk.documents.render import PACKAGED
+
+FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it on Linux
+HEADING_FONT = "黑体"
+
+# (label, tag): one row of the table each. A tag of None is a heading row.
+RECEIPT_ROWS = [
+    ("事项编号", "number"),
+    ("查询码", "query_code"),
+    ("来访人", "visitor"),
+    ("身份证号", "id_number"),
+    ("来访人数", "persons"),
+    ("登记时间", "registered"),
+    ("问题类别", "category"),
+    ("办理方式", "track"),
+    ("受理期限", "acceptance_due"),
+    ("当前状态", "status"),
+    ("首问责任人", "first_responder"),
+    ("事项摘要", "summary"),
+]
+SLIP_ROWS = [
+    ("号票", "ticket"),
+    ("请到", "window"),
+    ("驻点", "station"),
+    ("请携带", "bring"),
+    ("事项编号", "number"),
+    ("来访人", "visitor"),
+    ("问题类别", "category"),
+    ("分流时间", "referred_at"),
+    ("分流原因", "reason"),
+    ("导入法定程序", "legal_route"),
+    ("优先", "priority"),
+    ("首问责任人", "first_responder"),
+]
+
+
+def _fonts(doc) -> None:
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(12)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+
+
+def _run(paragraph, text: str, size: float | None = None, bold: bool = False, font: str = FONT):
+    run = paragraph.add_run(text)
+    run.bold = bold
+    if size:
+        run.font.size = Pt(size)
+    run.font.name = font
+    run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    return run
+
+
+def _title(doc, text: str) -> None:
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(p, text, size=18, bold=True, font=HEADING_FONT)
+
+
+def _table(doc, rows: list[tuple[str, str]], big: str = "") -> None:
+    table = doc.add_table(rows=len(rows), cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for row, (label, tag) in zip(table.rows, rows, strict=True):
+        row.cells[0].width, row.cells[1].width = Cm(3.5), Cm(11.5)
+        _run(row.cells[0].paragraphs[0], label, bold=True)
+        _run(row.cells[1].paragraphs[0], "{{ " + tag + " }}", size=16 if tag == big else None, bold=tag == big)
+
+
+def _line(doc, text: str, size: float = 10.5) -> None:
+    _run(doc.add_paragraph(), text, size=size)
+
+
+def receipt():
+    doc = Document()
+    _fonts(doc)
+    _title(doc, "信访事项受理回执")
+    _line(doc, "请妥善保管本回执，凭事项编号和查询码查询办理进度。", 11)
+    _table(doc, RECEIPT_ROWS, big="number")
+    _line(doc, "")
+    _line(doc, "{%p if ticket %}")
+    p = doc.add_paragraph()
+    _run(p, "分流：请持号票 ", 12)
+    _run(p, "{{ ticket }}", 16, bold=True)
+    _run(p, " 到 {{ window }} {{ station }} 等候叫号。{% if bring %}请携带：{{ bring }}。{% endif %}", 12)
+    _line(doc, "{%p if nobody_on_duty %}")
+    _line(doc, "注意：{{ nobody_on_duty }}", 12)
+    _line(doc, "{%p endif %}")
+    _line(doc, "{%p endif %}")
+    _line(doc, "出具：{{ printed_by }}　{{ printed_at }}", 10.5)
+    return doc
+
+
+def slip():
+    doc = Document()
+    _fonts(doc)
+    _title(doc, "分流单")
+    _table(doc, SLIP_ROWS, big="ticket")
+    _line(doc, "")
+    _line(doc, "{%p if nobody_on_duty %}")
+    _line(doc, "注意：{{ nobody_on_duty }}", 12)
+    _line(doc, "{%p endif %}")
+    _line(doc, "请在等候区留意叫号；过号未到请回接待窗口。", 11)
+    _line(doc, "出具：{{ printed_by }}　{{ printed_at }}", 10.5)
+    return doc
+
+
+MADE = {template_name(RECEIPT): receipt, template_name(SLIP): slip}
+
+
+def make(folder: Path = PACKAGED) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in MADE.items():
+        build().save(folder / name)
+        written.append(folder / name)
+    return written
+
+
+if __name__ == "__main__":
+    for path in make(Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGED):
+        print(path)
