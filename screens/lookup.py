@@ -237,7 +237,10 @@ class LookupScreen(DeskScreen):
     def action_repeat(self) -> None:
         """Attach today's visit to the visitor's open matter instead of opening a new one."""
         hit = self._current()
-        if hit is None or not hit.repeat:
+        if hit is None:  # nobody chosen: not "this person has nothing open"
+            self.toast(self.t("lookup.nobody_chosen"), "warning")
+            return
+        if not hit.repeat:
             self.toast(self.t("lookup.no_open"), "warning")
             return
         choose_open_matter(self, hit.open_matters, lambda chosen: self._attach_visit(hit, chosen))

@@ -136,6 +136,15 @@ class QueueScreen(DeskScreen):
         row, move = self.chosen(), MOVE_KEYS[name]
         if row is None:
             return
+        if move is Move.NO_SHOW:  # one key would end a ticket for good: asked first
+            from screens.confirm import ConfirmModal
+
+            question = self.t("queue.confirm_no_show", ticket=row.referral.ticket, persons=row.persons)
+            self.app.push_screen(ConfirmModal(question), lambda yes: self._move(row, move) if yes else None)
+            return
+        self._move(row, move)
+
+    def _move(self, row: QueueRow, move: Move) -> None:
         try:
             moved = self.desk.referrals.move(row.referral.id, move, self.operator)
         except (DeskError, StoreError) as exc:

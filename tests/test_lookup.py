@@ -55,3 +55,15 @@ def test_a_number_typed_in_full_width_or_with_spaces_is_found(desk, operator):
     assert names(desk, "430722 19800116 3788") == ["李四"]
     assert names(desk, "139 1234 5678") == ["李四"]
     assert names(desk, "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X") == []  # not these digits: nobody, never a wrong person
+
+
+async def test_ctrl_r_with_nobody_chosen_says_so_not_that_the_person_has_nothing_open(desk, operator):
+    from tests.pilot import make_app, notices, settle
+
+    app = make_app(desk, logged_in=operator.name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert any("请先查找并选中来访人" in n for n in notices(app))
+        assert not any("此人没有在办事项" in n for n in notices(app))

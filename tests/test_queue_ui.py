@@ -106,3 +106,25 @@ async def test_a_finish_with_what_its_outcome_needs_missing_stays_open_and_keeps
         await pilot.pause()
         assert isinstance(app.screen, FinishModal) and "驻点" in text_of(app, "#e-to_station")
         assert app.screen.query_one("#f-note").text == "林权争议，需检察院监督"
+
+
+async def test_a_no_show_is_asked_before_the_ticket_leaves_the_queue(desk, admin, operator, clock):
+    from screens.confirm import ConfirmModal
+
+    officer = desk.add_operator("法官甲", "station", "password1", by=admin)
+    judge = next(s for s in desk.referrals.stations() if s.kind is StationKind.JUDGE)
+    desk.referrals.set_roster([clock.today()], "J", [officer.name], Staffing.RESIDENT, admin)
+    matter = desk.register(form(name="张三", id_number=""), operator).matter
+    referral = desk.referrals.refer(matter.id, ReferralForm(station_id=judge.id), operator).referral
+    app = make_app(desk, logged_in="法官甲")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert desk.referrals.referrals_of(matter.id)[0].state is State.CALLED  # not gone on one key
+    assert referral.ticket == "J001"

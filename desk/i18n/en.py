@@ -352,7 +352,7 @@ MESSAGES: dict[str, str] = {
     "lookup.hint": "Results as you type; Enter to the list; Enter on a person opens their card",
     "lookup.count": "{count} found",
     "lookup.more": "showing the first {count}; type more to narrow",
-    "lookup.none": "Nobody found. Ctrl+N registers a new visitor with what you typed",
+    "lookup.none": "Nobody found. Ctrl+N registers a new visitor (a name, ID number or phone typed is carried over)",
     "lookup.none_only": "Nobody found",
     "lookup.col.name": "Name",
     "lookup.col.id_number": "ID number",
@@ -828,4 +828,6 @@ MESSAGES: dict[str, str] = {
     "err.document.template": "document template {name} cannot be used ({path}): {reason}. No file was written",
     "err.document.library": "docxtpl, which writes documents, is missing ({reason}); reinstall desk",
     "err.document.write": "the document cannot be saved to {path}: {detail}",
+    "lookup.nobody_chosen": "look up and choose the visitor first, then Ctrl+R adds the visit",
+    "queue.confirm_no_show": "{ticket} ({persons} persons) did not come: take them off the queue? They cannot be called again",
 }

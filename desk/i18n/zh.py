@@ -352,7 +352,7 @@ MESSAGES: dict[str, str] = {
     "lookup.hint": "输入即查；回车进入结果，在结果上回车查看此人",
     "lookup.count": "找到 {count} 人",
     "lookup.more": "只显示前 {count} 人，请再多输入几个字",
-    "lookup.none": "没有找到，按 Ctrl+N 新登记（已输入的内容会带入表单）",
+    "lookup.none": "没有找到，按 Ctrl+N 新登记（输入的姓名、身份证号或电话会带入表单）",
     "lookup.none_only": "没有找到",
     "lookup.col.name": "姓名",
     "lookup.col.id_number": "身份证号",
@@ -821,4 +821,6 @@ MESSAGES: dict[str, str] = {
     "err.document.template": "文书模板 {name} 无法使用（{path}）：{reason}。没有生成文件",
     "err.document.library": "缺少生成文书的组件 docxtpl（{reason}），请重新安装 desk",
     "err.document.write": "文书无法保存到 {path}：{detail}",
+    "lookup.nobody_chosen": "请先查找并选中来访人，再按 Ctrl+R 追加来访",
+    "queue.confirm_no_show": "{ticket}（{persons} 人）叫号未到，离开队列？之后不能再叫",
 }
