@@ -103,7 +103,10 @@ def roster(cmd: _Commands) -> int:
                 raise cmd.usage_error(cmd.t("err.roster.range", first=first.isoformat(), last=last.isoformat()))
             days = working_days(first, last)
             ref.set_roster(days, cmd.args.station, cmd.args.operators, Staffing(cmd.args.staffing), cmd.me)
-            _say(cmd, cmd.t("cli.roster.set", station=cmd.args.station, count=len(days)))
+            staff = ", ".join(f"{n} ({cmd.t.label('staffing', cmd.args.staffing)})" for n in cmd.args.operators)
+            # Said in full: the days given now have exactly these people, whoever was there before.
+            _say(cmd, cmd.t("cli.roster.set", station=cmd.args.station, count=len(days),
+                            staff=staff or cmd.t("cli.roster.nobody")))
             return 0
         day = _date(cmd, cmd.args.date)
         staff = {r.station_id: r.staff for r in ref.roster(day)}

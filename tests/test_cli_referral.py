@@ -54,7 +54,8 @@ def test_the_roster_is_set_for_working_days_and_shown_by_date(run):
     data = str(run.data)
     code, out, _ = run("roster", "set", "2026-11-23", "J", "法官甲", "法官乙", "--through", "2026-11-30",
                        "--staffing", "resident", "--data", data, "--lang", "en")
-    assert code == 0 and out == "roster of J set for 6 days\n"  # Mon-Fri and the next Monday
+    assert code == 0 and out == ("roster of J set for 6 days: on those days only 法官甲 (resident), 法官乙 (resident) "
+                                 "(what was there before is replaced)\n")  # Mon-Fri and the next Monday
     shown = run("--lang", "en", "roster", "show", "--date", "2026-11-24", "--data", data)[1].splitlines()
     assert shown[0] == "roster of 2026-11-24" and shown[1].endswith("法官甲 (resident), 法官乙 (resident)")
     assert shown[2].endswith("nobody on duty")

@@ -696,7 +696,7 @@ MESSAGES: dict[str, str] = {
     "cli.station.edit": "已修改驻点 {name}",
     "cli.station.disable": "已停用驻点 {name}",
     "cli.station.enable": "已启用驻点 {name}",
-    "cli.roster.set": "已为 {station} 排好 {count} 天的值班",
+    "cli.roster.set": "已为 {station} 排好 {count} 天的值班，这些天只由 {staff} 值班（原来的安排已替换）",
     "cli.roster.day": "{date} 值班表",
     "cli.roster.nobody": "无人值班",
     "err.date.value": "日期 {value} 不对，应写作 YYYY-MM-DD",
