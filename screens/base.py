@@ -145,6 +145,35 @@ class Refers(DeskMixin):
         """After a referral is saved: show it."""
 
 
+class LiveTable(DeskMixin):
+    """A screen whose table of today's hall reads again on others' saves, on return, and
+    every `clock_seconds` (waiting times move on screen without a save)."""
+
+    table_id = ""
+    columns: tuple[str, ...] = ()
+    column_prefix = ""
+    clock_seconds = 15
+
+    def on_mount(self) -> None:
+        from textual.widgets import DataTable
+
+        table = self.query_one(f"#{self.table_id}", DataTable)
+        for key in self.columns:
+            table.add_column(self.t(f"{self.column_prefix}.{key}"), key=key)
+        table.focus()
+        self.set_interval(self.clock_seconds, self.reload)  # type: ignore[attr-defined]
+        self.reload()
+
+    def records_changed(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+
 class ClosesOnSpot(DeskMixin):
     """当场办结 for a simple matter, shared by the receipt and the detail view."""
 

@@ -12,9 +12,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from desk.errors import DeskError
 from desk.referral.service import StationDay
 from desk.store import StoreError
-from screens.base import DeskScreen, own_key, plain
+from screens.base import DeskScreen, LiveTable, own_key, plain
 
-CLOCK_SECONDS = 15  # waiting times move on screen without a save
 COLUMNS = ("station", "on_duty", "waiting", "serving", "longest", "done", "average_wait", "average_serve", "left")
 
 
@@ -22,7 +21,9 @@ def minutes(seconds: int | None) -> str:
     return "-" if seconds is None else f"{seconds // 60}'"
 
 
-class OverviewScreen(DeskScreen):
+class OverviewScreen(LiveTable, DeskScreen):
+    table_id, columns, column_prefix = "overview-table", COLUMNS, "overview.col"
+
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back", show=False),
         own_key("f7", "overview"),
@@ -39,20 +40,6 @@ class OverviewScreen(DeskScreen):
             yield DataTable(id="overview-table", cursor_type="row", zebra_stripes=True, cell_padding=1)
             yield Static(id="overview-outcomes")
         yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        table = self.query_one("#overview-table", DataTable)
-        for key in COLUMNS:
-            table.add_column(self.t(f"overview.col.{key}"), key=key)
-        table.focus()
-        self.set_interval(CLOCK_SECONDS, self.reload)
-        self.reload()
-
-    def records_changed(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     def reload(self) -> None:
         try:

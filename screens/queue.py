@@ -13,9 +13,8 @@ from desk.errors import DeskError, FormErrors
 from desk.referral import Finish, Move, QueueRow, State, Station
 from desk.referral.lifecycle import TABLE
 from desk.store import StoreError
-from screens.base import DeskScreen, own_key, plain
+from screens.base import DeskScreen, LiveTable, own_key, plain
 
-CLOCK_SECONDS = 15  # waiting times move on screen without a save
 # key -> the move it makes; finish asks for the outcome first
 MOVE_KEYS = {"call": Move.CALL, "recall": Move.RECALL, "serve": Move.SERVE, "hold": Move.HOLD,
              "resume": Move.RESUME, "no_show": Move.NO_SHOW}
@@ -25,7 +24,10 @@ def minutes(seconds: int) -> str:
     return f"{seconds // 60}'"
 
 
-class QueueScreen(DeskScreen):
+class QueueScreen(LiveTable, DeskScreen):
+    table_id, column_prefix = "queue-table", "queue.col"
+    columns = ("ticket", "state", "name", "persons", "category", "waited", "flags", "summary")
+
     BINDINGS = [
         Binding("n", "call_next", "key.call_next", id="call_next"),
         Binding("c", "move('call')", "key.call", id="call", show=False),
@@ -51,20 +53,6 @@ class QueueScreen(DeskScreen):
             yield Static("", id="queue-title", classes="question")
             yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True, cell_padding=1)
         yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        table = self.query_one("#queue-table", DataTable)
-        for key in ("ticket", "state", "name", "persons", "category", "waited", "flags", "summary"):
-            table.add_column(self.t(f"queue.col.{key}"), key=key)
-        table.focus()
-        self.set_interval(CLOCK_SECONDS, self.reload)
-        self.reload()
-
-    def records_changed(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     # -- reading ------------------------------------------------------------------------
 

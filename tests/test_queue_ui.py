@@ -84,11 +84,7 @@ async def test_a_finish_with_what_its_outcome_needs_missing_stays_open_and_keeps
         desk, admin, operator, clock):
     from screens.finish import FinishModal
 
-    officer = desk.add_operator("法官甲", "station", "password1", by=admin)
-    judge = next(s for s in desk.referrals.stations() if s.kind is StationKind.JUDGE)
-    desk.referrals.set_roster([clock.today()], "J", [officer.name], Staffing.RESIDENT, admin)
-    matter = desk.register(form(name="张三", id_number=""), operator).matter
-    desk.referrals.refer(matter.id, ReferralForm(station_id=judge.id), operator)
+    matter, _ = one_ticket_waiting(desk, admin, operator, clock)
     app = make_app(desk, logged_in="法官甲")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -111,11 +107,7 @@ async def test_a_finish_with_what_its_outcome_needs_missing_stays_open_and_keeps
 async def test_a_no_show_is_asked_before_the_ticket_leaves_the_queue(desk, admin, operator, clock):
     from screens.confirm import ConfirmModal
 
-    officer = desk.add_operator("法官甲", "station", "password1", by=admin)
-    judge = next(s for s in desk.referrals.stations() if s.kind is StationKind.JUDGE)
-    desk.referrals.set_roster([clock.today()], "J", [officer.name], Staffing.RESIDENT, admin)
-    matter = desk.register(form(name="张三", id_number=""), operator).matter
-    referral = desk.referrals.refer(matter.id, ReferralForm(station_id=judge.id), operator).referral
+    matter, referral = one_ticket_waiting(desk, admin, operator, clock)
     app = make_app(desk, logged_in="法官甲")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -128,3 +120,12 @@ async def test_a_no_show_is_asked_before_the_ticket_leaves_the_queue(desk, admin
         await pilot.pause()
         assert desk.referrals.referrals_of(matter.id)[0].state is State.CALLED  # not gone on one key
     assert referral.ticket == "J001"
+
+
+def one_ticket_waiting(desk, admin, operator, clock):
+    """法官甲 on duty at the judge's station today, and one matter's ticket waiting there."""
+    officer = desk.add_operator("法官甲", "station", "password1", by=admin)
+    judge = next(s for s in desk.referrals.stations() if s.kind is StationKind.JUDGE)
+    desk.referrals.set_roster([clock.today()], "J", [officer.name], Staffing.RESIDENT, admin)
+    matter = desk.register(form(name="张三", id_number=""), operator).matter
+    return matter, desk.referrals.refer(matter.id, ReferralForm(station_id=judge.id), operator).referral
