@@ -31,9 +31,9 @@ from desk.store import DraftBox, Store, StoreError
 from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
-                      "operators", "own_password", "queue", "overview", "roster"}
+                      "operators", "own_password", "queue", "overview", "roster", "stations"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS,
-          "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS}
+          "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS, "stations": Action.MANAGE_STATIONS}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
@@ -350,6 +350,13 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, OverviewScreen):
             self.push_screen(OverviewScreen())
 
+    def action_stations(self) -> None:
+        from screens.stations import StationsScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, StationsScreen):
+            self.push_screen(StationsScreen())
+
     def action_roster(self) -> None:
         from screens.roster import RosterScreen
 
@@ -418,6 +425,7 @@ class DeskApp(App[int]):
                 yield SystemCommand(t("cmd.operators"), t("cmd.operators.help"), self.action_operators)
             if self.desk.may(self.operator, Action.MANAGE_STATIONS):
                 yield SystemCommand(t("cmd.roster"), t("cmd.roster.help"), self.action_roster)
+                yield SystemCommand(t("cmd.stations"), t("cmd.stations.help"), self.action_stations)
             yield SystemCommand(t("cmd.own_password"), t("cmd.own_password.help"), self.action_own_password)
             yield SystemCommand(t("cmd.lock"), t("cmd.lock.help"), self.action_lock)
             yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)
