@@ -703,7 +703,7 @@ MESSAGES: dict[str, str] = {
     "cli.station.disable": "station {name} disabled",
     "cli.station.enable": "station {name} enabled",
     "cli.roster.set": "roster of {station} set for {count} days: on those days only {staff} (what was there before is replaced)",
-    "cli.roster.set.one": "roster of {station} set for {count} day",
+    "cli.roster.set.one": "roster of {station} set for {count} day: on that day only {staff} (what was there before is replaced)",
     "cli.roster.day": "roster of {date}",
     "cli.roster.nobody": "nobody on duty",
     "err.date.value": "{value} is not a date; write it as YYYY-MM-DD",
