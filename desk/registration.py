@@ -63,6 +63,8 @@ class RegistrationForm:
     matter_id: int | None = None
     form_id: str = ""
     station: str = ""  # 分流: a station's id, or "" for none; referred in the same save
+    disabled: bool = False  # priority at the station, seen at the counter (age, group, threat are read)
+    pregnant: bool = False
 
     def to_draft(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +116,7 @@ class Registration:
     form_id: str = ""
     rep_rows: tuple[int, ...] = ()  # the form row of each representative after the visitor
     station_id: int | None = None  # referred to this station in the same save
+    priority: tuple[str, ...] = ()  # seen at the counter: disabled, pregnant
 
     def representatives_by_row(self) -> list[tuple[int, Person]]:
         """The representatives besides the visitor, each with its row on the form."""
@@ -256,6 +259,7 @@ def validate(form: RegistrationForm, settings: Settings, today: dt.date) -> Regi
         form_id=form.form_id,
         rep_rows=tuple(n for n, _ in people) if group else (),
         station_id=station_id,
+        priority=tuple(p for p in ("disabled", "pregnant") if getattr(form, p)) if station_id else (),
     )
 
 

@@ -316,7 +316,7 @@ class Desk(Context):
         with self.store.transaction() as txn:
             receipt = intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
             if reg.station_id is not None:  # 分流 in the same save: both land, or neither
-                referred = referring.refer(txn, receipt.matter.id, ReferralForm(reg.station_id), operator.name,
+                referred = referring.refer(txn, receipt.matter.id, ReferralForm(reg.station_id, priority=reg.priority), operator.name,
                                            self.clock.now())
                 receipt = replace(receipt, referred=referred)
         changed = {"corrected": _audited(receipt.corrections)} if receipt.corrections else {}

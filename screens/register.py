@@ -33,6 +33,7 @@ from screens.widgets import DeskSelect, GuardedInput, GuardedTextArea, TickBox
 DRAFT_DELAY = 0.4
 _INPUTS = ("name", "id_number", "phone", "township", "village", "address", "persons", "place")
 _TICKS = ("skip_level", "threat", "key_person")
+_PRIORITY_TICKS = ("disabled", "pregnant")  # only with 分流, for those who may refer
 _AREAS = ("summary", "demands")
 NO_STATION = "-"  # the 分流 field's "none"
 
@@ -136,6 +137,8 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         if self.desk.may(self.app.operator, Action.REFER):
             yield _row(t("field.station"), "station", DeskSelect(self._station_choices(), id="f-station",
                                                                  allow_blank=False, value=NO_STATION, compact=True))
+            yield _row(t("field.priority"), "priority",
+                       *[TickBox(t(f"priority.{p}"), id=f"f-{p}", compact=True) for p in _PRIORITY_TICKS])
 
     def _station_choices(self) -> list[tuple[str, str]]:
         """None, or a station that takes referrals, with how many wait there now."""
@@ -203,8 +206,9 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
             for name in _INPUTS:
                 if self.query(f"#f-{name}"):
                     self.query_one(f"#f-{name}", Input).value = getattr(form, name)
-            for name in _TICKS:
-                self.query_one(f"#f-{name}", Checkbox).value = getattr(form, name)
+            for name in _TICKS + _PRIORITY_TICKS:
+                if self.query(f"#f-{name}"):
+                    self.query_one(f"#f-{name}", Checkbox).value = getattr(form, name)
             for name in _AREAS:
                 if self.query(f"#f-{name}"):
                     self.query_one(f"#f-{name}", TextArea).text = getattr(form, name)
@@ -231,8 +235,8 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         values: dict = {}
         for name in _INPUTS:
             values[name] = self.query_one(f"#f-{name}", Input).value if self.query(f"#f-{name}") else ""
-        for name in _TICKS:
-            values[name] = self.query_one(f"#f-{name}", Checkbox).value
+        for name in _TICKS + _PRIORITY_TICKS:
+            values[name] = self.query_one(f"#f-{name}", Checkbox).value if self.query(f"#f-{name}") else False
         for name in _AREAS:
             values[name] = self.query_one(f"#f-{name}", TextArea).text if self.query(f"#f-{name}") else ""
         category = self.query_one("#f-category", Select).value if self.query("#f-category") else None

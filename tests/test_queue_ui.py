@@ -129,3 +129,24 @@ def one_ticket_waiting(desk, admin, operator, clock):
     desk.referrals.set_roster([clock.today()], "J", [officer.name], Staffing.RESIDENT, admin)
     matter = desk.register(form(name="张三", id_number=""), operator).matter
     return matter, desk.referrals.refer(matter.id, ReferralForm(station_id=judge.id), operator).referral
+
+
+async def test_the_form_ticks_priority_for_the_station(desk, admin, operator, clock):
+    judge = next(s for s in desk.referrals.stations() if s.kind is StationKind.JUDGE)
+    app = make_app(desk, logged_in=operator.name)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#f-name").value = "张三"
+        screen.query_one("#f-category").value = "labour"
+        screen.query_one("#f-summary").text = "工资被拖欠"
+        screen.query_one("#f-station").value = str(judge.id)
+        screen.query_one("#f-disabled").value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReceiptScreen)
+    newest = desk.matters(MatterFilter(), operator)[0].matter
+    (referral,) = desk.referrals.referrals_of(newest.id)
+    assert [p.value for p in referral.priority] == ["disabled"]

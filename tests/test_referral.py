@@ -363,3 +363,10 @@ def test_a_ticket_a_colleague_called_is_theirs_to_move(desk, operator, admin, ju
             attempt()
         assert refused.value.code == "err.referral.others" and refused.value.params["officer"] == "法官甲"
     ref.finish(referral.id, Finish(Outcome.ANSWERED), first)
+
+
+def test_priority_seen_at_the_counter_goes_with_the_referral_made_at_registration(desk, operator, judge):
+    receipt = desk.register(form(id_number=VALID_ID_MALE, station=str(judge.id), pregnant=True), operator)
+    assert [p.value for p in receipt.referred.referral.priority] == ["pregnant"]
+    plain = desk.register(form(id_number="", name="李四", pregnant=True), operator)  # no 分流: nothing to carry
+    assert plain.referred is None
