@@ -255,8 +255,11 @@ class DeskApp(App[int]):
         self._preload()
         self.sub_title = self.catalog("app.subtitle", name=operator.name, role=self.catalog("role." + operator.role.value))
         self.switch_screen(LookupScreen()) if self._has_user_screen() else self.push_screen(LookupScreen())
-        if self.desk.may(operator, Action.SERVE) and self.desk.referrals.my_stations(operator):
-            self.action_queue()  # a station officer lands on the queue of their station today
+        if self.desk.may(operator, Action.SERVE):
+            if self.desk.referrals.my_stations(operator):
+                self.action_queue()  # a station officer lands on the queue of their station today
+            else:  # told at once, not found out by a key that does nothing
+                self.notify(self.catalog("queue.none"), severity="warning", markup=False)
 
     def action_queue(self) -> None:
         from screens.queue import QueueScreen

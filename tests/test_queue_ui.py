@@ -14,7 +14,7 @@ from screens.queue import QueueScreen
 from screens.receipt import ReceiptScreen
 from storage import FileAuditLog, FileDraftBox, open_store
 from tests.conftest import VALID_ID, form
-from tests.pilot import make_app, settle, text_of, wait_for
+from tests.pilot import make_app, notices, settle, text_of, wait_for
 
 SIZE = (80, 24)
 
@@ -150,3 +150,12 @@ async def test_the_form_ticks_priority_for_the_station(desk, admin, operator, cl
     newest = desk.matters(MatterFilter(), operator)[0].matter
     (referral,) = desk.referrals.referrals_of(newest.id)
     assert [p.value for p in referral.priority] == ["disabled"]
+
+
+async def test_an_officer_on_no_roster_today_is_told_at_login(desk, admin):
+    desk.add_operator("法官丙", "station", "password1", by=admin)
+    app = make_app(desk, logged_in="法官丙")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, QueueScreen)
+        assert any("不在值班表上" in n for n in notices(app))

@@ -738,7 +738,7 @@ MESSAGES: dict[str, str] = {
     "queue.col.summary": "Summary",
     "queue.done": "{ticket}: {move}",
     "queue.transferred": "{ticket} transferred to {name}: tell the visitor the new ticket {onward}, at {window}",
-    "queue.none": "you are on duty at no station today",
+    "queue.none": "you are on no station's roster today, so there is no queue to call; an administrator sets the duty roster",
     "priority_short.elderly": "70+",
     "priority_short.disabled": "dis",
     "priority_short.pregnant": "preg",

@@ -731,7 +731,7 @@ MESSAGES: dict[str, str] = {
     "queue.col.summary": "诉求",
     "queue.done": "{ticket}：{move}",
     "queue.transferred": "{ticket} 已转到 {name}：请告诉来访人新号票 {onward}，到 {window}",
-    "queue.none": "您今天没有值班的驻点",
+    "queue.none": "您今天不在值班表上，没有可以叫号的驻点；请管理员在值班表中排班",
     "priority_short.elderly": "老",
     "priority_short.disabled": "残",
     "priority_short.pregnant": "孕",
