@@ -67,6 +67,7 @@ class CardScreen(DeskScreen):
         Binding("r", "repeat", "key.card_repeat", id="card_repeat"),
         Binding("n", "new", "key.card_new", id="card_new"),
         Binding("e", "correct", "key.card_correct", id="card_correct"),
+        Binding("d", "detail", "key.detail", id="card_detail", show=False),  # in the palette: room at 80 columns
         Binding("escape", "back", "key.back", id="back"),
         # Still working, in the command palette, not in the Footer: room at 80 columns.
         own_key("f3", "register"),
@@ -90,6 +91,8 @@ class CardScreen(DeskScreen):
         may = self.desk.may(self.app.operator, Action.REGISTER)
         if action == "repeat":
             return may and self.hit.repeat
+        if action == "detail":
+            return bool(self.hit.open_matters)
         if action in ("new", "correct"):
             return may
         return True
@@ -101,6 +104,13 @@ class CardScreen(DeskScreen):
         if matter_id is not None:
             matter = next(b.matter for b in self.hit.open_matters if b.matter.id == matter_id)
             self.dismiss(CardChoice(self.hit, matter))
+
+    def action_detail(self) -> None:
+        """One of the person's open matters in full (chosen when there are several)."""
+        from screens.detail import DetailScreen
+
+        choose_open_matter(self, self.hit.open_matters,
+                           lambda matter_id: self.app.push_screen(DetailScreen(matter_id)) if matter_id else None)
 
     def action_new(self) -> None:
         self.dismiss(CardChoice(self.hit, None))

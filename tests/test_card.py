@@ -133,3 +133,20 @@ async def test_a_supervisor_sees_the_card_without_the_keys_to_register(desk, ope
         assert isinstance(app.screen, CardScreen)
         for action in ("repeat", "new", "correct"):
             assert app.screen.check_action(action, ()) is False
+
+
+async def test_d_on_the_card_opens_the_persons_open_matter(desk, operator):
+    from screens.card import CardScreen
+    from screens.detail import DetailScreen
+    from tests.conftest import form
+    from tests.pilot import make_app, settle
+
+    matter = desk.register(form(), operator).matter
+    hit = next(h for h in desk.lookup("张三", operator))
+    app = make_app(desk, logged_in=operator.name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(CardScreen(hit))
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.matter_id == matter.id
