@@ -39,6 +39,15 @@ from desk.settings import (
 from desk.text import check_name, check_text
 
 
+def _with_number(current: Settings, name: str, number: int) -> Settings:
+    """Checked against the other settings as saved, in the same transaction: a yellow
+    warning as long as the whole acceptance limit would colour every matter yellow."""
+    changed = replace(current, **{name: number})
+    if changed.yellow_days >= changed.acceptance_days:
+        raise DeskError("err.setting.yellow", yellow=changed.yellow_days, acceptance=changed.acceptance_days)
+    return changed
+
+
 def _audited(fixes: tuple[Correction, ...]) -> list[dict[str, str]]:
     """What changed, for the audit trail, which supervisors read: numbers masked."""
     return [{"field": f.field, "old": f.old, "new": f.new} for f in map(masked_correction, fixes)]
@@ -129,7 +138,7 @@ class Desk(Context):
         number = int(value)
         if not low <= number <= high:
             raise DeskError("err.setting.range", name=name, low=low, high=high)
-        return self.update_settings(operator, lambda current: replace(current, **{name: number}), name,
+        return self.update_settings(operator, lambda current: _with_number(current, name, number), name,
                                     **{name: number})
 
     def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> str:

@@ -235,3 +235,14 @@ def test_backup_and_repair_need_a_hall_and_make_none(run, argv):
     run.data.mkdir()
     code, _, err = run(*argv, "--data", str(run.data))
     assert code == 1 and "没有接待台的数据" in err and list(run.data.iterdir()) == []
+
+
+def test_a_yellow_warning_as_long_as_the_acceptance_limit_is_refused(run):
+    data = ["--data", str(run.data)]
+    run("user", "add", "王芳", "--role", "receptionist", "--password-stdin", *data, stdin="secret123\n")
+    code, _, err = run("settings", "set", "yellow_days", "15", *data)  # the limit is 15 days
+    assert code == 1 and "必须小于受理期限" in err
+    code, _, err = run("settings", "set", "acceptance_days", "3", *data)  # yellow is 3
+    assert code == 1 and "必须小于受理期限" in err
+    assert "acceptance_days\t15\t" in run("settings", "show", *data)[1]
+    assert run("settings", "set", "yellow_days", "14", *data)[0] == 0

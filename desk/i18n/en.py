@@ -846,4 +846,5 @@ MESSAGES: dict[str, str] = {
     "stations.saved": "station {name} saved",
     "stations.enabled": "station {name} enabled",
     "stations.disabled": "station {name} disabled: it takes no referrals",
+    "err.setting.yellow": "the yellow warning ({yellow} days) must be shorter than the acceptance limit ({acceptance} days), or every matter is yellow from the start",
 }

@@ -839,4 +839,5 @@ MESSAGES: dict[str, str] = {
     "stations.saved": "已保存驻点 {name}",
     "stations.enabled": "已启用驻点 {name}",
     "stations.disabled": "已停用驻点 {name}，不再接受分流",
+    "err.setting.yellow": "黄色预警天数（{yellow}）必须小于受理期限（{acceptance} 天），否则所有事项一登记就是黄色",
 }
