@@ -237,13 +237,14 @@ def correct_visitor(txn: Transaction, visitor_id: int, clean: dict[str, str], re
     return updated, updated.corrections[len(known.corrections):]
 
 
-def _open_matter(txn: Transaction, matter_id: int) -> Matter:
-    doc = txn.get("matters", matter_id)
+def open_matter(reader: Reader, matter_id: int, closed: str = "err.matter.closed") -> Matter:
+    """The matter, refused (with `closed`, the caller's words) when it is no longer open."""
+    doc = reader.get("matters", matter_id)
     if doc is None:
         raise DeskError("err.matter.missing", id=matter_id)
     matter = Matter.from_doc(doc)
     if not matter.is_open:
-        raise DeskError("err.matter.closed", number=matter.number)
+        raise DeskError(closed, number=matter.number, status=matter.status.value)
     return matter
 
 
@@ -282,7 +283,7 @@ def register(
 ) -> Receipt:
     _refuse_a_second_save(txn, reg.form_id, now)
     repeat = reg.matter_id is not None
-    attached = _open_matter(txn, reg.matter_id) if repeat else None
+    attached = open_matter(txn, reg.matter_id) if repeat else None
     visitor, fixes = save_visitor(txn, reg, operator, now, attached)
     matter = attached or _new_matter(txn, reg, visitor, operator, now, settings, rng)
     visit = Visit(
@@ -309,7 +310,7 @@ def register(
 
 def close_on_spot(txn: Transaction, matter_id: int, note: str, operator: str, now: dt.datetime) -> Matter:
     """当日事当日清: a simple matter answered at the counter is closed with what was done."""
-    matter = _open_matter(txn, matter_id)
+    matter = open_matter(txn, matter_id)
     if matter.track is not Track.SIMPLE:
         raise DeskError("err.close.not_simple", number=matter.number)
     if not note.strip():

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from desk.errors import DeskError, FieldError, FormErrors
-from desk.intake import add_event
+from desk.intake import add_event, open_matter
 from desk.models import GROUP_MIN_PERSONS, Matter, Visit, Visitor
 from desk.referral.lifecycle import Finish, Move, apply
 from desk.referral.queue import next_ticket
@@ -89,15 +89,6 @@ def _ordered(reasons: set[Priority]) -> tuple[Priority, ...]:
     return tuple(p for p in Priority if p in reasons)
 
 
-def referable_matter(reader: Reader, matter_id: int) -> Matter:
-    doc = reader.get("matters", matter_id)
-    if doc is None:
-        raise DeskError("err.matter.missing", id=matter_id)
-    matter = Matter.from_doc(doc)
-    if not matter.is_open:
-        raise DeskError("err.referral.matter_closed", number=matter.number,
-                        status=matter.status.value)
-    return matter
 
 
 def usable_station(reader: Reader, station_id: int) -> Station:
@@ -111,7 +102,7 @@ def refer(txn: Transaction, matter_id: int, form: ReferralForm, by: str, now: dt
           kept_priority: tuple[Priority, ...] = (), transferred_from: int | None = None) -> Referred:
     """A referral with its ticket, and the event on the matter's timeline, in `txn`."""
     route, chosen = check_form(form)
-    matter = referable_matter(txn, matter_id)
+    matter = open_matter(txn, matter_id, closed="err.referral.matter_closed")
     station = usable_station(txn, form.station_id)  # type: ignore[arg-type]
     doc = txn.get("visitors", matter.visitor_id)
     visitor = Visitor.from_doc(doc) if doc else None
