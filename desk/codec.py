@@ -3,7 +3,7 @@ into a stored document and back by the field's type (enums by value, dates and t
 ISO text, tuples as lists, nested records as documents).
 
 Older records in `desk.models` still carry hand-written `to_doc`/`from_doc`; new ones
-(referrals, stations, the roster) use `Stored`.
+(referrals, stations, the roster, matters since schema 2) use `Stored`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,25 @@ import types
 import typing
 from enum import Enum
 from functools import cache
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
-from desk.models import Record
+# The layout version a document is written with, unless its record says otherwise.
+SCHEMA = 1
+
+
+class Record:
+    """Shared edge code: identity, revision, and edited copies. A record whose layout
+    changed names its own `SCHEMA` and migrates older documents as it reads them."""
+
+    id: int
+    rev: int
+    SCHEMA: ClassVar[int] = SCHEMA
+
+    def edit(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+    def _head(self) -> dict[str, Any]:
+        return {"id": self.id, "rev": self.rev, "schema": self.SCHEMA}
 
 
 def encode(value: Any) -> Any:

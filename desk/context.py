@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from desk.audit import Auditor
 from desk.clock import Clock
+from desk.deadlines import Rules
+from desk.lifecycle.calendar import load_calendar
 from desk.models import Operator
 from desk.settings import Settings, load_settings
 from desk.store import DraftBox, Store, StoreError
@@ -60,3 +62,7 @@ class Context:
 
     def settings(self) -> Settings:
         return load_settings(self.store)
+
+    def rules(self) -> Rules:
+        """The settings and the working-day calendar, read together for one use."""
+        return Rules(load_settings(self.store), load_calendar(self.store))

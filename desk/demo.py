@@ -12,8 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from desk import intake
+from desk.deadlines import Rules
 from desk.errors import DeskError, FormErrors
 from desk.idcard import check_digit
+from desk.lifecycle.calendar import load_calendar
+from desk.lifecycle.service import perform
+from desk.lifecycle.table import Act, Inputs, Situation
 from desk.models import Operator, Role, Track
 from desk.operators import add_operator, list_operators
 from desk.passwords import hash_password
@@ -145,12 +149,12 @@ def populate(
     operators = [o.name for o in everyone if allowed(o, Action.REGISTER)]
     if not operators:  # a real hall with only an administrator: never add demo accounts to it
         raise DeskError("err.demo.no_clerk")
-    settings = load_settings(store)
+    rules = Rules(load_settings(store), load_calendar(store))
     # The stations draw from a source of their own: the same seed gives the same visits as before.
     stations = DemoStations(random.Random(None if seed is None else seed * 7919 + 1), now)
     with store.transaction() as txn:
         stations.prepare(txn, everyone)
-    hall = _Hall(rng, now, settings, operators, stations)
+    hall = _Hall(rng, now, rules, operators, stations)
     times = _visit_times(rng, visits, now, days)
     created = 0
     for start in range(0, len(times), BATCH):
@@ -170,7 +174,7 @@ class _Hall:
 
     rng: random.Random
     now: dt.datetime
-    settings: Settings
+    rules: Rules
     operators: list[str]
     stations: DemoStations
     people: list[_Person] = field(default_factory=list)
@@ -187,27 +191,29 @@ class _Hall:
         else:
             person = rng.choice(self.people) if self.people and rng.random() < 0.1 else _person(rng, at.date())
             self.people.append(person)
-            form = replace(_form(rng, person, self.settings), visitor_id=self.visitor_ids.get(person.id_number))
+            form = replace(_form(rng, person, self.rules.settings), visitor_id=self.visitor_ids.get(person.id_number))
         try:
-            reg = validate(form, self.settings, at.date())
-            receipt = intake.register(txn, reg, rng.choice(self.operators), at, self.settings, rng)
+            reg = validate(form, self.rules.settings, at.date())
+            receipt = intake.register(txn, reg, rng.choice(self.operators), at, self.rules, rng)
         except FormErrors:  # born after the visit, or a drawn ID number already taken: draw again
             return 0
         if person.id_number:
             self.visitor_ids[person.id_number] = receipt.visitor.id
-        if _settle(txn, receipt, rng, at, self.now, self.open_matters, person):
+        if _settle(txn, receipt, rng, at, self.now, self.open_matters, person, self.rules):
             self.stations.after_visit(txn, receipt.matter, at, receipt.visit.operator)
         return 0 if receipt.repeat else 1
 
 
-def _settle(txn, receipt, rng, at, now, open_matters, person) -> bool:
+def _settle(txn, receipt, rng, at, now, open_matters, person, rules) -> bool:
     """Close most simple matters on the spot; keep the rest open for repeat visits (True)."""
     matter = receipt.matter
     if receipt.repeat:
         return False
     if matter.track is Track.SIMPLE and rng.random() < 0.7:
         note = rng.choice(("当场解答政策，来访人表示理解", "联系村委会当场协调解决", "引导至法律援助窗口咨询后解决"))
-        intake.close_on_spot(txn, matter.id, note, matter.first_responder, min(at + dt.timedelta(minutes=30), now))
+        when = min(at + dt.timedelta(minutes=30), now)
+        situation = Situation(matter.first_responder, False, when.date(), rules)
+        perform(txn, matter, Act.CLOSE, Inputs(text=note), situation, when)
         return False
     open_matters.append((matter.id, receipt.visitor.id, person))
     return True

@@ -7,13 +7,12 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from desk.deadlines import acceptance_due
+from desk.deadlines import Rules, registration_clock
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.idcard import mask, normalize_id, parse_id_number
-from desk.models import Correction, Event, Matter, Person, Status, Track, Visit, VisitKind, Visitor
+from desk.models import Correction, Event, Matter, Person, Status, Visit, VisitKind, Visitor
 from desk.pinyin import initials
 from desk.registration import Registration, RegistrationForm, new_query_code, representative_rows
-from desk.settings import Settings
 from desk.store import Reader, Transaction
 
 
@@ -248,10 +247,20 @@ def open_matter(reader: Reader, matter_id: int, closed: str = "err.matter.closed
     return matter
 
 
+def _attached(reader: Reader, matter_id: int) -> Matter:
+    """The matter a repeat visit is about: an open one, or a re-examined one even when
+    closed (不再受理: the visit is recorded on it, no new matter is opened)."""
+    doc = reader.get("matters", matter_id)
+    if doc is not None and Matter.from_doc(doc).not_accepted_again:
+        return Matter.from_doc(doc)
+    return open_matter(reader, matter_id)
+
+
 def _new_matter(
     txn: Transaction, reg: Registration, visitor: Visitor, operator: str, now: dt.datetime,
-    settings: Settings, rng: random.Random,
+    rules: Rules, rng: random.Random,
 ) -> Matter:
+    clock = registration_clock(now.date(), reg.track, rules)
     draft = Matter(
         id=0,
         number=next_case_number(txn, now.year),
@@ -263,7 +272,8 @@ def _new_matter(
         status=Status.REGISTERED,
         first_responder=operator,
         registered_at=now,
-        acceptance_due=acceptance_due(now.date(), reg.track, settings),
+        acceptance_due=rules.due(clock).day,  # as the receipt tells it
+        clocks=(clock,),
         place=reg.place,
         demands=reg.demands,
         township=reg.township,
@@ -279,13 +289,13 @@ def add_event(txn: Transaction, matter: Matter, kind: str, operator: str, now: d
 
 def register(
     txn: Transaction, reg: Registration, operator: str, now: dt.datetime,
-    settings: Settings, rng: random.Random,
+    rules: Rules, rng: random.Random,
 ) -> Receipt:
     _refuse_a_second_save(txn, reg.form_id, now)
     repeat = reg.matter_id is not None
-    attached = open_matter(txn, reg.matter_id) if repeat else None
+    attached = _attached(txn, reg.matter_id) if reg.matter_id is not None else None
     visitor, fixes = save_visitor(txn, reg, operator, now, attached)
-    matter = attached or _new_matter(txn, reg, visitor, operator, now, settings, rng)
+    matter = attached or _new_matter(txn, reg, visitor, operator, now, rules, rng)
     visit = Visit(
         id=0,
         visitor_id=visitor.id,
@@ -300,22 +310,10 @@ def register(
         form_id=reg.form_id,
     )
     visit = Visit.from_doc(txn.insert("visits", visit.to_doc()))
-    if repeat:
-        add_event(txn, matter, "repeat_visit", operator, now, visit_id=visit.id, persons=reg.persons)
+    if repeat:  # on a re-examined matter, the visit is told it is not taken up again
+        add_event(txn, matter, "repeat_visit", operator, now, visit_id=visit.id, persons=reg.persons,
+                  not_accepted_again=matter.not_accepted_again)
     else:
         add_event(txn, matter, "registered", operator, now, visit_id=visit.id,
                   first_responder=operator, track=matter.track.value)
     return Receipt(matter, visit, visitor, repeat, fixes)
-
-
-def close_on_spot(txn: Transaction, matter_id: int, note: str, operator: str, now: dt.datetime) -> Matter:
-    """当日事当日清: a simple matter answered at the counter is closed with what was done."""
-    matter = open_matter(txn, matter_id)
-    if matter.track is not Track.SIMPLE:
-        raise DeskError("err.close.not_simple", number=matter.number)
-    if not note.strip():
-        raise DeskError("err.close.note")
-    closed = matter.edit(status=Status.CLOSED, closed_at=now, resolution=note.strip())
-    closed = Matter.from_doc(txn.update("matters", closed.to_doc()))
-    add_event(txn, closed, "closed", operator, now, note=note.strip())
-    return closed

@@ -6,10 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from desk.deadlines import Warning, warning
+from desk.deadlines import Rules, Warning, warning
 from desk.idcard import ascii_form, is_valid_phone, normalize_id, normalize_phone
 from desk.models import Matter, Visit, Visitor
-from desk.settings import Settings
 from desk.store import Reader
 
 # [0-9], never \d (which matches the digits of every script): the text is NFKC'd first,
@@ -103,7 +102,7 @@ def find_visitors(reader: Reader, text: str, limit: int) -> list[Visitor]:
     return [Visitor.from_doc(d) for d in docs if d is not None]
 
 
-def hit_for(reader: Reader, visitor: Visitor, today: dt.date, settings: Settings) -> LookupHit:
+def hit_for(reader: Reader, visitor: Visitor, today: dt.date, rules: Rules) -> LookupHit:
     visits = sorted(
         (Visit.from_doc(d) for d in reader.find("visits", "visitor_id", visitor.id)),
         key=lambda v: (v.at, v.id),
@@ -114,13 +113,13 @@ def hit_for(reader: Reader, visitor: Visitor, today: dt.date, settings: Settings
         key=lambda m: (m.registered_at, m.id),
         reverse=True,
     )
-    briefs = tuple(MatterBrief(m, warning(m, today, settings)) for m in matters)
+    briefs = tuple(MatterBrief(m, warning(m, today, rules)) for m in matters)
     return LookupHit(visitor, tuple(visits), briefs)
 
 
-def hit_by_id(reader: Reader, visitor_id: int, today: dt.date, settings: Settings) -> LookupHit | None:
+def hit_by_id(reader: Reader, visitor_id: int, today: dt.date, rules: Rules) -> LookupHit | None:
     doc = reader.get("visitors", visitor_id)
-    return hit_for(reader, Visitor.from_doc(doc), today, settings) if doc else None
+    return hit_for(reader, Visitor.from_doc(doc), today, rules) if doc else None
 
 
 def phone_holders(reader: Reader, phone: str) -> list[Visitor]:
@@ -131,8 +130,8 @@ def phone_holders(reader: Reader, phone: str) -> list[Visitor]:
     return [Visitor.from_doc(d) for d in reader.find("visitors", "phone", normalize_phone(phone))]
 
 
-def lookup(reader: Reader, text: str, today: dt.date, settings: Settings, limit: int = 20) -> list[LookupHit]:
-    hits = [hit_for(reader, v, today, settings) for v in find_visitors(reader, text, limit)]
+def lookup(reader: Reader, text: str, today: dt.date, rules: Rules, limit: int = 20) -> list[LookupHit]:
+    hits = [hit_for(reader, v, today, rules) for v in find_visitors(reader, text, limit)]
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     hits.sort(key=lambda h: (h.repeat, h.last_visit or epoch), reverse=True)
     return hits[:limit]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from desk.deadlines import Warning, warning
+from desk.deadlines import Deadline, Rules, Warning, deadlines, evaluation_lapsed, warning
 from desk.errors import DeskError
 from desk.models import Event, Matter, Status, Track, Visit, Visitor
-from desk.settings import Settings
 from desk.store import Doc, Reader
 
 
@@ -50,6 +49,8 @@ class MatterDetail:
     visits: tuple[Visit, ...]  # oldest first
     events: tuple[Event, ...]  # oldest first
     warning: Warning | None
+    deadlines: tuple[Deadline, ...] = ()  # the open ones, nearest first
+    evaluation_lapsed: bool = False  # 超期未评价
 
 
 def _visitor(reader: Reader, visitor_id: int) -> Visitor | None:
@@ -58,7 +59,7 @@ def _visitor(reader: Reader, visitor_id: int) -> Visitor | None:
 
 
 def list_matters(
-    reader: Reader, flt: MatterFilter, today: dt.date, settings: Settings, limit: int = 500
+    reader: Reader, flt: MatterFilter, today: dt.date, rules: Rules, limit: int = 500
 ) -> list[MatterRow]:
     """Newest first. `limit` keeps a ten-year hall's list quick; filters narrow it."""
     # Last year and this one unless the filter reaches further back: old years stay closed.
@@ -67,16 +68,18 @@ def list_matters(
     rows.sort(key=lambda r: (r["registered_at"], r["id"]), reverse=True)
     docs = (reader.get("matters", r["id"]) for r in rows[:limit])
     matters = [Matter.from_doc(d) for d in docs if d is not None]
-    return [MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, settings)) for m in matters]
+    return [MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, rules)) for m in matters]
 
 
-def matter_detail(reader: Reader, matter_id: int, today: dt.date, settings: Settings) -> MatterDetail:
+def matter_detail(reader: Reader, matter_id: int, today: dt.date, rules: Rules) -> MatterDetail:
     doc = reader.get("matters", matter_id)
     if doc is None:
         raise DeskError("err.matter.missing", id=matter_id)
     matter = Matter.from_doc(doc)
     visits = sorted(map(Visit.from_doc, reader.find("visits", "matter_id", matter_id)), key=lambda v: (v.at, v.id))
     events = sorted(map(Event.from_doc, reader.find("events", "matter_id", matter_id)), key=lambda e: (e.at, e.id))
+    running = tuple(deadlines(matter.clocks, today, rules)) if matter.is_open else ()
     return MatterDetail(
-        matter, _visitor(reader, matter.visitor_id), tuple(visits), tuple(events), warning(matter, today, settings)
+        matter, _visitor(reader, matter.visitor_id), tuple(visits), tuple(events), warning(matter, today, rules),
+        running, evaluation_lapsed(matter, today, rules),
     )

@@ -7,11 +7,23 @@ so a write based on a stale read is refused).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, ClassVar
 
-SCHEMA = 1
+from desk.codec import Record, Stored
+from desk.lifecycle.records import (
+    Clock,
+    Evaluated,
+    Extension,
+    ExtensionState,
+    HandOver,
+    Rejection,
+    Reply,
+    Requested,
+    Sent,
+)
+
 GROUP_MIN_PERSONS = 5
 MAX_REPRESENTATIVES = 5
 
@@ -30,6 +42,8 @@ class Status(StrEnum):
     REPLIED = "replied"
     FOLLOWED_UP = "followed_up"
     CLOSED = "closed"
+    REVIEW = "review"  # 复查中: a review asked for, not yet answered
+    REEXAMINATION = "reexamination"  # 复核中
 
     @property
     def is_open(self) -> bool:
@@ -59,19 +73,6 @@ def _datetime(value: str | None) -> dt.datetime | None:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-class Record:
-    """Shared edge code: identity, revision, and edited copies."""
-
-    id: int
-    rev: int
-
-    def edit(self, **changes: Any) -> Self:
-        return replace(self, **changes)  # type: ignore[type-var]
-
-    def _head(self) -> dict[str, Any]:
-        return {"id": self.id, "rev": self.rev, "schema": SCHEMA}
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,13 @@ class Visit(Record):
 
 
 @dataclass(frozen=True)
-class Matter(Record):
+class Matter(Stored):
+    """A matter and its life so far. Schema 2 added the life (clocks, where it was sent,
+    extension, replies, evaluation, review, re-examination, hand-over); a schema-1
+    document is migrated as it is read."""
+
+    SCHEMA: ClassVar[int] = 2
+
     id: int
     number: str
     query_code: str
@@ -240,52 +247,55 @@ class Matter(Record):
     township: str = ""
     closed_at: dt.datetime | None = None
     resolution: str = ""
+    clocks: tuple[Clock, ...] = ()  # the running ones
+    accepted_at: dt.datetime | None = None
+    rejection: Rejection | None = None
+    sent: Sent | None = None
+    extension: Extension | None = None
+    replies: tuple[Reply, ...] = ()  # oldest first
+    evaluated: Evaluated | None = None
+    review: Requested | None = None
+    reexamination: Requested | None = None
+    not_accepted_again: bool = False  # re-examined: the same matter is not taken up again
+    hand_over: HandOver | None = None
     rev: int = 0
 
     @property
     def is_open(self) -> bool:
         return self.status.is_open
 
+    @property
+    def last_reply(self) -> Reply | None:
+        return self.replies[-1] if self.replies else None
+
     def to_doc(self) -> dict[str, Any]:
-        return self._head() | {
-            "number": self.number,
-            "query_code": self.query_code,
-            "visitor_id": self.visitor_id,
-            "category": self.category,
-            "summary": self.summary,
-            "track": self.track.value,
-            "status": self.status.value,
-            "first_responder": self.first_responder,
-            "registered_at": self.registered_at.isoformat(),
-            "acceptance_due": self.acceptance_due.isoformat(),
-            "place": self.place,
-            "demands": self.demands,
-            "township": self.township,
-            "closed_at": _iso(self.closed_at),
-            "resolution": self.resolution,
+        """With the few derived fields a list filters on without reading the rest."""
+        return super().to_doc() | {
+            "hand_over_to": self.hand_over.to if self.hand_over else "",
+            "extension_pending": self.extension is not None and self.extension.state is ExtensionState.REQUESTED,
+            "department_id": self.sent.department_id if self.sent else None,
         }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Matter:
-        return cls(
-            id=doc["id"],
-            number=doc["number"],
-            query_code=doc["query_code"],
-            visitor_id=doc["visitor_id"],
-            category=doc["category"],
-            summary=doc["summary"],
-            track=Track(doc["track"]),
-            status=Status(doc["status"]),
-            first_responder=doc["first_responder"],
-            registered_at=dt.datetime.fromisoformat(doc["registered_at"]),
-            acceptance_due=dt.date.fromisoformat(doc["acceptance_due"]),
-            place=doc.get("place", ""),
-            demands=doc.get("demands", ""),
-            township=doc.get("township", ""),
-            closed_at=_datetime(doc.get("closed_at")),
-            resolution=doc.get("resolution", ""),
-            rev=doc.get("rev", 0),
-        )
+        if doc.get("schema", 1) < 2:
+            doc = migrate_matter_1(doc)
+        return super().from_doc(doc)
+
+
+def legacy_clocks(status: str, registered_at: str, acceptance_due: str) -> list[dict[str, Any]]:
+    """The clocks of a schema-1 matter: only registration existed, so a registered matter
+    runs its acceptance limit (the same day for the simple track) and any other has none."""
+    if status != Status.REGISTERED.value:
+        return []
+    start = dt.date.fromisoformat(registered_at[:10])
+    days = (dt.date.fromisoformat(acceptance_due) - start).days
+    kind = "same_day" if days == 0 else "acceptance"
+    return [{"kind": kind, "start": start.isoformat(), "days": days, "unit": "calendar"}]
+
+
+def migrate_matter_1(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc | {"schema": 2, "clocks": legacy_clocks(doc["status"], doc["registered_at"], doc["acceptance_due"])}
 
 
 @dataclass(frozen=True)

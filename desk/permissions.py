@@ -18,8 +18,13 @@ class Action(StrEnum):
     SERVE = "serve"  # call, serve and finish at a station (only where on duty today)
     VIEW_QUEUES = "view_queues"  # every station's queue, whoever is on duty
     MANAGE_STATIONS = "manage_stations"  # stations and the duty roster
-    ACCEPT = "accept"  # accept or not accept a matter
-    REPLY = "reply"  # record what was done, reply in writing
+    ACCEPT = "accept"  # accept or not accept a matter, assign or transfer it to a department
+    REPLY = "reply"  # record the written reply, or the answer to a review or re-examination
+    EXTEND = "extend"  # ask for an extension of handling
+    APPROVE = "approve"  # approve or decline an extension (a leader)
+    FOLLOW_UP = "follow_up"  # record the visitor's evaluation
+    REVIEW = "review"  # record a review or re-examination the visitor asked for
+    HAND_OVER = "hand_over"  # offer first-inquiry responsibility to another operator
     SUPERVISE = "supervise"  # 1+X supervision, deadlines
     CLOSE = "close"  # close a matter (on the spot, or after follow-up)
     REPORT = "report"  # the tally and period reports
@@ -36,15 +41,21 @@ _A = Action
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     # The first responder registers, refers and settles simple matters the same day;
     # they see identity in full because they check it against the card.
-    Role.RECEPTIONIST: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.CLOSE, _A.PRINT}),
+    # As first responder they carry the matter through its life: accept, send, reply,
+    # follow up; only a leader approves an extension.
+    Role.RECEPTIONIST: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.CLOSE, _A.PRINT, _A.ACCEPT, _A.REPLY,
+                                  _A.EXTEND, _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER}),
     # Judge, prosecutor, police, legal aide: work the queue and record outcomes.
     # They call and finish only at a station they are on duty at today (the roster decides).
     Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY, _A.SERVE, _A.PRINT}),
     # Leaders receive visitors on their days, own hard matters and sign supervision.
     Role.LEADER: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.ACCEPT, _A.REPLY, _A.SUPERVISE,
-                            _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES, _A.PRINT}),
+                            _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES, _A.PRINT, _A.EXTEND, _A.APPROVE,
+                            _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER}),
     # Supervisors chase deadlines and read figures: no personal data in full.
-    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT}),
+    # They may move a matter to another first responder (someone left), never work it.
+    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,
+                                _A.HAND_OVER}),
     # Administrators keep the system running: no casework, no personal data in full.
     Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,
                            _A.AUDIT, _A.MANAGE_STATIONS}),

@@ -21,7 +21,9 @@ from desk.documents import Documents
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import LANGUAGES
 from desk.intake import Receipt
-from desk.models import Correction, Matter, Operator, Role, Visitor
+from desk.lifecycle.service import Lifecycle
+from desk.lifecycle.table import Act, Inputs
+from desk.models import Correction, Matter, Operator, Role, Track, Visitor
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
 from desk.privacy import masked_correction, masked_detail, masked_hit, masked_row, masked_visitor
@@ -109,6 +111,10 @@ class Desk(Context):
     @cached_property
     def referrals(self) -> Referrals:
         return Referrals(self)
+
+    @cached_property
+    def life(self) -> Lifecycle:
+        return Lifecycle(self)
 
     @cached_property
     def documents(self) -> Documents:
@@ -297,12 +303,12 @@ class Desk(Context):
     def lookup(self, text: str, operator: Operator, limit: int = 20) -> list[lookup.LookupHit]:
         """Masked for everyone: a list or a lookup never shows a full ID number or phone."""
         self._may_look(operator)
-        return [masked_hit(h) for h in lookup.lookup(self.store, text, self.clock.today(), self.settings(), limit)]
+        return [masked_hit(h) for h in lookup.lookup(self.store, text, self.clock.today(), self.rules(), limit)]
 
     def visitor_hit(self, visitor_id: int, operator: Operator) -> lookup.LookupHit | None:
         """One person's card as the lookup shows it (masked), read again after a change."""
         self._may_look(operator)
-        hit = lookup.hit_by_id(self.store, visitor_id, self.clock.today(), self.settings())
+        hit = lookup.hit_by_id(self.store, visitor_id, self.clock.today(), self.rules())
         return masked_hit(hit) if hit else None
 
     def phone_holders(self, phone: str, operator: Operator) -> list[Visitor]:
@@ -313,7 +319,8 @@ class Desk(Context):
     def register(self, form: RegistrationForm, operator: Operator) -> Receipt:
         """Validate (raising FormErrors with every problem), then save as one unit."""
         require(operator, Action.REGISTER)
-        settings = self.settings()
+        rules = self.rules()
+        settings = rules.settings
         try:
             reg = validate(form, settings, self.clock.today())
         except FormErrors as exc:
@@ -323,7 +330,7 @@ class Desk(Context):
             require(operator, Action.REFER)
             self.referrals.ensure_stations()
         with self.store.transaction() as txn:
-            receipt = intake.register(txn, reg, operator.name, self.clock.now(), settings, self.rng)
+            receipt = intake.register(txn, reg, operator.name, self.clock.now(), rules, self.rng)
             if reg.station_id is not None:  # 分流 in the same save: both land, or neither
                 referred = referring.refer(txn, receipt.matter.id, ReferralForm(reg.station_id, priority=reg.priority), operator.name,
                                            self.clock.now())
@@ -352,23 +359,26 @@ class Desk(Context):
         return masked_visitor(visitor)
 
     def close_on_spot(self, matter_id: int, note: str, operator: Operator) -> Matter:
+        """当日事当日清: a simple matter answered at the counter is closed with what was done."""
         require(operator, Action.CLOSE)
         problem = check_text("note", note)
         if problem:
             raise FormErrors([problem])
-        with self.store.transaction() as txn:
-            closed = intake.close_on_spot(txn, matter_id, note, operator.name, self.clock.now())
-        self._log(operator, "close", closed.number)
-        return closed
+        matter = intake.open_matter(self.store, matter_id)
+        if matter.track is not Track.SIMPLE:
+            raise DeskError("err.close.not_simple", number=matter.number)
+        if not note.strip():
+            raise DeskError("err.close.note")
+        return self.life.act(matter_id, Act.CLOSE, Inputs(text=note), operator).matter
 
     def matters(self, flt: matters.MatterFilter, operator: Operator, limit: int = 500) -> list[matters.MatterRow]:
-        rows = matters.list_matters(self.store, flt, self.clock.today(), self.settings(), limit)
+        rows = matters.list_matters(self.store, flt, self.clock.today(), self.rules(), limit)
         news = self.referrals.with_news([r.matter.id for r in rows if r.matter.first_responder == operator.name])
         return [masked_row(replace(r, news=r.matter.id in news)) for r in rows]
 
     def matter_detail(self, matter_id: int, operator: Operator) -> matters.MatterDetail:
         """In full only for roles allowed to see it, and every full view is audited."""
-        detail = matters.matter_detail(self.store, matter_id, self.clock.today(), self.settings())
+        detail = matters.matter_detail(self.store, matter_id, self.clock.today(), self.rules())
         if detail.matter.first_responder == operator.name:
             self.referrals.mark_seen(matter_id)
         if not allowed(operator, Action.VIEW_FULL):

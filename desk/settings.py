@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from desk.codec import encode, from_fields
+from desk.lifecycle.calendar import DayUnit
 from desk.store import Reader, Transaction
 
 # The eight mediation groups (八大调处组); codes are stable, labels live in the catalogs.
@@ -19,43 +21,60 @@ DEFAULT_CATEGORIES = (
     "other",
 )
 SETTINGS_ID = 1
+
+# The time limits of the 2022 regulation (WORKFLOW.md), each with its unit: calendar days
+# unless the hall says working days. `extension_max` is how much a leader may add.
+LIMITS = ("acceptance", "handling", "extension_max", "evaluation", "review_request", "review_answer",
+          "reexamination_request", "reexamination_answer")
 # name -> (lowest, highest). An idle lock of 0 minutes means never.
-NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "yellow_days": (0, 30), "idle_lock_minutes": (0, 240),
-                    "backup_keep": (1, 365)}
+NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "handling_days": (1, 365), "extension_max_days": (0, 90),
+                    "evaluation_days": (1, 90), "review_request_days": (1, 90), "review_answer_days": (1, 90),
+                    "reexamination_request_days": (1, 90), "reexamination_answer_days": (1, 90),
+                    "yellow_days": (0, 30), "idle_lock_minutes": (0, 240), "backup_keep": (1, 365)}
+UNIT_SETTINGS = tuple(f"{name}_unit" for name in LIMITS)
+# 不予受理的理由 offered first; a hall adds its own (their text is their code).
+DEFAULT_REJECT_REASONS = ("outside_remit", "legal_procedure", "reexamined", "other")
 
 
 @dataclass(frozen=True)
 class Settings:
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     acceptance_days: int = 15
+    handling_days: int = 60
+    extension_max_days: int = 30
+    evaluation_days: int = 30
+    review_request_days: int = 30
+    review_answer_days: int = 30
+    reexamination_request_days: int = 30
+    reexamination_answer_days: int = 30
+    acceptance_unit: DayUnit = DayUnit.CALENDAR
+    handling_unit: DayUnit = DayUnit.CALENDAR
+    extension_max_unit: DayUnit = DayUnit.CALENDAR
+    evaluation_unit: DayUnit = DayUnit.CALENDAR
+    review_request_unit: DayUnit = DayUnit.CALENDAR
+    review_answer_unit: DayUnit = DayUnit.CALENDAR
+    reexamination_request_unit: DayUnit = DayUnit.CALENDAR
+    reexamination_answer_unit: DayUnit = DayUnit.CALENDAR
+    reject_reasons: tuple[str, ...] = DEFAULT_REJECT_REASONS
     yellow_days: int = 3
     idle_lock_minutes: int = 5
     backup_keep: int = 30  # daily backups kept
     rev: int = 0
 
+    def limit(self, name: str) -> tuple[int, DayUnit]:
+        """(days, unit) of one of LIMITS."""
+        return getattr(self, f"{name}_days"), getattr(self, f"{name}_unit")
+
     def to_doc(self) -> dict[str, Any]:
-        return {
-            "id": SETTINGS_ID,
-            "rev": self.rev,
-            "categories": list(self.categories),
-            "acceptance_days": self.acceptance_days,
-            "yellow_days": self.yellow_days,
-            "idle_lock_minutes": self.idle_lock_minutes,
-            "backup_keep": self.backup_keep,
-        }
+        return {"id": SETTINGS_ID} | encode(self)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any] | None) -> Settings:
+        """A setting missing from the document (saved before it existed) takes its default."""
         if doc is None:
             return cls()
-        return cls(
-            categories=tuple(doc.get("categories") or DEFAULT_CATEGORIES),
-            acceptance_days=doc.get("acceptance_days", 15),
-            yellow_days=doc.get("yellow_days", 3),
-            idle_lock_minutes=doc.get("idle_lock_minutes", 5),
-            backup_keep=doc.get("backup_keep", 30),
-            rev=doc.get("rev", 0),
-        )
+        settings = from_fields(cls, doc)
+        return settings if settings.categories else replace(settings, categories=DEFAULT_CATEGORIES)
 
 
 def load_settings(reader: Reader) -> Settings:

@@ -29,6 +29,7 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "referrals": ("day", "matter_id"),  # a day's queues; a matter's referrals
     "roster": ("day",),
     "tickets": ("key",),  # a station's count of one day
+    "doc_numbers": ("key",),  # a kind of notice's count of one year
 }
 
 
@@ -46,7 +47,8 @@ SEARCHED: dict[str, dict[str, str]] = {
 # Fields a list filters and sorts on without reading whole documents: the store keeps
 # them as columns, and `columns` gives them for every document of the window.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "matters": ("registered_at", "status", "track", "category", "first_responder"),
+    "matters": ("registered_at", "status", "track", "category", "first_responder", "clocks", "acceptance_due",
+                "hand_over_to", "extension_pending", "department_id"),
 }
 
 

@@ -87,9 +87,9 @@ class ReceiptScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
 
     def _due(self) -> Text:
         """The deadline with its warning colour: a repeat visit's is often long past."""
-        today, settings = self.desk.clock.today(), self.desk.settings()
+        today, rules = self.desk.clock.today(), self.desk.rules()
         due = Text(self.matter.acceptance_due.isoformat() + " ")
-        return due.append_text(warning_text(self.app.catalog, warning(self.matter, today, settings)))
+        return due.append_text(warning_text(self.app.catalog, warning(self.matter, today, rules)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_on_spot":

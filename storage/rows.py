@@ -236,10 +236,17 @@ class Column:
 
 
 def write_column(writer: Writer, name: str, values: Iterable[Any]) -> None:
+    """A structured value (a list of a matter's clocks) is kept as itself, so a column
+    reads the same from a snapshot as from the changes since; its JSON text only tells
+    equal values apart."""
     distinct: dict[Any, int] = {}
+    kept: list[Any] = []
     codes = array("I")
     for value in values:
-        key = value if isinstance(value, str | int | float | bool) or value is None else journal.dumps(value).decode()
-        codes.append(distinct.setdefault(key, len(distinct)))
-    writer.section(f"{name}.values", [journal.dumps(list(distinct))])
+        key = value if isinstance(value, str | int | float | bool) or value is None else journal.dumps(value)
+        if key not in distinct:
+            distinct[key] = len(kept)
+            kept.append(value)
+        codes.append(distinct[key])
+    writer.section(f"{name}.values", [journal.dumps(kept)])
     writer.write_array(f"{name}.codes", codes)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from desk.models import SCHEMA
+from desk.codec import SCHEMA
 from desk.store import ConflictError, Doc, StoreError
 from storage.fileset import Index
 from storage.journal import Write
@@ -74,7 +74,7 @@ class Transaction:
             self.next_ids[table] = self.store.next_id(table)
         doc_id = self.next_ids[table]
         self.next_ids[table] += 1
-        stored = {**doc, "id": doc_id, "rev": 1, "schema": SCHEMA}
+        stored = {**doc, "id": doc_id, "rev": 1, "schema": doc.get("schema", SCHEMA)}
         self._stage(table, stored)
         self.inserted[table].add(doc_id)
         return dict(stored)
@@ -89,7 +89,7 @@ class Transaction:
         found = current["rev"] if current is not None else 0
         if found != doc["rev"]:
             raise ConflictError(table, doc["id"], doc["rev"], found)
-        stored = {**doc, "rev": doc["rev"] + 1, "schema": SCHEMA}
+        stored = {**doc, "rev": doc["rev"] + 1, "schema": doc.get("schema", SCHEMA)}
         self._stage(table, stored)
         if current is None:
             self.inserted[table].add(doc["id"])

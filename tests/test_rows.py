@@ -36,7 +36,13 @@ def matter(rng: random.Random, n: int, visitor_id: int) -> dict:
     return {"number": f"2026-{n:05d}", "query_code": f"Q{n:05d}", "visitor_id": visitor_id,
             "registered_at": f"2026-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d}T09:00:00+08:00",
             "status": rng.choice(("registered", "closed")), "track": rng.choice(("simple", "general")),
-            "category": rng.choice(("land", "labour")), "first_responder": rng.choice(("王芳", "李娜")), "summary": "x"}
+            "category": rng.choice(("land", "labour")), "first_responder": rng.choice(("王芳", "李娜")), "summary": "x",
+            # a structured column: the same list from a snapshot as from the changes since
+            "clocks": rng.choice(([], [{"kind": "acceptance", "start": "2026-11-01", "days": 15, "unit": "calendar"}],
+                                  [{"kind": "handling", "start": f"2026-10-{rng.randrange(1, 29):02d}", "days": 60,
+                                    "unit": "working"}])),
+            "acceptance_due": "2026-11-16", "hand_over_to": rng.choice(("", "李娜")),
+            "extension_pending": rng.random() < 0.3, "department_id": rng.choice((None, 1, 2))}
 
 
 def fill(store, rng: random.Random, count: int) -> None:

@@ -1,0 +1,145 @@
+"""A matter's life as use cases over the shared `Context`: every act is checked against
+the table (state, permission, what it needs), done in one transaction with its event on
+the timeline and, where the act produces a notice, the notice's number; then audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from desk.codec import encode
+from desk.context import Context
+from desk.deadlines import Rules
+from desk.errors import DeskError, FieldError, FormErrors
+from desk.intake import add_event
+from desk.lifecycle import departments as depts
+from desk.lifecycle.records import Department
+from desk.lifecycle.table import Act, Inputs, Situation, acts_open, apply, step
+from desk.models import Event, Matter, Operator
+from desk.permissions import Action, allowed, require
+from desk.store import Reader, Transaction
+from desk.text import check_text
+
+# Free text a person types with an act, checked like every other field.
+TEXT_FIELDS = ("cause", "text", "answer", "reference", "replier")
+
+
+@dataclass(frozen=True)
+class Done:
+    """An act done: the matter after it, its timeline entry, and the notice's number if any."""
+
+    matter: Matter
+    event: Event
+    document: str = ""  # the notice's kind
+    document_number: str = ""  # 〔2026〕12号
+
+
+def next_document_number(txn: Transaction, kind: str, year: int) -> str:
+    """〔YYYY〕N号, counted per kind of notice and year, in the transaction of the act that
+    issues it: a failed act neither skips nor reuses a number."""
+    key = f"{kind}:{year}"
+    found = txn.find("doc_numbers", "key", key)
+    if found:
+        counter = txn.update("doc_numbers", {**found[0], "last": found[0]["last"] + 1})
+    else:
+        counter = txn.insert("doc_numbers", {"key": key, "last": 1})
+    return f"〔{year}〕{counter['last']}号"
+
+
+def _matter(reader: Reader, matter_id: int) -> Matter:
+    doc = reader.get("matters", matter_id)
+    if doc is None:
+        raise DeskError("err.matter.missing", id=matter_id)
+    return Matter.from_doc(doc)
+
+
+def _checked(inputs: Inputs) -> Inputs:
+    problems = [p for name in TEXT_FIELDS if (p := check_text(name, getattr(inputs, name))) is not None]
+    if problems:
+        raise FormErrors(problems)
+    return inputs
+
+
+def _resolved(txn: Transaction, act: Act, inputs: Inputs) -> Inputs:
+    """Names from the records the act refers to: the department, the receiving operator."""
+    if act in (Act.ASSIGN, Act.TRANSFER) and inputs.department_id is not None:
+        department = depts.get_department(txn, inputs.department_id)
+        if not department.active:
+            raise FormErrors([FieldError("department_id", "err.department.inactive", {"name": department.name})])
+        return replace(inputs, department=department.name)
+    if act is Act.HAND_OVER and inputs.to:
+        found = txn.find("operators", "name", inputs.to)
+        receiver = Operator.from_doc(found[0]) if found else None
+        if receiver is None or not allowed(receiver, Action.REGISTER):
+            raise FormErrors([FieldError("to", "err.life.hand_over_to", {"name": inputs.to})])
+    return inputs
+
+
+def perform(txn: Transaction, matter: Matter, act: Act, inputs: Inputs, situation: Situation,
+            now: dt.datetime) -> Done:
+    """The act inside the caller's transaction: the matter saved, its event, the notice's number."""
+    found = step(matter, act)
+    changed = apply(matter, act, inputs, situation, now)
+    saved = Matter.from_doc(txn.update("matters", changed.to_doc()))
+    number = next_document_number(txn, found.document, now.year) if found.document else ""
+    event = add_event(txn, saved, act.value, situation.actor, now, note=inputs.text.strip(),
+                      inputs=_given(inputs), status=saved.status.value, clocks=encode(saved.clocks),
+                      document=found.document, document_number=number)
+    return Done(saved, event, found.document, number)
+
+
+class Lifecycle:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def rules(self) -> Rules:
+        return self.ctx.rules()
+
+    def situation(self, operator: Operator, rules: Rules | None = None) -> Situation:
+        return Situation(operator.name, allowed(operator, Action.SUPERVISE), self.ctx.clock.today(),
+                         rules or self.rules())
+
+    def acts(self, matter: Matter, operator: Operator) -> list[Act]:
+        """What this operator may do to the matter now: the table's acts its state allows,
+        whose guards pass, and which the operator's role permits."""
+        situation = self.situation(operator)
+        return [a for a in acts_open(matter, situation) if allowed(operator, step(matter, a).permission)]
+
+    def act(self, matter_id: int, act: Act, inputs: Inputs, operator: Operator) -> Done:
+        inputs = _checked(inputs)
+        situation = self.situation(operator)
+        with self.ctx.store.transaction() as txn:
+            matter = _matter(txn, matter_id)
+            require(operator, step(matter, act).permission)
+            done = perform(txn, matter, act, _resolved(txn, act, inputs), situation, self.ctx.clock.now())
+        self.ctx.log(operator, f"matter_{act.value}", done.matter.number, matter=done.matter.id,
+                     status=done.matter.status.value,
+                     **({"document_number": done.document_number} if done.document_number else {}))
+        return done
+
+    # -- responsible departments ----------------------------------------------------------
+
+    def departments(self, active_only: bool = False) -> list[Department]:
+        return depts.list_departments(self.ctx.store, active_only)
+
+    def save_department(self, form: depts.DepartmentForm, operator: Operator, department_id: int | None = None,
+                        ) -> Department:
+        require(operator, Action.MANAGE_SETTINGS)
+        with self.ctx.store.transaction() as txn:
+            saved = depts.save_department(txn, form, department_id)
+        self.ctx.log(operator, "department_add" if department_id is None else "department_edit", saved.name,
+                     department=saved.id)
+        return saved
+
+    def set_department_active(self, department_id: int, active: bool, operator: Operator) -> Department:
+        require(operator, Action.MANAGE_SETTINGS)
+        with self.ctx.store.transaction() as txn:
+            saved = depts.set_active(txn, department_id, active)
+        self.ctx.log(operator, "department_enable" if active else "department_disable", saved.name,
+                     department=saved.id)
+        return saved
+
+
+def _given(inputs: Inputs) -> dict:
+    """The inputs a person gave, for the timeline: empty ones left out."""
+    return {k: v for k, v in encode(inputs).items() if v not in ("", None)}
