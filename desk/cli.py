@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, cli_data, cli_referral, demo
+from desk import __version__, cli_calendar, cli_data, cli_referral, demo
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
@@ -175,6 +175,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
 
     cli_data.add_parsers(sub, common, t)
     cli_referral.add_parsers(sub, common, t)
+    cli_calendar.add_parsers(sub, common, t)
     sub.add_parser("display", parents=[common], help=t("cli.help.display"), description=t("cli.help.display"))
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
@@ -443,6 +444,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return cli_data.run(commands)
     if args.command in cli_referral.COMMANDS:
         return cli_referral.run(commands)
+    if args.command in cli_calendar.COMMANDS:
+        return cli_calendar.run(commands)
     if args.command == "category":
         return commands.category()
     if args.command == "display":

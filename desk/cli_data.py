@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from desk.audit import STORE_EPOCH, STORE_SEQ, Auditor, contains, head_code, parse_code
 from desk.i18n import Catalog, translated_detail
+from desk.lifecycle.calendar import load_calendar
+from desk.store import StoreError
 
 if TYPE_CHECKING:
     from desk.cli import _Commands
@@ -74,6 +76,8 @@ def check(cmd: _Commands) -> int:
     fatal = sum(f.fatal for f in findings) + trail_problems
     if cmd.args.folder is None or (folder / "backups").is_dir():
         _report_backups(cmd, folder)
+    if cmd.args.folder is None:
+        _report_calendar(cmd, folder)
     if fatal:
         _say(cmd, "cli.check.bad", count=count, problems=fatal)
         if any(f.fatal for f in findings):
@@ -99,6 +103,24 @@ def _report_backups(cmd: _Commands, data_dir: Path) -> None:
         return
     _say(cmd, "cli.check.backup", path=str(newest.folder), day=newest.day,
          days=newest.age(cmd.wiring.clock.today()), code=newest.audit_code or "-")
+
+
+def _report_calendar(cmd: _Commands, folder: Path) -> None:
+    """A warning, not damage: this year or next is not in the working-day calendar, so a
+    working-day limit running into it counts weekends only until the hall enters it."""
+    try:
+        store = cmd.wiring.open_store(folder, today=cmd.wiring.clock.today, readonly=True)
+    except StoreError:
+        return  # told above as damage
+    try:
+        calendar = load_calendar(store)
+    except StoreError:
+        return
+    finally:
+        store.close()
+    this_year = cmd.wiring.clock.today().year
+    for year in calendar.unknown_years((this_year, this_year + 1)):
+        _say(cmd, "cli.check.calendar", label=cmd.t("cli.check.note"), year=year)
 
 
 # -- backup, restore, repair -------------------------------------------------------------

@@ -21,6 +21,7 @@ from desk.documents import Documents
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import LANGUAGES
 from desk.intake import Receipt
+from desk.lifecycle.calendar_service import CalendarService
 from desk.lifecycle.service import Lifecycle
 from desk.lifecycle.table import Act, Inputs
 from desk.models import Correction, Matter, Operator, Role, Track, Visitor
@@ -104,7 +105,8 @@ def command_line_operator(user: str) -> Operator:
 
 class Desk(Context):
     """The counter's own use cases: settings, operators and logins, the walk-in path.
-    Referral's use cases are `desk.referrals`, documents' `desk.documents`, over the same context."""
+    Referral's use cases are `desk.referrals`, documents' `desk.documents`, the working-day
+    calendar's `desk.calendar`, over the same context."""
 
     _log = Context.log
 
@@ -119,6 +121,11 @@ class Desk(Context):
     @cached_property
     def documents(self) -> Documents:
         return Documents(self)
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        """The working-day calendar: showing a year, the hall's holidays and make-up days."""
+        return CalendarService(self)
 
     # -- settings -------------------------------------------------------------------
 

@@ -84,6 +84,9 @@ def _subcommands(backup: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...
         "category add": (("category", "add"), ("forestry",), ""),
         "category remove": (("category", "remove"), ("water",), ""),
         "demo": (("demo",), ("--visits", "3", "--seed", "1"), ""),
+        "calendar show": (("calendar", "show"), ("2027",), ""),
+        "calendar holiday add": (("calendar", "holiday", "add"), ("2027-10-01..2027-10-07",), ""),
+        "calendar workday add": (("calendar", "workday", "add"), ("2027-10-09",), ""),
         "app": ((), (), ""),
     }
 
@@ -92,7 +95,7 @@ SUBCOMMANDS = sorted(_subcommands("-"))
 # The ones that leave an entry in the audit trail (the app: its first start of the day backs up).
 # `repair` on an intact folder changes nothing and so audits nothing.
 AUDITED = {"user add", "user disable", "user enable", "user passwd", "settings set", "backup", "restore",
-           "category add", "category remove", "app"}
+           "category add", "category remove", "app", "calendar holiday add", "calendar workday add"}
 
 
 def _audit_lines(data: Path) -> list[dict]:
