@@ -78,10 +78,10 @@ def nearest(matter: Matter, today: dt.date, rules: Rules) -> Deadline | None:
     if not matter.is_open:
         return None
     found = deadlines(matter.clocks, today, rules)
-    return min(found, key=_urgency) if found else None
+    return min(found, key=urgency) if found else None
 
 
-def _urgency(deadline: Deadline) -> tuple[int, dt.date]:
+def urgency(deadline: Deadline) -> tuple[int, dt.date]:
     return (0 if deadline.warning is Warning.RED else 1, deadline.due.day)
 
 
@@ -107,12 +107,16 @@ def _clock(raw: dict[str, Any]) -> Clock:
     return Clock(ClockKind(raw["kind"]), dt.date.fromisoformat(raw["start"]), raw["days"], DayUnit(raw["unit"]))
 
 
-def row_warning(row: dict[str, Any], today: dt.date, rules: Rules) -> Warning | None:
-    """The warning from a list's columns of a matter (COLUMNS), without reading it."""
-    if not Status(row["status"]).is_open:
-        return None
+def row_clocks(row: dict[str, Any]) -> list[Clock]:
+    """The clocks from a list's columns of a matter (COLUMNS), without reading it."""
     clocks = row["clocks"]
     if clocks is None:  # a schema-1 matter
         clocks = legacy_clocks(row["status"], row["registered_at"], row["acceptance_due"])
-    found = deadlines(map(_clock, clocks), today, rules)
-    return min(found, key=_urgency).warning if found else Warning.GREEN
+    return [_clock(c) for c in clocks]
+
+
+def row_warning(row: dict[str, Any], today: dt.date, rules: Rules) -> Warning | None:
+    if not Status(row["status"]).is_open:
+        return None
+    found = deadlines(row_clocks(row), today, rules)
+    return min(found, key=urgency).warning if found else Warning.GREEN

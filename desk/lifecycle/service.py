@@ -13,10 +13,13 @@ from desk.deadlines import Rules
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import add_event
 from desk.lifecycle import departments as depts
+from desk.lifecycle.my_work import Whose, WorkFilter, WorkRow, work_rows
 from desk.lifecycle.records import Department
 from desk.lifecycle.table import Act, Inputs, Situation, acts_open, apply, step
 from desk.models import Event, Matter, Operator
 from desk.permissions import Action, allowed, require
+from desk.referral.queue import of_day
+from desk.referral.stations import stations_on_duty
 from desk.store import Reader, Transaction
 from desk.text import check_text
 
@@ -116,6 +119,23 @@ class Lifecycle:
                      status=done.matter.status.value,
                      **({"document_number": done.document_number} if done.document_number else {}))
         return done
+
+    # -- my work --------------------------------------------------------------------------
+
+    def my_work(self, operator: Operator, flt: WorkFilter | None = None, everyone: bool = False,
+                limit: int = 500) -> tuple[int, list[WorkRow]]:
+        """The operator's own work; `everyone` (supervisors and leaders) the whole hall's."""
+        if everyone:
+            require(operator, Action.SUPERVISE)
+            whose = Whose(everyone=True)
+        else:
+            whose = Whose(operator.name, allowed(operator, Action.APPROVE), self._at_my_stations(operator))
+        return work_rows(self.ctx.store, whose, self.ctx.clock.today(), self.rules(), flt or WorkFilter(), limit)
+
+    def _at_my_stations(self, operator: Operator) -> frozenset[int]:
+        today = self.ctx.clock.today()
+        mine = stations_on_duty(self.ctx.store, today, operator.name)
+        return frozenset(r.matter_id for r in of_day(self.ctx.store, today) if r.station_id in mine and r.open)
 
     # -- responsible departments ----------------------------------------------------------
 
