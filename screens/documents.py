@@ -57,6 +57,19 @@ class IssuesDocuments(DeskMixin):
                 continue
             self.app.call_from_thread(self.document_written, printed)
 
+    def issue_notice(self, event_id: int, how: How) -> None:
+        """The notice an act produced (受理告知书 …), printed, opened or only written."""
+        self.write_notice(event_id, how, self.operator)
+
+    @work(thread=True, group="documents")
+    def write_notice(self, event_id: int, how: How, operator: Operator) -> None:
+        try:
+            printed = self.desk.documents.print_notice(event_id, operator, how)
+        except (DeskError, StoreError) as exc:
+            self.app.call_from_thread(self._document_failed, self.explain(exc))
+            return
+        self.app.call_from_thread(self.document_written, printed)
+
     def _document_failed(self, message: str) -> None:
         self.app.notify(message, severity="error", timeout=NOTICE_SECONDS, markup=False)
 

@@ -256,3 +256,41 @@ def test_a_matter_saved_before_lifecycles_keeps_its_acceptance_deadline(desk, op
     migrated = desk.matter_detail(m.id, operator).matter
     assert [(c.kind, c.days) for c in migrated.clocks] == [(ClockKind.ACCEPTANCE, 15)]
     assert [r.matter.id for r in desk.life.my_work(operator)[1]] == [m.id]  # from the columns too
+
+
+# -- notices ------------------------------------------------------------------------------
+
+def test_every_notice_is_printed_with_its_number_and_what_was_decided(desk, operator, leader, department, opener):
+    from tests.test_documents import text_of
+
+    at(desk, "2026-11-02T09:00:00")
+    m = desk.register(form(), operator).matter
+    accepted = desk.life.act(m.id, Act.ACCEPT, Inputs(), operator)
+    sent = desk.life.act(m.id, Act.ASSIGN, Inputs(department_id=department.id, due=dt.date(2026, 11, 30)), operator)
+    act(desk, m, Act.REQUEST_EXTENSION, operator, days=15, cause="需要现场勘验")
+    extended = desk.life.act(m.id, Act.APPROVE_EXTENSION, Inputs(), leader)
+    other = desk.register(form(id_number="", name="李四"), operator).matter
+    refused = desk.life.act(other.id, Act.REJECT, Inputs(cause="other", text="已由法院立案"), operator)
+    texts = {}
+    for done in (accepted, sent, extended, refused):
+        printed = desk.documents.print_notice(done.event.id, operator)
+        assert printed.kind == done.document and printed.delivery.done
+        texts[done.document] = text_of(printed.path)
+    assert "〔2026〕1号" in texts["acceptance"] and "2027年1月1日" in texts["acceptance"]  # 60 days from 2 Nov
+    assert "城关镇人民政府" in texts["assignment"] and "2026年11月30日" in texts["assignment"]
+    assert "刘干事" in texts["assignment"]
+    assert "延长15日" in texts["extension"] and "2027年1月16日" in texts["extension"]
+    assert "已由法院立案" in texts["non_acceptance"] and "其他" in texts["non_acceptance"]
+    # printed again: the same number, and an entry on the timeline each time
+    again = desk.documents.print_notice(accepted.event.id, operator)
+    assert "〔2026〕1号" in text_of(again.path)
+    docs = [e for e in desk.matter_detail(m.id, operator).events if e.kind == "document"]
+    assert [e.data["document"] for e in docs] == ["acceptance", "assignment", "extension", "acceptance"]
+
+
+def test_an_entry_without_a_notice_prints_nothing(desk, operator):
+    m = desk.register(form(), operator).matter
+    event = desk.matter_detail(m.id, operator).events[0]
+    with pytest.raises(DeskError) as refused:
+        desk.documents.print_notice(event.id, operator)
+    assert refused.value.code == "err.document.no_notice"

@@ -9,11 +9,16 @@ from typing import Any
 
 from desk.i18n import Catalog
 from desk.idcard import mask
-from desk.models import Matter, Visit, Visitor
+from desk.lifecycle.records import Department
+from desk.models import Event, Matter, Visit, Visitor
 from desk.referral.records import Referral, Station
 
 RECEIPT, SLIP = "receipt", "referral_slip"
-KINDS = (RECEIPT, SLIP)
+# The notices a matter's acts produce (the table's `document`), each numbered per year.
+ACCEPTANCE, NON_ACCEPTANCE, ASSIGNMENT, TRANSFER, EXTENSION = (
+    "acceptance", "non_acceptance", "assignment", "transfer", "extension")
+NOTICES = (ACCEPTANCE, NON_ACCEPTANCE, ASSIGNMENT, TRANSFER, EXTENSION)
+KINDS = (RECEIPT, SLIP, *NOTICES)
 
 
 def template_name(kind: str) -> str:
@@ -77,4 +82,39 @@ def slip_context(t: Catalog, matter: Matter, visitor: Visitor | None, referral: 
         "reason": referral.reason,
         "legal_route": t(f"legal_route.{referral.legal_route.value}") if referral.legal_route.value != "none" else "",
         "priority": "、".join(t(f"priority.{p.value}") for p in referral.priority),
+    }
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def notice_context(t: Catalog, kind: str, matter: Matter, visitor: Visitor | None, event: Event,
+                   handling_due: dt.date | None, department: Department | None, now: dt.datetime,
+                   by: str) -> dict[str, Any]:
+    """A notice (受理告知书, 不予受理告知书, 交办单, 转送单, 延期告知书) as it stood when its act
+    was done: the act's own event says what was decided, the matter says about what."""
+    given = event.data.get("inputs", {})
+    reason = given.get("cause", "")
+    ext = matter.extension  # one per matter: what it is now is what was approved
+    return {
+        **_common(t, matter, visitor, now, by),
+        "document_number": event.data.get("document_number", ""),
+        "kind": t(f"document.{kind}"),
+        "decided": _day(event.at.date()),
+        "decided_by": event.operator,
+        "registered": _day(matter.registered_at.date()),
+        "summary": matter.summary,
+        "demands": matter.demands,
+        "phone": visitor.phone if visitor else "",
+        "handling_due": _day(handling_due),
+        "reason": t.label("reject_reason", reason) if kind == NON_ACCEPTANCE else reason,
+        "reason_text": given.get("text", ""),
+        "department": given.get("department", ""),
+        "contact": department.contact if department else "",
+        "contact_phone": department.phone if department else "",
+        "department_due": _day(dt.date.fromisoformat(given["due"])) if given.get("due") else "",
+        "extension_days": ext.days if ext else "",
+        "extension_reason": ext.reason if ext else "",
+        "approved_by": ext.decided_by if ext else "",
     }

@@ -18,7 +18,16 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from desk.documents.content import RECEIPT, SLIP, template_name
+from desk.documents.content import (
+    ACCEPTANCE,
+    ASSIGNMENT,
+    EXTENSION,
+    NON_ACCEPTANCE,
+    RECEIPT,
+    SLIP,
+    TRANSFER,
+    template_name,
+)
 from desk.documents.render import PACKAGED
 
 FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it on Linux
@@ -126,7 +135,97 @@ def slip():
     return doc
 
 
-MADE = {template_name(RECEIPT): receipt, template_name(SLIP): slip}
+def _number(doc) -> None:
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(p, "{{ document_number }}", 12)
+
+
+def _body(doc, *paragraphs: str) -> None:
+    for text in paragraphs:
+        _run(doc.add_paragraph(), text, 12)
+
+
+def _sign(doc, signer: str = "信访接待中心（盖章）") -> None:
+    for text in ("", signer, "{{ decided }}"):
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _run(p, text, 12)
+    _line(doc, "经办：{{ decided_by }}　出具：{{ printed_by }}　{{ printed_at }}", 9)
+
+
+def _letter(title: str, *paragraphs: str):
+    """A notice to the visitor: title, number, addressee, body, seal and date."""
+    doc = Document()
+    _fonts(doc)
+    _title(doc, title)
+    _number(doc)
+    _body(doc, "{{ visitor }}：", *("　　" + p for p in paragraphs))
+    _sign(doc)
+    return doc
+
+
+_ABOUT = "你（你们）于{{ registered }}提出的信访事项（事项编号 {{ number }}，{{ summary }}）"
+
+
+def acceptance():
+    return _letter("信访事项受理告知书",
+                   _ABOUT + "，经审查，符合受理条件，本机关决定予以受理，并将在{{ handling_due }}前办理完毕、书面答复。",
+                   "可凭事项编号和查询码 {{ query_code }} 查询办理进度。首问责任人：{{ first_responder }}。")
+
+
+def non_acceptance():
+    return _letter("信访事项不予受理告知书",
+                   _ABOUT + "，经审查，决定不予受理。"
+                   "理由：{{ reason }}{% if reason_text %}（{{ reason_text }}）{% endif %}。",
+                   "如对本告知有异议，可以向本机关提出。首问责任人：{{ first_responder }}。")
+
+
+def extension():
+    return _letter("信访事项延期办理告知书",
+                   _ABOUT + "，因{{ extension_reason }}，经{{ approved_by }}批准，"
+                   "办理期限延长{{ extension_days }}日，至{{ handling_due }}。",
+                   "首问责任人：{{ first_responder }}。")
+
+
+SENT_ROWS = [
+    ("事项编号", "number"),
+    ("来访人", "visitor"),
+    ("联系电话", "phone"),
+    ("登记日期", "registered"),
+    ("问题类别", "category"),
+    ("诉求摘要", "summary"),
+    ("具体诉求", "demands"),
+    ("办理期限", "department_due"),
+    ("首问责任人", "first_responder"),
+]
+
+
+def _sent(title: str, ask: str):
+    """A slip to a responsible department: who, what, by when."""
+    doc = Document()
+    _fonts(doc)
+    _title(doc, title)
+    _number(doc)
+    _body(doc, "{{ department }}（{{ contact }} {{ contact_phone }}）：", "　　" + ask)
+    _table(doc, SENT_ROWS, big="department_due")
+    _sign(doc)
+    return doc
+
+
+def assignment():
+    return _sent("信访事项交办单", "现将以下信访事项交由你单位办理，请于{{ department_due }}前办理完毕，"
+                 "并将办理结果书面报送本机关。")
+
+
+def transfer():
+    return _sent("信访事项转送单", "按照属地管理、分级负责的原则，现将以下信访事项转送你单位，请依法处理，"
+                 "并于{{ department_due }}前将处理情况告知本机关。")
+
+
+MADE = {template_name(RECEIPT): receipt, template_name(SLIP): slip, template_name(ACCEPTANCE): acceptance,
+        template_name(NON_ACCEPTANCE): non_acceptance, template_name(ASSIGNMENT): assignment,
+        template_name(TRANSFER): transfer, template_name(EXTENSION): extension}
 
 
 def make(folder: Path = PACKAGED) -> list[Path]:

@@ -5,17 +5,27 @@ then the audit entry. Notices in later issues come through `issue` the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desk.codec import decode
 from desk.context import Context
-from desk.documents.content import RECEIPT, SLIP, receipt_context, slip_context, template_name
+from desk.documents.content import (
+    RECEIPT,
+    SLIP,
+    notice_context,
+    receipt_context,
+    slip_context,
+    template_name,
+)
 from desk.documents.deliver import Delivery, How, Opener, SystemOpener
 from desk.documents.render import document_stem, write_document
 from desk.errors import DeskError
 from desk.i18n import DEFAULT_LANGUAGE, Catalog, catalog
 from desk.intake import add_event
+from desk.lifecycle.records import Clock, ClockKind, Department
 from desk.models import Event, Matter, Operator, Visit, Visitor
 from desk.permissions import Action, require
 from desk.referral import queue as queues
@@ -85,6 +95,36 @@ class Documents:
         context = slip_context(self.catalog, matter, self._visitor(matter), ref, station,
                                self._nobody_on_duty(ref, station), self.ctx.clock.now(), operator.name)
         return self.issue(SLIP, matter, context, operator, how, ticket=ref.ticket, referral=ref.id)
+
+    def print_notice(self, event_id: int, operator: Operator, how: How = How.PRINT) -> Printed:
+        """The notice an act produced (its event names the kind and the number), as it stood
+        when the act was done; printed again, it carries the same number."""
+        require(operator, Action.PRINT)
+        doc = self.ctx.store.get("events", event_id)
+        if doc is None or not doc.get("data", {}).get("document_number"):
+            raise DeskError("err.document.no_notice", id=event_id)
+        event = Event.from_doc(doc)
+        kind = event.data["document"]
+        matter = self._matter(event.matter_id)
+        department_id = event.data.get("inputs", {}).get("department_id")
+        department = self._department(department_id)
+        context = notice_context(self.catalog, kind, matter, self._visitor(matter), event,
+                                 self._handling_due(event), department, self.ctx.clock.now(), operator.name)
+        return self.issue(kind, matter, context, operator, how, notice=event.id,
+                          document_number=event.data["document_number"])
+
+    def _department(self, department_id: int | None) -> Department | None:
+        doc = self.ctx.store.get("departments", department_id) if department_id is not None else None
+        return Department.from_doc(doc) if doc else None
+
+    def _handling_due(self, event: Event) -> dt.date | None:
+        """The handling deadline as the act left it (an extension notice tells the new one)."""
+        rules = self.ctx.rules()
+        for raw in event.data.get("clocks", ()):
+            clock = decode(Clock, raw)
+            if clock.kind is ClockKind.HANDLING:
+                return rules.due(clock).day
+        return None
 
     def issue(self, kind: str, matter: Matter, context: dict[str, Any], operator: Operator, how: How,
               **detail: Any) -> Printed:

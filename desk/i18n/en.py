@@ -1045,4 +1045,5 @@ MESSAGES: dict[str, str] = {
     "audit_action.calendar_workday_remove": "calendar: make-up working days removed",
     "audit_action.calendar_complete": "calendar: year declared complete",
     "audit_action.calendar_reopen": "calendar: year no longer declared complete",
+    "err.document.no_notice": "No notice was issued by this entry (entry {id})",
 }

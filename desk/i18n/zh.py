@@ -1035,4 +1035,5 @@ MESSAGES: dict[str, str] = {
     "audit_action.calendar_workday_remove": "工作日历：取消调休上班日",
     "audit_action.calendar_complete": "工作日历：声明一年已全部录入",
     "audit_action.calendar_reopen": "工作日历：撤销全部录入的声明",
+    "err.document.no_notice": "这条记录没有出具告知书或交办单（记录 {id}）",
 }
