@@ -9,10 +9,12 @@ import pytest
 
 from desk.clock import fixed
 from desk.errors import DeskError, FormErrors
+from desk.lifecycle.records import ClockKind, Evaluation
 from desk.lifecycle.table import Act, Inputs
 from desk.meetings import rules
-from desk.meetings.records import MeetingKind, MeetingState, Rung, SupervisionKind
+from desk.meetings.records import THREE_MEETINGS, MeetingKind, MeetingState, Rung, SupervisionKind
 from desk.meetings.service import MeetingForm, phone_entry, written_entry
+from desk.models import Status
 from desk.settings import Settings
 from tests.conftest import form
 
@@ -82,10 +84,10 @@ def test_a_meeting_is_planned_held_overdue_or_cancelled(desk, operator, hard):
 
 
 def test_missing_meetings_and_a_supervisors_waiver(desk, operator, supervisor, hard):
-    assert rules.missing(hard, desk.meetings.of_matter(hard.id)) == list(MeetingKind)
+    assert rules.missing(hard, desk.meetings.of_matter(hard.id)) == list(THREE_MEETINGS)
     huddle = desk.meetings.plan(hard.id, meeting(MeetingKind.HUDDLE), operator)
     desk.meetings.record(huddle.id, "情况", "", "", operator)
-    assert rules.missing(hard, desk.meetings.of_matter(hard.id)) == list(MeetingKind)[1:]
+    assert rules.missing(hard, desk.meetings.of_matter(hard.id)) == list(THREE_MEETINGS)[1:]
     with pytest.raises(DeskError):
         desk.meetings.waive(hard.id, "来访人拒绝见面", operator)  # a receptionist may not
     waived = desk.meetings.waive(hard.id, "来访人拒绝见面", supervisor)
@@ -133,3 +135,43 @@ def test_the_supervision_ladder_climbs_when_a_follow_up_date_passes(desk, operat
     with pytest.raises(FormErrors):
         desk.meetings.supervise(hard.id, phone_entry(dt.date(2026, 11, 26), "钱主任", "", Rung.STAFF), supervisor)
     assert [e.kind for e in desk.matter_detail(hard.id, supervisor).events].count("supervision") == 2
+
+
+def test_closing_a_complex_matter_waits_for_its_meetings_or_a_waiver(desk, operator, supervisor, hard):
+    desk.clock = fixed("2026-11-03T09:00:00")
+    m = desk.life.act(hard.id, Act.ACCEPT, Inputs(), operator).matter
+    m = desk.life.act(m.id, Act.REPLY, Inputs(day=dt.date(2026, 11, 3), **ANSWER), operator).matter
+    m = desk.life.act(m.id, Act.EVALUATE, Inputs(evaluation=Evaluation.SATISFIED), operator).matter
+    assert Act.CLOSE not in desk.life.acts(m, operator)
+    with pytest.raises(DeskError) as refused:
+        desk.life.act(m.id, Act.CLOSE, Inputs(), operator)
+    assert refused.value.code == "err.life.meetings_missing" and refused.value.params["missing"] == 4
+    for kind in THREE_MEETINGS[:3]:
+        held = desk.meetings.plan(m.id, meeting(kind, day="2026-11-03"), operator)
+        desk.meetings.record(held.id, "情况属实", "", "", operator)
+    with pytest.raises(DeskError):
+        desk.life.act(m.id, Act.CLOSE, Inputs(), operator)
+    desk.meetings.waive(m.id, "来访人已迁居外省，无法见面", supervisor)
+    assert desk.life.act(m.id, Act.CLOSE, Inputs(), operator).matter.status is Status.CLOSED
+
+
+def test_a_dissatisfied_evaluation_calls_a_three_party_follow_up_that_sends_it_back(desk, operator):
+    desk.clock = fixed("2026-11-03T09:00:00")
+    m = desk.register(form(), operator).matter
+    m = desk.life.act(m.id, Act.ACCEPT, Inputs(), operator).matter
+    m = desk.life.act(m.id, Act.REPLY, Inputs(day=dt.date(2026, 11, 3), **ANSWER), operator).matter
+    with pytest.raises(DeskError) as refused:
+        desk.meetings.plan(m.id, meeting(MeetingKind.THREE_PARTY), operator)
+    assert refused.value.code == "err.meeting.no_three_party"
+    m = desk.life.act(m.id, Act.EVALUATE, Inputs(evaluation=Evaluation.DISSATISFIED), operator).matter
+    assert [(p.kind, p.day) for p in desk.meetings.proposals(m)] == [(MeetingKind.THREE_PARTY, dt.date(2026, 11, 10))]
+    three = desk.meetings.plan(m.id, meeting(MeetingKind.THREE_PARTY, participants=(
+        ("刘干事", "县自然资源局"), ("李镇长", "城关镇"), ("陈支书", "东门社区"))), operator)
+    with pytest.raises(DeskError):  # one per evaluation
+        desk.meetings.plan(m.id, meeting(MeetingKind.THREE_PARTY), operator)
+    desk.meetings.record(three.id, "丈量结果有误", "重新丈量后再答复", "要求重新丈量", operator, send_back=True)
+    after = desk.matter_detail(m.id, operator)
+    assert after.matter.status is Status.HANDLING and after.matter.evaluated is None
+    assert [c.kind for c in after.matter.clocks] == [ClockKind.HANDLING]
+    assert [e.kind for e in after.events][-2:] == ["meeting_held", "send_back"]
+    assert after.events[-1].data["inputs"]["cause"] == "重新丈量后再答复"

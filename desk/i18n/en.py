@@ -1091,4 +1091,12 @@ MESSAGES: dict[str, str] = {
     "audit_action.supervise": "Supervise",
     "action.meet": "plan and record the three meetings",
     "document.supervision": "Supervision notice",
+    "err.life.meetings_missing": "{missing} of this complex matter's meetings have not been held: hold and record them, or have a supervisor record a waiver, before closing",
+    "err.life.send_back_satisfied": "Only a matter evaluated as dissatisfied can be sent back to handling",
+    "err.meeting.send_back": "Only a three-party follow-up can send a matter back to handling",
+    "act.send_back": "Send back to handling",
+    "event.send_back": "Sent back to handling after a three-party follow-up",
+    "audit_action.matter_send_back": "Send back to handling",
+    "meeting_kind.three_party": "Three-party follow-up",
+    "err.meeting.no_three_party": "Matter {number} has no three-party follow-up due (one follows a dissatisfied evaluation)",
 }

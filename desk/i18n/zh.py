@@ -1081,4 +1081,12 @@ MESSAGES: dict[str, str] = {
     "audit_action.supervise": "督办",
     "action.meet": "安排和记录三见面",
     "document.supervision": "督办单",
+    "err.life.meetings_missing": "疑难事项还有{missing}次见面没有召开；召开并记录，或由主管写明免见面说明后才能办结",
+    "err.life.send_back_satisfied": "只有评价为不满意的事项才能退回重办",
+    "err.meeting.send_back": "只有三方回访可以把事项退回重办",
+    "act.send_back": "退回重办",
+    "event.send_back": "三方回访后退回重办",
+    "audit_action.matter_send_back": "退回重办",
+    "meeting_kind.three_party": "三方回访",
+    "err.meeting.no_three_party": "事项{number}没有待开的三方回访（评价为不满意后才安排）",
 }

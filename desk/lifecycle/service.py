@@ -16,7 +16,8 @@ from desk.lifecycle import departments as depts
 from desk.lifecycle.my_work import Whose, WorkFilter, WorkRow, work_rows
 from desk.lifecycle.records import Department
 from desk.lifecycle.table import Act, Inputs, Situation, acts_open, apply, step
-from desk.models import Event, Matter, Operator
+from desk.meetings.rules import meetings_of, missing
+from desk.models import Event, Matter, Operator, Track
 from desk.permissions import Action, allowed, require
 from desk.referral.queue import of_day
 from desk.referral.stations import stations_on_duty
@@ -61,6 +62,14 @@ def _checked(inputs: Inputs) -> Inputs:
     if problems:
         raise FormErrors(problems)
     return inputs
+
+
+def with_meetings(reader: Reader, matter: Matter, situation: Situation) -> Situation:
+    """A complex matter closes only when its three meetings were held (or waived)."""
+    if matter.track is not Track.COMPLEX:
+        return situation
+    lacking = tuple(k.value for k in missing(matter, meetings_of(reader, matter.id)))
+    return replace(situation, meetings_missing=lacking)
 
 
 def _resolved(txn: Transaction, act: Act, inputs: Inputs) -> Inputs:
@@ -109,7 +118,7 @@ class Lifecycle:
     def acts(self, matter: Matter, operator: Operator) -> list[Act]:
         """What this operator may do to the matter now: the table's acts its state allows,
         whose guards pass, and which the operator's role permits."""
-        situation = self.situation(operator)
+        situation = with_meetings(self.ctx.store, matter, self.situation(operator))
         return [a for a in acts_open(matter, situation) if allowed(operator, step(matter, a).permission)]
 
     def act(self, matter_id: int, act: Act, inputs: Inputs, operator: Operator) -> Done:
@@ -118,7 +127,8 @@ class Lifecycle:
         with self.ctx.store.transaction() as txn:
             matter = _matter(txn, matter_id)
             require(operator, step(matter, act).permission)
-            done = perform(txn, matter, act, _resolved(txn, act, inputs), situation, self.ctx.clock.now())
+            done = perform(txn, matter, act, _resolved(txn, act, inputs), with_meetings(txn, matter, situation),
+                           self.ctx.clock.now())
         self.ctx.log(operator, f"matter_{act.value}", done.matter.number, matter=done.matter.id,
                      status=done.matter.status.value,
                      **({"document_number": done.document_number} if done.document_number else {}))

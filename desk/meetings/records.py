@@ -16,6 +16,12 @@ class MeetingKind(StrEnum):
     AT_ACCEPTANCE = "at_acceptance"  # with the visitor, at acceptance
     AT_REPLY = "at_reply"  # with the visitor, when the reply is handed over
     AFTER_REPLY = "after_reply"  # with the visitor, after the reply
+    THREE_PARTY = "three_party"  # 三方回访: after a dissatisfied evaluation, with the department,
+    # the township and the village or community
+
+
+# The three meetings (三见面) a complex matter must hold before it closes.
+THREE_MEETINGS = (MeetingKind.HUDDLE, MeetingKind.AT_ACCEPTANCE, MeetingKind.AT_REPLY, MeetingKind.AFTER_REPLY)
 
 
 class MeetingState(StrEnum):
@@ -48,6 +54,7 @@ class Meeting(Stored):
     held_at: dt.datetime | None = None
     recorded_by: str = ""
     cancelled_reason: str = ""
+    sent_back: bool = False  # a three-party follow-up that sent the matter back to handling
     rev: int = 0
 
     def starts(self) -> dt.datetime:

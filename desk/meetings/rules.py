@@ -7,8 +7,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from desk.lifecycle.records import Evaluation
 from desk.meetings.records import (
     LADDER,
+    THREE_MEETINGS,
     Meeting,
     MeetingKind,
     MeetingState,
@@ -18,6 +20,7 @@ from desk.meetings.records import (
 )
 from desk.models import Matter, Track
 from desk.settings import Settings
+from desk.store import Reader
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,16 @@ class Proposal:
     day: dt.date  # suggested: the moment plus the hall's lead time
 
 
+def meetings_of(reader: Reader, matter_id: int) -> list[Meeting]:
+    return sorted(map(Meeting.from_doc, reader.find("meetings", "matter_id", matter_id)), key=lambda m: (m.day, m.id))
+
+
 def moment(matter: Matter, kind: MeetingKind) -> dt.date | None:
-    """The day a kind's moment came: registration (the huddle), acceptance, the first reply."""
+    """The day a kind's moment came: registration (the huddle), acceptance, the first reply,
+    a dissatisfied evaluation (the three-party follow-up)."""
+    if kind is MeetingKind.THREE_PARTY:
+        evaluated = matter.evaluated
+        return evaluated.day if evaluated and evaluated.value is Evaluation.DISSATISFIED else None
     if kind is MeetingKind.HUDDLE:
         return matter.registered_at.date()
     if kind is MeetingKind.AT_ACCEPTANCE:
@@ -43,13 +54,14 @@ def lead_days(settings: Settings, kind: MeetingKind) -> int:
 
 
 def proposals(matter: Matter, meetings: Iterable[Meeting], settings: Settings) -> list[Proposal]:
-    """For a complex matter: each kind whose moment has come and that has no meeting
-    planned or held (a cancelled one is proposed again)."""
-    if matter.track is not Track.COMPLEX:
-        return []
-    taken = {m.kind for m in meetings if m.state is not MeetingState.CANCELLED}
+    """Each kind whose moment has come and that has no meeting planned or held (a cancelled
+    one is proposed again): the three meetings for a complex matter, the three-party
+    follow-up for any matter evaluated as dissatisfied (once per evaluation)."""
+    kinds = [MeetingKind.THREE_PARTY] + (list(THREE_MEETINGS) if matter.track is Track.COMPLEX else [])
+    taken = {m.kind for m in meetings if m.state is not MeetingState.CANCELLED
+             and (m.kind is not MeetingKind.THREE_PARTY or _since_evaluation(m, matter))}
     found = []
-    for kind in MeetingKind:
+    for kind in sorted(kinds, key=list(MeetingKind).index):
         came = moment(matter, kind)
         if came is not None and kind not in taken:
             found.append(Proposal(kind, came + dt.timedelta(days=lead_days(settings, kind))))
@@ -61,7 +73,12 @@ def missing(matter: Matter, meetings: Iterable[Meeting]) -> list[MeetingKind]:
     if matter.track is not Track.COMPLEX:
         return []
     held = {m.kind for m in meetings if m.state is MeetingState.HELD}
-    return [k for k in MeetingKind if k not in held]
+    return [k for k in THREE_MEETINGS if k not in held]
+
+
+def _since_evaluation(meeting: Meeting, matter: Matter) -> bool:
+    """A three-party follow-up planned after the latest evaluation answers it."""
+    return matter.evaluated is not None and meeting.planned_at.date() >= matter.evaluated.day
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from desk.context import Context
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import add_event, open_matter
-from desk.lifecycle.service import next_document_number
+from desk.lifecycle.service import next_document_number, perform
+from desk.lifecycle.table import Act, Inputs, Situation
 from desk.meetings import rules
 from desk.meetings.records import (
     Meeting,
@@ -21,9 +22,10 @@ from desk.meetings.records import (
     Supervision,
     SupervisionKind,
 )
+from desk.meetings.rules import meetings_of
 from desk.models import Matter, Operator, Role, Track
 from desk.operators import find_operator
-from desk.permissions import Action, require
+from desk.permissions import Action, allowed, require
 from desk.store import Reader
 from desk.text import check_name, check_text
 
@@ -69,10 +71,6 @@ def _text_problems(field: str, value: str, required: bool = False) -> list[Field
 def _name_problems(name: str) -> list[FieldError]:
     problem = check_name("name", name.strip()) if name.strip() else None
     return [problem] if problem else []
-
-
-def meetings_of(reader: Reader, matter_id: int) -> list[Meeting]:
-    return sorted(map(Meeting.from_doc, reader.find("meetings", "matter_id", matter_id)), key=lambda m: (m.day, m.id))
 
 
 def supervisions_of(reader: Reader, matter_id: int) -> list[Supervision]:
@@ -126,9 +124,10 @@ class Meetings:
         day, people = form.checked()
         now = self.ctx.clock.now()
         with self.ctx.store.transaction() as txn:
-            matter = _complex(txn, matter_id)
-            if any(m.kind is form.kind and m.state is not MeetingState.CANCELLED for m in meetings_of(txn, matter_id)):
-                raise DeskError("err.meeting.exists", meeting_kind=form.kind.value, number=matter.number)
+            matter = open_matter(txn, matter_id) if form.kind is MeetingKind.THREE_PARTY else _complex(txn, matter_id)
+            refused = _may_plan(matter, form.kind, meetings_of(txn, matter_id), self.ctx.settings())
+            if refused:
+                raise refused
             draft = Meeting(0, matter_id, form.kind, day, form.time.strip(), form.place.strip(), operator.name, now,
                             people)
             meeting = Meeting.from_doc(txn.insert("meetings", draft.to_doc()))
@@ -138,8 +137,10 @@ class Meetings:
                      meeting_kind=form.kind.value)
         return meeting
 
-    def record(self, meeting_id: int, facts: str, approach: str, visitor_said: str, operator: Operator) -> Meeting:
-        """The meeting was held: what was found, the approach agreed, what the visitor said."""
+    def record(self, meeting_id: int, facts: str, approach: str, visitor_said: str, operator: Operator,
+               send_back: bool = False) -> Meeting:
+        """The meeting was held: what was found, the approach agreed, what the visitor said.
+        A three-party follow-up may send the matter back to handling, in the same save."""
         require(operator, Action.MEET)
         problems = (_text_problems("facts", facts, required=True) + _text_problems("approach", approach)
                     + _text_problems("visitor_said", visitor_said))
@@ -152,10 +153,15 @@ class Meetings:
                 raise DeskError("err.meeting.state", meeting_state=meeting.state.value)
             held = meeting.edit(state=MeetingState.HELD, facts=facts.strip(), approach=approach.strip(),
                                 visitor_said=visitor_said.strip(), held_at=now, recorded_by=operator.name)
-            held = Meeting.from_doc(txn.update("meetings", held.to_doc()))
+            if send_back and meeting.kind is not MeetingKind.THREE_PARTY:
+                raise DeskError("err.meeting.send_back")
+            held = Meeting.from_doc(txn.update("meetings", held.edit(sent_back=send_back).to_doc()))
             matter = open_matter(txn, meeting.matter_id)
             add_event(txn, matter, "meeting_held", operator.name, now, meeting=meeting.id,
-                      meeting_kind=meeting.kind.value)
+                      meeting_kind=meeting.kind.value, sent_back=send_back)
+            if send_back:
+                situation = Situation(operator.name, allowed(operator, Action.SUPERVISE), now.date(), self.ctx.rules())
+                perform(txn, matter, Act.SEND_BACK, Inputs(cause=(approach or facts).strip()), situation, now)
         self.ctx.log(operator, "meeting_record", matter.number, matter=matter.id, meeting=meeting.id)
         return held
 
@@ -284,6 +290,17 @@ class Meetings:
             step = rules.next_step(sorted(entries, key=lambda e: (e.day, e.id)), today, settings)
             rows.append(SupervisionRow(matter, tuple(entries), step, step.due < today))
         return sorted(rows, key=lambda r: (not r.overdue, r.next.due, r.matter.id))
+
+
+def _may_plan(matter: Matter, kind: MeetingKind, meetings: list[Meeting], settings) -> DeskError | None:
+    """One meeting of each kind (planned ahead of its moment if need be); a three-party
+    follow-up only when a dissatisfied evaluation calls for one."""
+    if kind is MeetingKind.THREE_PARTY:
+        proposed = {p.kind for p in rules.proposals(matter, meetings, settings)}
+        return None if kind in proposed else DeskError("err.meeting.no_three_party", number=matter.number)
+    if any(m.kind is kind and m.state is not MeetingState.CANCELLED for m in meetings):
+        return DeskError("err.meeting.exists", meeting_kind=kind.value, number=matter.number)
+    return None
 
 
 def _concerns(meeting: Meeting, matter: Matter, name: str) -> bool:
