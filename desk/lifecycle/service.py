@@ -90,6 +90,7 @@ def _resolved(txn: Transaction, act: Act, inputs: Inputs) -> Inputs:
 def perform(txn: Transaction, matter: Matter, act: Act, inputs: Inputs, situation: Situation,
             now: dt.datetime) -> Done:
     """The act inside the caller's transaction: the matter saved, its event, the notice's number."""
+    situation = with_meetings(txn, matter, situation)
     found = step(matter, act)
     changed = apply(matter, act, inputs, situation, now)
     saved = Matter.from_doc(txn.update("matters", changed.to_doc()))
@@ -127,8 +128,7 @@ class Lifecycle:
         with self.ctx.store.transaction() as txn:
             matter = _matter(txn, matter_id)
             require(operator, step(matter, act).permission)
-            done = perform(txn, matter, act, _resolved(txn, act, inputs), with_meetings(txn, matter, situation),
-                           self.ctx.clock.now())
+            done = perform(txn, matter, act, _resolved(txn, act, inputs), situation, self.ctx.clock.now())
         self.ctx.log(operator, f"matter_{act.value}", done.matter.number, matter=done.matter.id,
                      status=done.matter.status.value,
                      **({"document_number": done.document_number} if done.document_number else {}))
