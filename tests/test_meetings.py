@@ -175,3 +175,29 @@ def test_a_dissatisfied_evaluation_calls_a_three_party_follow_up_that_sends_it_b
     assert [c.kind for c in after.matter.clocks] == [ClockKind.HANDLING]
     assert [e.kind for e in after.events][-2:] == ["meeting_held", "send_back"]
     assert after.events[-1].data["inputs"]["cause"] == "重新丈量后再答复"
+
+
+def test_a_visitor_booked_on_a_leaders_day_waits_in_that_days_queue(desk, operator, leader, admin):
+    from desk.referral.records import Staffing, State
+    from desk.referral.stations import StationForm
+
+    desk.clock = fixed("2026-11-24T09:00:00")
+    room = desk.referrals.add_station(StationForm(kind="leader", name="领导接访室", window="二楼", prefix="D"), admin)
+    with pytest.raises(FormErrors):  # only a leader receives there
+        desk.referrals.set_roster([dt.date(2026, 11, 26)], "领导接访室", [operator.name], Staffing.ROTATING, admin)
+    desk.referrals.set_roster([dt.date(2026, 11, 26)], "领导接访室", [leader.name], Staffing.ROTATING, admin)
+    assert [(d, names) for d, _, names in desk.referrals.leader_days(dt.date(2026, 11, 24), dt.date(2026, 11, 30))] == [
+        (dt.date(2026, 11, 26), ("赵局长",))]
+    m = desk.register(form(track="complex"), operator).matter
+    with pytest.raises(FormErrors) as nobody:
+        desk.referrals.book(m.id, room.id, dt.date(2026, 11, 27), operator)
+    assert nobody.value.errors[0].code == "err.referral.no_leader"
+    judge = next(s for s in desk.referrals.stations() if s.kind.value == "judge")
+    with pytest.raises(FormErrors):  # an ordinary station is not booked ahead
+        desk.referrals.book(m.id, judge.id, dt.date(2026, 11, 26), operator)
+    booked = desk.referrals.book(m.id, room.id, dt.date(2026, 11, 26), operator, "要求见领导")
+    assert (booked.referral.ticket, booked.referral.day) == ("D001", dt.date(2026, 11, 26))
+    assert desk.referrals.queue(room.id, leader) == []  # not today
+    desk.clock = fixed("2026-11-26T08:30:00")
+    called = desk.referrals.call_next(room.id, leader)
+    assert called.id == booked.referral.id and called.state is State.CALLED

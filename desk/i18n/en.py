@@ -661,7 +661,7 @@ MESSAGES: dict[str, str] = {
     "err.station.name_taken": "there is already a station called {name}",
     "err.station.nothing": "nothing to change",
     "err.roster.unknown": "{name} is not an active operator",
-    "err.roster.role": "{name} is not a station officer and cannot be on the roster",
+    "err.roster.role": "{name} is not a {role} and cannot be on this roster",
     "err.roster.twice": "name each person once",
     "err.referral.move": "{ticket} is {state}: cannot {move}",
     "err.referral.needs": "needed for the outcome chosen",
@@ -1099,4 +1099,8 @@ MESSAGES: dict[str, str] = {
     "audit_action.matter_send_back": "Send back to handling",
     "meeting_kind.three_party": "Three-party follow-up",
     "err.meeting.no_three_party": "Matter {number} has no three-party follow-up due (one follows a dissatisfied evaluation)",
+    "station_kind.leader": "leader reception",
+    "err.referral.book_day": "Only a leader reception day from today on can be booked",
+    "err.referral.no_leader": "No leader receives visitors on {day}",
+    "audit_action.booking": "Booking on a leader reception day",
 }

@@ -655,7 +655,7 @@ MESSAGES: dict[str, str] = {
     "err.station.name_taken": "已有叫 {name} 的驻点",
     "err.station.nothing": "没有要修改的内容",
     "err.roster.unknown": "{name} 不是在用的操作员",
-    "err.roster.role": "{name} 不是驻点人员，不能排班",
+    "err.roster.role": "{name} 不是{role}，不能在这里排班",
     "err.roster.twice": "同一个人只能写一次",
     "err.referral.move": "{ticket} 现在是「{state}」，不能{move}",
     "err.referral.needs": "选了这个办理结果，这一项必须填写",
@@ -1089,4 +1089,8 @@ MESSAGES: dict[str, str] = {
     "audit_action.matter_send_back": "退回重办",
     "meeting_kind.three_party": "三方回访",
     "err.meeting.no_three_party": "事项{number}没有待开的三方回访（评价为不满意后才安排）",
+    "station_kind.leader": "领导接访",
+    "err.referral.book_day": "只能预约今天以后的领导接访日",
+    "err.referral.no_leader": "{day} 没有领导接访",
+    "audit_action.booking": "领导接访预约",
 }
