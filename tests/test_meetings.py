@@ -9,6 +9,7 @@ import pytest
 
 from desk.clock import fixed
 from desk.errors import DeskError, FormErrors
+from desk.lifecycle.my_work import Why
 from desk.lifecycle.records import ClockKind, Evaluation
 from desk.lifecycle.table import Act, Inputs
 from desk.meetings import rules
@@ -105,8 +106,9 @@ def test_the_owning_leader_changes_only_with_a_reason(desk, operator, leader, su
     with pytest.raises(FormErrors) as needs:
         desk.meetings.set_owner(hard.id, other.name, "", supervisor)
     assert needs.value.errors[0].code == "err.meeting.owner_reason"
+    assert [r.why for r in desk.life.my_work(leader)[1]] == [(Why.OWNER,)]  # 我包的案
     changed = desk.meetings.set_owner(hard.id, other.name, "赵局长调任", leader)
-    assert changed.owner_leader == "孙副县长"
+    assert changed.owner_leader == "孙副县长" and desk.life.my_work(leader)[0] == 0
     assert desk.matter_detail(hard.id, leader).events[-1].data["was"] == "赵局长"
 
 
