@@ -203,3 +203,16 @@ def test_a_visitor_booked_on_a_leaders_day_waits_in_that_days_queue(desk, operat
     desk.clock = fixed("2026-11-26T08:30:00")
     called = desk.referrals.call_next(room.id, leader)
     assert called.id == booked.referral.id and called.state is State.CALLED
+
+
+def test_a_meetings_record_and_the_supervision_notice_print_as_docx(desk, operator, supervisor, hard):
+    from tests.test_documents import text_of
+
+    huddle = desk.meetings.plan(hard.id, meeting(MeetingKind.HUDDLE), operator)
+    desk.meetings.record(huddle.id, "界址有争议", "组织现场丈量", "同意丈量", operator)
+    minutes = text_of(desk.documents.print_minutes(huddle.id, operator).path)
+    assert "碰头会" in minutes and "陈支书（东门社区）" in minutes and "组织现场丈量" in minutes
+    written = desk.meetings.supervise(hard.id, written_entry(dt.date(2026, 11, 2), "钱主任", "刘干事",
+                                                                 "办理进度滞后", dt.date(2026, 11, 12)), supervisor)
+    notice = text_of(desk.documents.print_supervision(written.id, supervisor).path)
+    assert "〔2026〕1号" in notice and "办理进度滞后" in notice and "2026年11月12日" in notice
