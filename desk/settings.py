@@ -21,7 +21,7 @@ DEFAULT_CATEGORIES = (
 SETTINGS_ID = 1
 # name -> (lowest, highest). An idle lock of 0 minutes means never.
 NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "yellow_days": (0, 30), "idle_lock_minutes": (0, 240),
-                    "backup_keep": (1, 365)}
+                    "backup_keep": (1, 365), "serve_sessions": (1, 64), "serve_idle_minutes": (0, 1440)}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class Settings:
     yellow_days: int = 3
     idle_lock_minutes: int = 5
     backup_keep: int = 30  # daily backups kept
+    # `desk serve`: browser seats at once (each is a desk process on the host), and minutes
+    # without a key or a click before a seat's session is closed (0: never).
+    serve_sessions: int = 16
+    serve_idle_minutes: int = 120
     rev: int = 0
 
     def to_doc(self) -> dict[str, Any]:
@@ -42,6 +46,8 @@ class Settings:
             "yellow_days": self.yellow_days,
             "idle_lock_minutes": self.idle_lock_minutes,
             "backup_keep": self.backup_keep,
+            "serve_sessions": self.serve_sessions,
+            "serve_idle_minutes": self.serve_idle_minutes,
         }
 
     @classmethod
@@ -54,6 +60,8 @@ class Settings:
             yellow_days=doc.get("yellow_days", 3),
             idle_lock_minutes=doc.get("idle_lock_minutes", 5),
             backup_keep=doc.get("backup_keep", 30),
+            serve_sessions=doc.get("serve_sessions", 16),
+            serve_idle_minutes=doc.get("serve_idle_minutes", 120),
             rev=doc.get("rev", 0),
         )
 

@@ -28,7 +28,7 @@ class Recording(Run):
             open_drafts=lambda path: real.open_drafts(self._use(Path(path).parent)),
             run_app=real.run_app, clock=real.clock,
             open_audit=lambda path: real.open_audit(self._use(path)),
-            maintenance=_RecordingMaintenance(self),
+            maintenance=_RecordingMaintenance(self), serve=real.serve,
         )
 
     def _use(self, path) -> Path:
@@ -85,6 +85,8 @@ def _subcommands(backup: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...
         "category remove": (("category", "remove"), ("water",), ""),
         "demo": (("demo",), ("--visits", "3", "--seed", "1"), ""),
         "app": ((), (), ""),
+        "serve": (("serve",), ("--port", "8123"), ""),
+        "serve display": (("serve",), ("--display",), ""),
     }
 
 
