@@ -13,6 +13,7 @@ on its internals is in this module, and `tests/test_serve.py` covers each piece:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import ssl
@@ -58,6 +59,13 @@ class SeatProcess(AppService):
     async def send_bytes(self, data: bytes) -> bool:
         self.touched()  # a key or a click from the browser: the seat is in use
         return await super().send_bytes(data)
+
+    async def run(self) -> None:
+        """Relay until the desk's output ends; a desk that ended without saying so (killed,
+        crashed) closes the page too, which textual-serve would leave open and frozen."""
+        await super().run()
+        with contextlib.suppress(Exception):
+            await self.remote_close()
 
     @property
     def pid(self) -> int | None:
