@@ -53,7 +53,7 @@ def addresses_to_open(host: str, port: int, tls: bool) -> list[str]:
     this PC's own addresses on the hall's network, never at 0.0.0.0."""
     scheme = "https" if tls else "http"
     if host in ("0.0.0.0", "::", ""):
-        names = _own_addresses() or [socket.gethostname()]
+        names = [*_own_addresses(), socket.gethostname()]  # the address, and the PC's name as a second way
     else:
         names = [host]
     return [f"{scheme}://{_bracketed(name)}:{port}/" for name in names]
@@ -64,14 +64,20 @@ def _bracketed(name: str) -> str:
 
 
 def _own_addresses() -> list[str]:
-    """This PC's IPv4 addresses other than loopback, as its own name resolves them (no
-    packet is sent)."""
+    """This PC's IPv4 addresses other than loopback: as its own name resolves them, and the
+    one its route out would use (a UDP socket's connect sends no packet)."""
+    found: set[str] = set()
     try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET, socket.SOCK_STREAM)
+        found |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
     except OSError:
-        return []
-    found = {str(info[4][0]) for info in infos}
-    return sorted(a for a in found if not a.startswith("127."))
+        pass
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only the routing table is asked
+            found.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    return sorted(a for a in found if not a.startswith(("127.", "0.")))
 
 
 def is_loopback(host: str) -> bool:

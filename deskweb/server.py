@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import ssl
@@ -36,7 +37,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 log = logging.getLogger("desk.serve")
 
 # Websocket close codes the page reads to say why the session ended (4000-4999: the application's).
-CLOSE_FULL, CLOSE_IDLE, CLOSE_HOST = 4001, 4002, 4003
+CLOSE_FULL, CLOSE_IDLE, CLOSE_HOST, CLOSE_QUIT = 4001, 4002, 4003, 4004
 
 
 class SeatProcess(AppService):
@@ -45,6 +46,13 @@ class SeatProcess(AppService):
     def __init__(self, argv: list[str], *, grace: float, touched: Callable[[], None], **kwargs: Any) -> None:
         super().__init__(" ".join(argv), **kwargs)
         self.argv, self.grace, self.touched = argv, grace, touched
+        self.quit_itself = False  # the desk ended without being asked (Ctrl+Q, a crash)
+        self._stopping = False
+
+    async def on_meta(self, data: bytes) -> None:
+        if not self._stopping and json.loads(data).get("type") == "exit":
+            self.quit_itself = True  # said before the page is closed, so the close can tell it
+        await super().on_meta(data)
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         """As textual-serve opens it, but the arguments go to the program as they are: a
@@ -64,6 +72,7 @@ class SeatProcess(AppService):
         """Relay until the desk's output ends; a desk that ended without saying so (killed,
         crashed) closes the page too, which textual-serve would leave open and frozen."""
         await super().run()
+        self.quit_itself = self.quit_itself or not self._stopping  # Ctrl+Q, or it died
         with contextlib.suppress(Exception):
             await self.remote_close()
 
@@ -74,6 +83,7 @@ class SeatProcess(AppService):
     async def stop(self) -> None:
         """Ask the desk to quit (its draft is saved as it is typed); one that has not gone
         within the grace period is terminated, then killed. Never waits for ever."""
+        self._stopping = True
         task, self._task = self._task, None
         process = self._process
         if task is None or process is None:
@@ -157,7 +167,8 @@ class HallServer(Server):
         try:
             seat.process = SeatProcess(
                 [*self.program, *self.request.seat_args(address)], grace=self.grace, touched=seat.touch,
-                write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
+                write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                close=lambda: websocket.close(code=CLOSE_QUIT, message=self._reason("serve.closed.quit")),
                 download_manager=self.download_manager, debug=self.debug)
             await seat.process.start(to_int(request.query.get("width", "80"), 80),
                                      to_int(request.query.get("height", "24"), 24))
@@ -172,8 +183,9 @@ class HallServer(Server):
             if not websocket.closed:
                 await websocket.close()
             del self.seats[seat_id]
+            quit_itself = seat.process is not None and seat.process.quit_itself
             await self.note("disconnect", address, seconds=round(time.monotonic() - seat.started),
-                            reason=seat.ending or "closed", seats=len(self.seats))
+                            reason=seat.ending or ("quit" if quit_itself else "closed"), seats=len(self.seats))
         return websocket
 
     def _reason(self, key: str, **params: Any) -> bytes:
@@ -224,7 +236,7 @@ class HallServer(Server):
             "app_websocket_url": f"{scheme}://{request.host}{request.app.router['websocket'].url_for()}",
             "static_url": str(request.app.router["static"].url_for(filename="/")).rstrip("/") + "/",
             "lang": "zh-CN" if t.lang == "zh" else t.lang,
-            "text": {key: t(f"serve.page.{key}") for key in ("opening", "ended", "reopen", "full", "idle", "host")},
+            "text": {key: t(f"serve.page.{key}") for key in ("opening", "ended", "reopen", "full", "idle", "host", "quit")},
             "title": self.title,
         }
         return aiohttp_jinja2.render_template("app_index.html", request, context)
@@ -242,10 +254,12 @@ class HallServer(Server):
             print(t("serve.console.loopback"), file=out)
         elif self.ssl_context is None:
             print(t("serve.console.no_tls"), file=out)
-        print(t("serve.console.limits", sessions=self.request.sessions,
-                idle=round(self.request.idle_seconds / 60) if self.request.idle_seconds else t("serve.console.never")),
-              file=out)
-        print(t("serve.console.stop"), file=out, flush=True)
+        if self.request.idle_seconds:
+            print(t("serve.console.limits", sessions=self.request.sessions,
+                    idle=max(1, round(self.request.idle_seconds / 60))), file=out)
+        else:
+            print(t("serve.console.limits_no_idle", sessions=self.request.sessions), file=out)
+        print(t("serve.console.stop_display" if self.request.display else "serve.console.stop"), file=out, flush=True)
 
     async def on_shutdown(self, app: web.Application) -> None:
         if self._reaper is not None:

@@ -1,5 +1,5 @@
 """A stand-in for one tab's desk, speaking textual-serve's protocol: echoes what the browser
-sends, quits when asked, or with FAKE_SEAT_HANG=1 hangs (ignores the quit and SIGTERM)."""
+sends, quits when asked or on Ctrl+Q, or with FAKE_SEAT_HANG=1 hangs (ignores the quit and SIGTERM)."""
 
 import json
 import os
@@ -25,6 +25,9 @@ while True:
     if not kind:
         break
     payload = stdin.read(int.from_bytes(stdin.read(4), "big"))
+    if kind == b"D" and payload == b"\x11":  # Ctrl+Q: the desk quits by itself
+        packet(b"M", json.dumps({"type": "exit"}).encode())
+        break
     if kind == b"D":
         packet(b"D", b"echo:" + payload)
     elif json.loads(payload).get("type") == "quit" and not HANG:

@@ -24,7 +24,7 @@ from desk.errors import DeskError
 from desk.i18n import catalog
 from desk.serving import ServeRequest, addresses_to_open, seat_args
 from desk.store import StoreError
-from deskweb.server import CLOSE_FULL, CLOSE_HOST, CLOSE_IDLE, HallServer
+from deskweb.server import CLOSE_FULL, CLOSE_HOST, CLOSE_IDLE, CLOSE_QUIT, HallServer
 from tests.test_cli import Run
 
 FAKE_SEAT = [sys.executable, str(Path(__file__).with_name("fake_seat.py"))]
@@ -129,6 +129,17 @@ async def test_an_idle_seat_is_closed_and_one_in_use_is_not():
             assert code == CLOSE_IDLE and "1 minutes without use" in reason
             assert not busy.closed and len(server.seats) == 1
     assert [d["reason"] for e, _, d in events if e == "disconnect"][0] == "idle"
+
+
+async def test_a_desk_that_quits_by_itself_closes_its_page_saying_so():
+    events: list = []
+    async with served(a_request(events)) as server, aiohttp.ClientSession() as http:
+        async with http.ws_connect(ws_url(server)) as ws:
+            await first_bytes(ws)
+            await ws.send_str(json.dumps(["stdin", "\x11"]))
+            assert await closed_with(ws) == (CLOSE_QUIT, "The desk was closed")
+        await until(lambda: not server.seats)
+    assert events[-1][2]["reason"] == "quit"
 
 
 async def test_a_desk_that_does_not_quit_is_ended(monkeypatch):

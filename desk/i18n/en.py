@@ -878,7 +878,6 @@ MESSAGES: dict[str, str] = {
     "serve.console.loopback": "(Only this PC can open it now. For the other seats add --host 0.0.0.0)",
     "serve.console.no_tls": "Note: visitors' data crosses the hall's network in plain text. Where other offices' computers or a wireless network share it, use https with --cert and --key",
     "serve.console.limits": "At most {sessions} seats at once; a seat is closed after {idle} minutes without use",
-    "serve.console.never": "never",
     "serve.console.stop": "Ctrl+C stops it (each seat's half-filled registration is kept as a draft)",
     "serve.console.stopping": "Stopping: telling every seat to quit",
     "serve.console.connect": "{address} opened the desk ({seats} seats now)",
@@ -892,4 +891,9 @@ MESSAGES: dict[str, str] = {
     "audit_action.serve_refused": "browser seat turned away (full)",
     "setting.serve_sessions": "browser seats at once (desk serve)",
     "setting.serve_idle_minutes": "idle minutes before a browser seat is closed (0: never)",
+    "serve.closed.quit": "The desk was closed",
+    "serve.page.quit": "The desk was closed",
+    "serve.console.limits_no_idle": "At most {sessions} seats at once; never closed for being idle",
+    "serve.console.stop_display": "Ctrl+C stops it",
+    "serve.reason.quit": "quit the desk",
 }

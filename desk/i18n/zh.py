@@ -871,7 +871,6 @@ MESSAGES: dict[str, str] = {
     "serve.console.loopback": "（现在只有这台电脑能打开。让其他座位打开：加 --host 0.0.0.0）",
     "serve.console.no_tls": "注意：来访人信息以明文经过大厅网络。网络上有其他单位的电脑或无线网络时，请用 --cert 和 --key 启用 https",
     "serve.console.limits": "最多 {sessions} 个座位同时打开；无操作 {idle} 分钟后关闭",
-    "serve.console.never": "不",
     "serve.console.stop": "按 Ctrl+C 停止（各座位填到一半的登记会保存为草稿）",
     "serve.console.stopping": "正在停止，通知各座位退出",
     "serve.console.connect": "{address} 打开了接待台（现有 {seats} 个座位）",
@@ -885,4 +884,9 @@ MESSAGES: dict[str, str] = {
     "audit_action.serve_refused": "浏览器座位被拒（已满）",
     "setting.serve_sessions": "浏览器座位最多同时几个（desk serve）",
     "setting.serve_idle_minutes": "浏览器座位无操作多少分钟后关闭（0 为不关）",
+    "serve.closed.quit": "已退出接待台",
+    "serve.page.quit": "已退出接待台",
+    "serve.console.limits_no_idle": "最多 {sessions} 个座位同时打开；不因无操作关闭",
+    "serve.console.stop_display": "按 Ctrl+C 停止",
+    "serve.reason.quit": "退出接待台",
 }
