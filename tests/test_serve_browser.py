@@ -73,7 +73,7 @@ def served(hall):
 
 def log_in(tab: Tab, name: str) -> None:
     tab.wait_for("登录接待台")
-    tab.focus()
+    # no click first: the page hands the terminal the keyboard itself, as a seat expects
     tab.fill(name)
     tab.press("Tab")
     tab.page.wait_for_timeout(500)  # the focus moves once the Tab has gone through the desk
