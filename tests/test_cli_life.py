@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desk.lifecycle.calendar import DayUnit
 from desk.settings import load_settings
 from storage import open_store
-from tests.test_cli import pinned_today, run  # noqa: F401 - the fixture
+from tests.test_cli import Run, pinned_today
+
+
+@pytest.fixture
+def run(tmp_path):
+    return Run(tmp_path)
 
 
 def _hall(run) -> list[str]:

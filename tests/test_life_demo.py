@@ -17,8 +17,8 @@ from tests.test_cli import Run, pinned_today
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory):
-    from tests.conftest import PINNED, fixed
     from storage import open_store
+    from tests.conftest import PINNED, fixed
 
     clock = fixed(PINNED)
     store = open_store(tmp_path_factory.mktemp("demo") / "data", today=clock.today)
