@@ -1085,4 +1085,6 @@ MESSAGES: dict[str, str] = {
     "setting.review_answer_days": "days to answer a review",
     "setting.reexamination_request_days": "days after the review answer to ask for re-examination",
     "setting.reexamination_answer_days": "days to answer a re-examination",
+    "life.not_accepted_again_short": "not accepted again",
+    "lookup.not_accepted_again": "Not accepted again: matter {numbers} was re-examined; a visit about it is recorded as a repeat visit, no new matter is opened",
 }

@@ -1075,4 +1075,6 @@ MESSAGES: dict[str, str] = {
     "setting.review_answer_days": "复查答复的期限（天）",
     "setting.reexamination_request_days": "复查答复后申请复核的期限（天）",
     "setting.reexamination_answer_days": "复核答复的期限（天）",
+    "life.not_accepted_again_short": "不再受理",
+    "lookup.not_accepted_again": "不再受理：此人的事项 {numbers} 已经复核，同一事项不再受理；就此来访只记为重复访，不新开事项",
 }
