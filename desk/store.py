@@ -30,6 +30,8 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "roster": ("day",),
     "tickets": ("key",),  # a station's count of one day
     "doc_numbers": ("key",),  # a kind of notice's count of one year
+    "meetings": ("day", "matter_id"),  # the agenda's days; a matter's meetings
+    "supervisions": ("matter_id",),
 }
 
 
@@ -48,7 +50,7 @@ SEARCHED: dict[str, dict[str, str]] = {
 # them as columns, and `columns` gives them for every document of the window.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "matters": ("registered_at", "status", "track", "category", "first_responder", "clocks", "acceptance_due",
-                "hand_over_to", "extension_pending", "department_id"),
+                "hand_over_to", "extension_pending", "department_id", "owner_leader"),
 }
 
 

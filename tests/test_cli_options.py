@@ -28,7 +28,7 @@ class Recording(Run):
             open_drafts=lambda path: real.open_drafts(self._use(Path(path).parent)),
             run_app=real.run_app, clock=real.clock,
             open_audit=lambda path: real.open_audit(self._use(path)),
-            maintenance=_RecordingMaintenance(self),
+            maintenance=_RecordingMaintenance(self), serve=real.serve,
         )
 
     def _use(self, path) -> Path:
@@ -99,6 +99,8 @@ def _subcommands(backup: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...
         "reason remove": (("reason", "remove"), ("信访人撤回",), ""),
         "settings set unit": (("settings", "set"), ("handling_unit", "working"), ""),
         "app": ((), (), ""),
+        "serve": (("serve",), ("--port", "8123"), ""),
+        "serve display": (("serve",), ("--display",), ""),
     }
 
 
