@@ -159,7 +159,8 @@ def populate(
     leaders = [o.name for o in everyone if allowed(o, Action.APPROVE)]
     life = DemoLife(random.Random(None if seed is None else seed * 7919 + 2), now, rules,
                     [o.name for o in everyone if o.role is Role.RECEPTIONIST] or operators,
-                    leaders[0] if leaders else operators[0])
+                    leaders[0] if leaders else operators[0],
+                    next((o.name for o in everyone if o.role is Role.SUPERVISOR), operators[0]))
     with store.transaction() as txn:
         life.prepare(txn)
     hall = _Hall(rng, now, rules, operators, stations, life)

@@ -15,10 +15,12 @@ import random
 from dataclasses import dataclass, field
 
 from desk.deadlines import Rules
+from desk.intake import add_event
 from desk.lifecycle.departments import DepartmentForm, list_departments, save_department
 from desk.lifecycle.records import ClockKind, Evaluation, RejectReason
 from desk.lifecycle.service import perform
 from desk.lifecycle.table import Act, Inputs, Situation
+from desk.meetings.rules import meetings_of, missing
 from desk.models import Matter, Track
 from desk.store import Transaction
 
@@ -38,6 +40,7 @@ REPLIES = ("经核查，已责成相关单位依法处理，处理结果已书�
 EXTENSION_CAUSES = ("情况复杂，需进一步调查核实", "涉及多个部门，需协调会商", "需等待鉴定结论")
 HAND_OVER_CAUSES = ("工作调整", "外出学习培训", "按分工移交")
 NOTHING = Inputs()
+WAIVER_REASONS = ("来访人在外务工，电话沟通代替见面", "来访人明确表示不需要再见面", "已在联席会议上当面答复")
 REJECT_TEXTS = ("诉求已由法院作出生效判决", "同一事项已在市信访局办理中")
 
 
@@ -55,6 +58,7 @@ class DemoLife:
     rules: Rules
     clerks: list[str]
     leader: str
+    supervisor: str
     departments: list[tuple[int, str]] = field(default_factory=list)
     acts: int = 0
 
@@ -173,7 +177,20 @@ class DemoLife:
         when = self._later(start, low, low + 5)
         if when is None or rng.random() < 0.1:  # lapsed or followed up, not yet closed
             return self._maybe_hand_over(txn, matter, replied)
+        if matter.track is Track.COMPLEX:
+            matter = self._waive(txn, matter, when)
         return self._do(txn, matter, Act.CLOSE, when, Inputs(text="已答复并回访，办结"))
+
+    def _waive(self, txn: Transaction, matter: Matter, when: dt.datetime) -> Matter:
+        """The demo plans no three meetings: a complex matter closes on a supervisor's
+        免见面说明, recorded as `Meetings.waive` records it."""
+        lacking = [k.value for k in missing(matter, meetings_of(txn, matter.id))]
+        if not lacking or matter.meetings_waived:
+            return matter
+        reason = self.rng.choice(WAIVER_REASONS)
+        saved = Matter.from_doc(txn.update("matters", matter.edit(meetings_waived=reason).to_doc()))
+        add_event(txn, saved, "waiver", self.supervisor, when, note=reason, missing=lacking)
+        return saved
 
     def _maybe_hand_over(self, txn: Transaction, matter: Matter, after: dt.datetime) -> Matter:
         """A few open matters wait for another receptionist to take over first responsibility."""
