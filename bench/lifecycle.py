@@ -128,7 +128,7 @@ def acts(desk: Desk, runs: int, syncs: Syncs) -> None:
     other = find_operator(store, "王芳")
     department = desk.life.departments(active_only=True)[0]
     registered = [r["id"] for r in store.columns("matters")
-                  if r["status"] == "registered" and r["track"] != "simple"][:runs]
+                  if r["status"] == "registered" and r["track"] == "general"][:runs]  # complex: meetings first
     answer = {"day": today, "answer": "经核查已处理", "reference": "〔2026〕1号", "replier": department.name}
     life: list[tuple[Act, Any, dict[str, Any]]] = [
         (Act.ACCEPT, clerk, {}),
