@@ -16,14 +16,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, cli_calendar, cli_data, cli_referral, demo, serving
+from desk import __version__, cli_calendar, cli_data, cli_life, cli_referral, demo, serving
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
 from desk.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalog, catalog, describe
 from desk.models import Operator, Role
 from desk.services import Desk, command_line_operator
-from desk.settings import NUMERIC_SETTINGS
+from desk.settings import LIMITS, NUMERIC_SETTINGS, UNIT_SETTINGS
 from desk.store import DraftBox, Maintenance, Store, StoreError
 from desk.text import check_name
 
@@ -171,12 +171,13 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     settings_sub = settings.add_subparsers(dest="settings_command", metavar=t("cli.metavar.command"), required=True)
     settings_sub.add_parser("show", parents=[common], help=t("cli.help.settings_show"))
     set_p = settings_sub.add_parser("set", parents=[common], help=t("cli.help.settings_set"))
-    set_p.add_argument("name", choices=sorted(NUMERIC_SETTINGS))
+    set_p.add_argument("name", choices=sorted((*NUMERIC_SETTINGS, *UNIT_SETTINGS)))
     set_p.add_argument("value")
 
     cli_data.add_parsers(sub, common, t)
     cli_referral.add_parsers(sub, common, t)
     cli_calendar.add_parsers(sub, common, t)
+    cli_life.add_parsers(sub, common, t)
     sub.add_parser("display", parents=[common], help=t("cli.help.display"), description=t("cli.help.display"))
     serve = sub.add_parser("serve", parents=[common], help=t("cli.help.serve"), description=t("cli.help.serve"))
     serve.add_argument("--host", default=serving.LOOPBACK, metavar=t("cli.metavar.host"), help=t("cli.help.serve_host"))
@@ -405,10 +406,14 @@ class _Commands:
         desk = self.open_existing() if self.args.settings_command == "show" else self._open()
         try:
             if self.args.settings_command == "set":
-                desk.set_number(self.args.name, self.args.value, self.me)
+                desk.set_setting(self.args.name, self.args.value, self.me)
             current = desk.settings()
             for name in NUMERIC_SETTINGS:
                 print(f"{name}\t{getattr(current, name)}\t{self.t('setting.' + name)}", file=self.out)
+                limit = name.removesuffix("_days")
+                if limit in LIMITS:  # each time limit with the unit its days are counted in
+                    unit = getattr(current, f"{limit}_unit").value
+                    print(f"{limit}_unit\t{unit}\t{self.t('day_unit.' + unit)}", file=self.out)
         finally:
             desk.store.close()
         return 0
@@ -481,6 +486,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return cli_referral.run(commands)
     if args.command in cli_calendar.COMMANDS:
         return cli_calendar.run(commands)
+    if args.command in cli_life.COMMANDS:
+        return cli_life.run(commands)
     if args.command == "category":
         return commands.category()
     if args.command == "display":

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import types
 import typing
+from collections.abc import Callable
 from enum import Enum
 from functools import cache
 from typing import Any, ClassVar, Self
@@ -35,39 +36,61 @@ class Record:
         return {"id": self.id, "rev": self.rev, "schema": self.SCHEMA}
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
+@cache
+def _encoded_names(cls: type) -> tuple[str, ...]:
+    """The fields a record's document holds: a stored record's id and rev head it instead."""
+    stored = issubclass(cls, Record)
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("id", "rev") or not stored)
+
+
 def encode(value: Any) -> Any:
+    # Exact types first: a list of thousands of matters is encoded field by field.
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [encode(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in ("id", "rev") or not isinstance(value, Record)}
+    if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
+        return {name: encode(getattr(value, name)) for name in _encoded_names(type(value))}
     return value
 
 
-def decode(kind: Any, raw: Any) -> Any:
+def _same(raw: Any) -> Any:
+    return raw
+
+
+@cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """How to read a value of this type from a document, worked out once per type."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        if raw is None:
-            return None
-        return decode(next(a for a in args if a is not type(None)), raw)
+        inner = _decoder(next(a for a in args if a is not type(None)))
+        return lambda raw: None if raw is None else inner(raw)
     if origin is tuple:
-        return tuple(decode(args[0], v) for v in raw or ())
+        item = _decoder(args[0])
+        return lambda raw: tuple(item(v) for v in raw or ())
     if origin is dict or kind is Any:
-        return raw
+        return _same
     if isinstance(kind, type):
         if issubclass(kind, Enum):
-            return kind(raw)
+            return kind
         if issubclass(kind, dt.datetime):
-            return dt.datetime.fromisoformat(raw)
+            return dt.datetime.fromisoformat
         if issubclass(kind, dt.date):
-            return dt.date.fromisoformat(raw)
+            return dt.date.fromisoformat
         if dataclasses.is_dataclass(kind):
-            return from_fields(kind, raw)
-    return raw
+            return lambda raw: from_fields(kind, raw)
+    return _same
+
+
+def decode(kind: Any, raw: Any) -> Any:
+    return _decoder(kind)(raw)
 
 
 @cache
@@ -75,11 +98,15 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _field_decoders(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    hints = _hints(cls)
+    return tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls))
+
+
 def from_fields(cls: type, doc: dict[str, Any]) -> Any:
     """A field missing from the document (written before the field existed) takes its default."""
-    hints = _hints(cls)
-    values = {f.name: decode(hints[f.name], doc[f.name]) for f in dataclasses.fields(cls) if f.name in doc}
-    return cls(**values)
+    return cls(**{name: read(doc[name]) for name, read in _field_decoders(cls) if name in doc})
 
 
 class Stored(Record):

@@ -102,6 +102,54 @@ def evaluation_lapsed(matter: Matter, today: dt.date, rules: Rules) -> bool:
     return False
 
 
+OPEN_STATUSES = frozenset(s.value for s in Status if s.is_open)  # for `columns(where=...)`
+_UNITS = {u.value: u for u in DayUnit}
+_WINDOWS = frozenset(k.value for k in ClockKind if Clock(k, dt.date.min, 0).window)
+
+
+def _raw_clocks(row: dict[str, Any]) -> list[dict[str, Any]]:
+    clocks = row["clocks"]
+    if clocks is None:  # a schema-1 matter
+        clocks = legacy_clocks(row["status"], row["registered_at"], row["acceptance_due"])
+    return clocks
+
+
+def _most_urgent(raw_clocks: list[dict[str, Any]], today: dt.date, rules: Rules
+                 ) -> tuple[int, dt.date, dict[str, Any]] | None:
+    """(days left, due day, the clock as stored) of the deadline that colours a row: as
+    `nearest` chooses, without making a Deadline of every clock (a list colours thousands)."""
+    calendar, best, best_key = rules.calendar, None, None
+    for raw in raw_clocks:
+        unit = raw["unit"]
+        due = calendar.add_stored(raw["start"], raw["days"], unit).day
+        left = (due - today).days if unit == "calendar" else calendar.days_left(today, due, _UNITS[unit])
+        if left < 0 and raw["kind"] in _WINDOWS:
+            continue  # a window that has passed is shut, not overdue
+        key = (0 if left < 0 else 1, due, left)
+        if best_key is None or key < best_key:
+            best, best_key = (left, due, raw), key
+    return best
+
+
+def row_urgency(row: dict[str, Any], today: dt.date, rules: Rules) -> tuple[Warning, dt.date, Any]:
+    """(colour, due day, a token for `row_nearest`) of a row's nearest deadline: cheap enough
+    to sort thousands of rows by, before making a Deadline of the few shown."""
+    found = _most_urgent(_raw_clocks(row), today, rules)
+    if found is None:
+        return Warning.GREEN, dt.date.max, None
+    return _colour(found[0], rules.settings.yellow_days), found[1], found
+
+
+def row_nearest(row: dict[str, Any], today: dt.date, rules: Rules, token: Any = ...) -> Deadline | None:
+    """The deadline that colours a matter, from a list's columns of it (COLUMNS)."""
+    found = _most_urgent(_raw_clocks(row), today, rules) if token is ... else token
+    if found is None:
+        return None
+    left, _, raw = found
+    clock = _clock(raw)
+    return Deadline(clock, rules.due(clock), left, _colour(left, rules.settings.yellow_days))
+
+
 def _clock(raw: dict[str, Any]) -> Clock:
     # By hand, not through the generic codec: a list colours thousands of rows at once.
     return Clock(ClockKind(raw["kind"]), dt.date.fromisoformat(raw["start"]), raw["days"], DayUnit(raw["unit"]))
@@ -109,14 +157,11 @@ def _clock(raw: dict[str, Any]) -> Clock:
 
 def row_clocks(row: dict[str, Any]) -> list[Clock]:
     """The clocks from a list's columns of a matter (COLUMNS), without reading it."""
-    clocks = row["clocks"]
-    if clocks is None:  # a schema-1 matter
-        clocks = legacy_clocks(row["status"], row["registered_at"], row["acceptance_due"])
-    return [_clock(c) for c in clocks]
+    return [_clock(c) for c in _raw_clocks(row)]
 
 
 def row_warning(row: dict[str, Any], today: dt.date, rules: Rules) -> Warning | None:
-    if not Status(row["status"]).is_open:
+    if row["status"] not in OPEN_STATUSES:
         return None
-    found = deadlines(row_clocks(row), today, rules)
-    return min(found, key=urgency).warning if found else Warning.GREEN
+    found = _most_urgent(_raw_clocks(row), today, rules)
+    return _colour(found[0], rules.settings.yellow_days) if found else Warning.GREEN

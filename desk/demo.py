@@ -16,9 +16,10 @@ from desk.deadlines import Rules
 from desk.errors import DeskError, FormErrors
 from desk.idcard import check_digit
 from desk.lifecycle.calendar import load_calendar
+from desk.lifecycle.demo import DemoLife, lives_on
 from desk.lifecycle.service import perform
 from desk.lifecycle.table import Act, Inputs, Situation
-from desk.models import Operator, Role, Track
+from desk.models import Matter, Operator, Role, Track
 from desk.operators import add_operator, list_operators
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed
@@ -154,7 +155,15 @@ def populate(
     stations = DemoStations(random.Random(None if seed is None else seed * 7919 + 1), now)
     with store.transaction() as txn:
         stations.prepare(txn, everyone)
-    hall = _Hall(rng, now, rules, operators, stations)
+    # The matters' lives draw from their own source too, for the same reason.
+    leaders = [o.name for o in everyone if allowed(o, Action.APPROVE)]
+    life = DemoLife(random.Random(None if seed is None else seed * 7919 + 2), now, rules,
+                    [o.name for o in everyone if o.role is Role.RECEPTIONIST] or operators,
+                    leaders[0] if leaders else operators[0],
+                    next((o.name for o in everyone if o.role is Role.SUPERVISOR), operators[0]))
+    with store.transaction() as txn:
+        life.prepare(txn)
+    hall = _Hall(rng, now, rules, operators, stations, life)
     times = _visit_times(rng, visits, now, days)
     created = 0
     for start in range(0, len(times), BATCH):
@@ -164,7 +173,8 @@ def populate(
                 if progress and n % 1000 == 0:
                     progress(n)
     with store.transaction() as txn:
-        stations.waiting_today(txn, [m for m, _, _ in hall.open_matters], operators[0])
+        still_open = [m for m, _, _ in hall.open_matters if _reread(txn, m).is_open]
+        stations.waiting_today(txn, still_open, operators[0])
     return created
 
 
@@ -177,6 +187,7 @@ class _Hall:
     rules: Rules
     operators: list[str]
     stations: DemoStations
+    life: DemoLife
     people: list[_Person] = field(default_factory=list)
     open_matters: list[tuple[int, int, _Person]] = field(default_factory=list)  # a list for O(1) choice
     visitor_ids: dict[str, int] = field(default_factory=dict)  # by ID number: a person coming back is chosen
@@ -199,13 +210,21 @@ class _Hall:
             return 0
         if person.id_number:
             self.visitor_ids[person.id_number] = receipt.visitor.id
-        if _settle(txn, receipt, rng, at, self.now, self.open_matters, person, self.rules):
+        if _settle(txn, receipt, rng, at, self.now, person, self.rules):
             self.stations.after_visit(txn, receipt.matter, at, receipt.visit.operator)
+            ended = self.life.live(txn, _reread(txn, receipt.matter.id), at)
+            if lives_on(ended):  # a later visit may be about it: still open, or re-examined
+                self.open_matters.append((ended.id, receipt.visitor.id, person))
         return 0 if receipt.repeat else 1
 
 
-def _settle(txn, receipt, rng, at, now, open_matters, person, rules) -> bool:
-    """Close most simple matters on the spot; keep the rest open for repeat visits (True)."""
+def _reread(txn, matter_id: int) -> Matter:
+    """The matter as the station left it (a referral may have saved it again)."""
+    return Matter.from_doc(txn.get("matters", matter_id))
+
+
+def _settle(txn, receipt, rng, at, now, person, rules) -> bool:
+    """Close most simple matters on the spot; the rest live on (True)."""
     matter = receipt.matter
     if receipt.repeat:
         return False
@@ -215,5 +234,4 @@ def _settle(txn, receipt, rng, at, now, open_matters, person, rules) -> bool:
         situation = Situation(matter.first_responder, False, when.date(), rules)
         perform(txn, matter, Act.CLOSE, Inputs(text=note), situation, when)
         return False
-    open_matters.append((matter.id, receipt.visitor.id, person))
     return True

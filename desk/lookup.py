@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from desk.deadlines import Rules, Warning, warning
+from desk.deadlines import Deadline, Rules, Warning, evaluation_lapsed, nearest
 from desk.idcard import ascii_form, is_valid_phone, normalize_id, normalize_phone
 from desk.models import Matter, Visit, Visitor
 from desk.store import Reader
@@ -25,7 +25,22 @@ MIN_DIGITS = 4
 @dataclass(frozen=True)
 class MatterBrief:
     matter: Matter
-    warning: Warning | None
+    warning: Warning | None  # None: closed
+    deadline: Deadline | None = None  # the nearest open one, which gives the colour
+    lapsed: bool = False  # 超期未评价
+
+    @property
+    def current(self) -> bool:
+        """A visit today may be about it: open, or re-examined (不再受理: the visit is
+        recorded on it, no new matter is opened)."""
+        return self.matter.is_open or self.matter.not_accepted_again
+
+
+def brief(matter: Matter, today: dt.date, rules: Rules) -> MatterBrief:
+    """A matter with the colour and days left of its nearest deadline."""
+    found = nearest(matter, today, rules)
+    colour = found.warning if found else (Warning.GREEN if matter.is_open else None)
+    return MatterBrief(matter, colour, found, evaluation_lapsed(matter, today, rules))
 
 
 @dataclass(frozen=True)
@@ -36,12 +51,19 @@ class LookupHit:
 
     @property
     def open_matters(self) -> tuple[MatterBrief, ...]:
-        return tuple(b for b in self.matters if b.matter.is_open)
+        """The matters a visit today may be about: the open ones, and the re-examined ones
+        even when closed (a new visit about one is a repeat visit, not a new matter)."""
+        return tuple(b for b in self.matters if b.current)
 
     @property
     def repeat(self) -> bool:
-        """An open matter means this visit is most likely about it (重复访)."""
+        """An open (or re-examined) matter means this visit is most likely about it (重复访)."""
         return bool(self.open_matters)
+
+    @property
+    def not_accepted_again(self) -> bool:
+        """The person has a re-examined matter: the same matter is not taken up again."""
+        return any(b.matter.not_accepted_again for b in self.matters)
 
     @property
     def last_visit(self) -> dt.datetime | None:
@@ -113,7 +135,7 @@ def hit_for(reader: Reader, visitor: Visitor, today: dt.date, rules: Rules) -> L
         key=lambda m: (m.registered_at, m.id),
         reverse=True,
     )
-    briefs = tuple(MatterBrief(m, warning(m, today, rules)) for m in matters)
+    briefs = tuple(brief(m, today, rules) for m in matters)
     return LookupHit(visitor, tuple(visits), briefs)
 
 

@@ -21,6 +21,7 @@ from desk.documents import Documents
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import LANGUAGES
 from desk.intake import Receipt
+from desk.lifecycle.calendar import DayUnit
 from desk.lifecycle.calendar_service import CalendarService
 from desk.lifecycle.service import Lifecycle
 from desk.lifecycle.table import Act, Inputs
@@ -35,7 +36,9 @@ from desk.referral.stations import seed_stations
 from desk.registration import RegistrationForm, check_correction, validate
 from desk.settings import (
     DEFAULT_CATEGORIES,
+    DEFAULT_REJECT_REASONS,
     NUMERIC_SETTINGS,
+    UNIT_SETTINGS,
     Settings,
     load_settings,
     save_settings,
@@ -61,16 +64,40 @@ def _folded(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
-def _names_of(code: str) -> set[str]:
-    """What a category is called: its code, and a built-in one's label in every language,
-    as the list shows it (`medical`, 医疗), folded for comparing."""
-    labels = (messages.get(f"category.{code}", code) for messages in LANGUAGES.values())
+def _names_of(code: str, kind: str = "category") -> set[str]:
+    """What a category (or another listed code, `kind`) is called: its code, and a built-in
+    one's label in every language, as the list shows it (`medical`, 医疗), folded for comparing."""
+    labels = (messages.get(f"{kind}.{code}", code) for messages in LANGUAGES.values())
     return {_folded(code), *map(_folded, labels)}
 
 
-def _category_called(name: str, codes: tuple[str, ...]) -> str | None:
+def _category_called(name: str, codes: tuple[str, ...], kind: str = "category") -> str | None:
     """The code among `codes` that `name` names, by code or label, in any case or width."""
-    return next((c for c in codes if _folded(name) in _names_of(c)), None)
+    return next((c for c in codes if _folded(name) in _names_of(c, kind)), None)
+
+
+def _adding_reason(name: str) -> Callable[[Settings], Settings]:
+    """A non-acceptance reason: a built-in one named by its label comes back under its code."""
+    code = _category_called(name, DEFAULT_REJECT_REASONS, "reject_reason") or name
+
+    def change(current: Settings) -> Settings:
+        if _category_called(code, current.reject_reasons, "reject_reason") or _category_called(
+                name, current.reject_reasons, "reject_reason"):
+            raise DeskError("err.reason.exists", name=name)
+        return replace(current, reject_reasons=(*current.reject_reasons, code))
+
+    return change
+
+
+def _removing_reason(code: str, name: str) -> Callable[[Settings], Settings]:
+    def change(current: Settings) -> Settings:
+        if code not in current.reject_reasons:
+            raise DeskError("err.reason.unknown", name=name)
+        if len(current.reject_reasons) == 1:
+            raise DeskError("err.reason.last")
+        return replace(current, reject_reasons=tuple(c for c in current.reject_reasons if c != code))
+
+    return change
 
 
 def _adding_category(name: str) -> Callable[[Settings], Settings]:
@@ -158,6 +185,41 @@ class Desk(Context):
             raise DeskError("err.setting.range", name=name, low=low, high=high)
         return self.update_settings(operator, lambda current: _with_number(current, name, number), name,
                                     **{name: number})
+
+    def set_unit(self, name: str, value: str, operator: Operator) -> Settings:
+        """A limit's unit (`handling_unit`): calendar or working days. Clocks already running
+        keep the unit they started with; new ones take this."""
+        if name not in UNIT_SETTINGS:
+            raise DeskError("err.setting.unknown", name=name, names=", ".join(UNIT_SETTINGS))
+        units = tuple(u.value for u in DayUnit)
+        if value.strip() not in units:
+            raise DeskError("err.setting.unit", name=name, units=", ".join(units))
+        unit = DayUnit(value.strip())
+        return self.update_settings(operator, lambda current: replace(current, **{name: unit}), name,
+                                    **{name: unit.value})
+
+    def set_setting(self, name: str, value: str, operator: Operator) -> Settings:
+        """A number or a unit, as `desk settings set` names it."""
+        if name in UNIT_SETTINGS:
+            return self.set_unit(name, value, operator)
+        return self.set_number(name, value, operator)
+
+    def change_reject_reasons(self, operator: Operator, add: str = "", remove: str = "") -> str:
+        """Add or remove one reason for not accepting a matter (不予受理的理由), named by its
+        code or by the label the list shows; returns its code. Matters refused for a removed
+        reason keep it."""
+        require(operator, Action.MANAGE_SETTINGS)
+        name = (add or remove).strip()
+        problem = check_text("reject_reason", name) if name else FieldError("reject_reason", "err.required")
+        if problem:
+            raise FormErrors([problem])
+        if add.strip():
+            code = _category_called(name, DEFAULT_REJECT_REASONS, "reject_reason") or name
+            self.update_settings(operator, _adding_reason(name), code, add_reason=code)
+        else:
+            code = _category_called(name, self.settings().reject_reasons, "reject_reason") or name
+            self.update_settings(operator, _removing_reason(code, name), code, remove_reason=code)
+        return code
 
     def change_categories(self, operator: Operator, add: str = "", remove: str = "") -> str:
         """Add or remove one category, named by its code or by the label the list shows;

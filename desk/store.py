@@ -6,7 +6,7 @@ only inside a transaction, which lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -93,9 +93,11 @@ class Reader(Protocol):
         starts with it, without reading the documents."""
         ...
 
-    def columns(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
+    def columns(self, table: str, years: Iterable[int] | None = None,
+                where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
         """For every document of the window (as `scan`), a small dict of its `id` and the
-        fields COLUMNS declares for the table, without reading the documents."""
+        fields COLUMNS declares for the table, without reading the documents. `where`
+        keeps only those whose field (a declared column) holds one of the values given."""
         ...
 
 

@@ -23,6 +23,7 @@ from screens.base import DeskScreen, own_key
 from screens.choose import choose_open_matter
 from screens.widgets import (
     correction_lines,
+    not_accepted_again_banner,
     open_matter_lines,
     person_flags,
     visit_lines,
@@ -43,7 +44,8 @@ class CardChoice:
 
 def card_text(t, hit: LookupHit) -> Text:
     v = hit.visitor
-    text = visitor_line(t, v, person_flags(v, hit.visits))
+    text = not_accepted_again_banner(t, hit) if hit.not_accepted_again else Text()
+    text.append_text(visitor_line(t, v, person_flags(v, hit.visits)))
     text.append("\n")
     if v.birth_date:
         text.append(f"{t('detail.born')} {v.birth_date.isoformat()} {t('sex.' + v.sex)}  ")

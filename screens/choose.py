@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from desk.lookup import MatterBrief
 from screens.base import DeskModal, DeskScreen
-from screens.widgets import matter_line
+from screens.widgets import brief_line
 
 
 class ChooseMatterModal(DeskModal[int | None]):
@@ -28,7 +28,7 @@ class ChooseMatterModal(DeskModal[int | None]):
         with Vertical(classes="dialog wide"):
             yield Label(self.t("choose.title"), classes="question")
             yield OptionList(
-                *(Option(matter_line(t, b.matter, b.warning), id=str(b.matter.id)) for b in self.briefs),
+                *(Option(brief_line(t, b), id=str(b.matter.id)) for b in self.briefs),
                 id="choices",
             )
 

@@ -21,7 +21,7 @@ from desk.permissions import Action
 from desk.registration import RegistrationForm
 from screens.base import DeskScreen, own_key, plain, tells_store_errors
 from screens.choose import choose_open_matter
-from screens.widgets import matter_line
+from screens.widgets import brief_line, not_accepted_again_banner
 
 DEBOUNCE_SECONDS = 0.25
 LIMIT = 50
@@ -103,11 +103,22 @@ class LookupScreen(DeskScreen):
         table.clear()
         for n, hit in enumerate(self.hits):
             v = hit.visitor
-            opened = Text(self.t("lookup.open_count", count=len(hit.open_matters)), style="bold red") if hit.repeat else Text("")
+            opened = self._open_cell(hit)
             table.add_row(plain(v.name), plain(v.id_number), plain(v.phone), plain(v.township),
                           Text(str(len(hit.visits))), opened, key=str(n))
         self.query_one("#lookup-status", Static).update(self._status(message.text))
         self._describe(self.hits[0] if self.hits else None)
+
+    def _open_cell(self, hit: LookupHit) -> Text:
+        """How many open matters, and 不再受理 when one was re-examined: seen in the list already."""
+        cell = Text()
+        count = sum(b.matter.is_open for b in hit.matters)
+        if count:
+            cell.append(self.t("lookup.open_count", count=count), style="bold red")
+        if hit.not_accepted_again:
+            cell.append(" " if count else "")
+            cell.append(self.t("life.not_accepted_again_short"), style="bold reverse red")
+        return cell
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "repeat"):
@@ -181,6 +192,8 @@ class LookupScreen(DeskScreen):
     def _hit_text(self, hit: LookupHit) -> Text:
         t = self.app.catalog
         text = Text()
+        if hit.not_accepted_again:
+            text.append_text(not_accepted_again_banner(t, hit))
         if hit.repeat:
             text.append(t("lookup.repeat_hint") + "\n", style="bold reverse red")
         v = hit.visitor
@@ -190,7 +203,7 @@ class LookupScreen(DeskScreen):
             text.append("  " + t("flag.key_person"), style="bold red")
         text.append("\n")
         for brief in hit.open_matters:
-            text.append_text(matter_line(t, brief.matter, brief.warning))
+            text.append_text(brief_line(t, brief))
             text.append("\n")
         text.append(t("lookup.visits", count=len(hit.visits)) + "\n", style="underline")
         for visit in hit.visits[:5]:

@@ -24,7 +24,7 @@ from desk.permissions import Action
 from desk.registration import RegistrationForm
 from screens.base import tells_store_errors
 from screens.choose import choose_open_matter
-from screens.widgets import matter_brief, person_flags, visitor_line
+from screens.widgets import matter_brief, not_accepted_again_banner, person_flags, visitor_line
 
 if TYPE_CHECKING:
     from screens.card import CardChoice
@@ -74,14 +74,15 @@ class OwnerCard(Static):
     def _text(self, hit: LookupHit, typed_name: str, bound_id: int | None, keys: list[str]) -> Group:
         t, v = self.app.catalog, hit.visitor
         bound = v.id == bound_id
-        head = Text(t("owner.bound" if bound else "owner.on_file"), style="bold" if bound else "bold reverse")
+        head = not_accepted_again_banner(t, hit) if hit.not_accepted_again else Text()
+        head.append(t("owner.bound" if bound else "owner.on_file"), style="bold" if bound else "bold reverse")
         head.append("  ")
         head.append_text(visitor_line(t, v, person_flags(v, hit.visits)))
         if typed_name and typed_name != v.name:
             head.append("\n" + t("owner.name_differs", typed=typed_name, name=v.name), style="bold")
         visits, matters = t("owner.visits", count=len(hit.visits)), t("owner.open", count=len(hit.open_matters))
         head.append("\n" + t("owner.summary", visits=visits, open=matters))
-        matters = [matter_brief(t, b.matter, b.warning) for b in hit.open_matters]
+        matters = [matter_brief(t, b.matter, b.warning, b.deadline, b.lapsed) for b in hit.open_matters]
         return Group(head, *matters, Text("  ".join(keys), style="bold"))
 
 

@@ -10,10 +10,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from desk.deadlines import Warning
+from desk.deadlines import Deadline, Warning
 from desk.errors import FieldError
 from desk.i18n import Catalog
-from desk.lookup import MatterBrief
+from desk.lifecycle.calendar import DayUnit
+from desk.lookup import LookupHit, MatterBrief
 from desk.models import Correction, Matter, Visit, Visitor
 from desk.text import check_text
 from screens.base import translate_bindings
@@ -22,13 +23,16 @@ FLAGS = ("key_person",)  # corrected like a detail; the record keeps "yes" / "no
 WARNING_STYLE = {Warning.RED: "bold white on red", Warning.YELLOW: "bold black on yellow", Warning.GREEN: "bold white on green"}
 
 
-def matter_brief(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
+def matter_brief(t: Catalog, matter: Matter, warning: Warning | None, deadline: Deadline | None = None,
+                 lapsed: bool = False) -> Text:
     """A matter on one line (cropped, never wrapped), where room is short: number, status,
-    deadline and its colour, category and the start of the summary."""
+    nearest deadline with its colour and days left, category and the start of the summary."""
     line = Text(no_wrap=True, overflow="crop")
     line.append(matter.number, style="bold")
-    line.append(f"  {t('status.' + matter.status.value)}  {t('lookup.due', date=matter.acceptance_due.isoformat())} ")
-    line.append_text(warning_text(t, warning))
+    line.append("  ")
+    line.append_text(status_text(t, matter, lapsed))
+    line.append(" ")
+    line.append_text(deadline_text(t, deadline, warning))
     line.append(f"  {t.label('category', matter.category)}: ")
     line.append(matter.summary)
     return line
@@ -40,20 +44,65 @@ def warning_text(t: Catalog, warning: Warning | None) -> Text:
     return Text(f" {t('warning.' + warning.value)} ", style=WARNING_STYLE[warning])
 
 
-def matter_line(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
-    """One line for a matter: number, status, first responder, deadline and its colour."""
+def status_text(t: Catalog, matter: Matter, lapsed: bool = False) -> Text:
+    """The status, with what must be seen at once beside it: 超期未评价, and 不再受理 (a
+    re-examined matter: a new visit about it is recorded, not taken up again)."""
+    text = Text(t("status." + matter.status.value))
+    if lapsed:
+        text.append(" ")
+        text.append(f" {t('life.evaluation_lapsed')} ", style="bold black on yellow")
+    if matter.not_accepted_again:
+        text.append(" ")
+        text.append(f" {t('life.not_accepted_again')} ", style="bold reverse red")
+    return text
+
+
+def days_left_text(t: Catalog, deadline: Deadline) -> str:
+    working = deadline.clock.unit is DayUnit.WORKING
+    if deadline.left < 0:
+        return t("life.overdue_working" if working else "life.overdue", days=-deadline.left)
+    return t("life.days_left_working" if working else "life.days_left", days=deadline.left)
+
+
+def deadline_text(t: Catalog, deadline: Deadline | None, warning: Warning | None = None) -> Text:
+    """The nearest deadline: which limit, its day, its colour and the days left. A matter
+    with none running shows only its colour (an open one is green, a closed one nothing)."""
+    if deadline is None:
+        return warning_text(t, warning)
+    text = Text(f"{t('clock.' + deadline.clock.kind.value)} {deadline.due.day.isoformat()} ")
+    text.append_text(warning_text(t, deadline.warning))
+    text.append(" " + days_left_text(t, deadline))
+    return text
+
+
+def matter_line(t: Catalog, matter: Matter, warning: Warning | None, deadline: Deadline | None = None,
+                lapsed: bool = False) -> Text:
+    """One line for a matter: number, status, first responder, nearest deadline with its
+    colour and days left."""
     line = Text()
     line.append(matter.number, style="bold")
-    line.append(f"  {t('status.' + matter.status.value)}  {t('track_short.' + matter.track.value)}  ")
+    line.append("  ")
+    line.append_text(status_text(t, matter, lapsed))
+    line.append(f"  {t('track_short.' + matter.track.value)}  ")
     line.append(t("lookup.first_responder", name=""))
     line.append(matter.first_responder)
     if matter.is_open:
-        line.append(f"  {t('lookup.due', date=matter.acceptance_due.isoformat())} ")
-        line.append_text(warning_text(t, warning))
+        line.append("  ")
+        line.append_text(deadline_text(t, deadline, warning))
     line.append("\n    ")
     line.append(t.label("category", matter.category) + ": ")
     line.append(matter.summary[:60])
     return line
+
+
+def not_accepted_again_banner(t: Catalog, hit: LookupHit) -> Text:
+    """One line, hard to miss: the person's re-examined matters are not taken up again."""
+    numbers = "、".join(b.matter.number for b in hit.matters if b.matter.not_accepted_again)
+    return Text(t("lookup.not_accepted_again", numbers=numbers) + "\n", style="bold reverse red")
+
+
+def brief_line(t: Catalog, brief: MatterBrief) -> Text:
+    return matter_line(t, brief.matter, brief.warning, brief.deadline, brief.lapsed)
 
 
 def visitor_line(t: Catalog, visitor: Visitor, flags: tuple[str, ...] = ()) -> Text:
@@ -80,7 +129,7 @@ def open_matter_lines(t: Catalog, briefs: tuple[MatterBrief, ...]) -> Text:
     text = Text()
     for brief in briefs:
         text.append("  ")
-        text.append_text(matter_line(t, brief.matter, brief.warning))
+        text.append_text(brief_line(t, brief))
         text.append("\n")
     return text
 

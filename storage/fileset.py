@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -189,18 +189,31 @@ class FileSet:
             self._base_columns[key] = Column(source, name)
         return self._base_columns[key]
 
-    def columns(self, table: str) -> Iterator[Doc]:
-        """`{"id": ..., field: value ...}` of every document, the fields COLUMNS declares."""
+    def columns(self, table: str, where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
+        """`{"id": ..., field: value ...}` of every document, the fields COLUMNS declares;
+        with `where`, only those whose field holds one of the values given, chosen on the
+        columns' codes before any row is put together."""
         layer = self.layers.get(table)
         if layer is None:
             return
         fields = COLUMNS.get(table, ())
-        base = [self._column(table, f) for f in fields]
-        for n, doc_id in enumerate(layer.base.ids):
-            if not layer.shadowed(doc_id):
-                yield {"id": doc_id, **{f: c.at(n) for f, c in zip(fields, base, strict=True)}}
+        ids = layer.base.ids
+        count = len(ids)
+        values = [self._column(table, f).rows(count) for f in fields]
+        picked: Iterable[int] = range(count)
+        for field, wanted in (where or {}).items():
+            chosen = set(self._column(table, field).rows_in(count, wanted))
+            picked = [n for n in picked if n in chosen]
+        shadowed = layer.shadowed
+        for n in picked:
+            doc_id = ids[n]
+            if not shadowed(doc_id):
+                row = {"id": doc_id}
+                row.update(zip(fields, [v[n] for v in values], strict=True))
+                yield row
         for doc_id, doc in layer.changes.items():
-            yield {"id": doc_id, **{f: doc.get(f) for f in fields}}
+            if all(doc.get(f) in wanted for f, wanted in (where or {}).items()):
+                yield {"id": doc_id, **{f: doc.get(f) for f in fields}}
 
     def apply(self, table: str, doc_id: int, doc: Doc | None) -> None:
         tiny = self.db.table(table)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Collection, Iterable, Iterator, MutableMapping
 from typing import Any
 
 from desk.store import Doc, StoreCorrupt
@@ -227,12 +227,38 @@ class Column:
     def __init__(self, snapshot: Source | None = None, name: str = "") -> None:
         self.values: list[Any] = []
         self.codes = array("I")
+        self._rows: list[Any] | None = None
         if snapshot is not None and snapshot.has(f"{name}.values"):
             self.values = journal.loads(snapshot.view(f"{name}.values"))
             self.codes = snapshot.array(f"{name}.codes", "I")
 
     def at(self, row: int) -> Any:
         return self.values[self.codes[row]] if row < len(self.codes) else None
+
+    def rows(self, count: int) -> list[Any]:
+        """The value of each of the first `count` rows (None past the column's end), in one
+        pass: a list of thousands of rows reads a column, not a value at a time. Kept: a
+        snapshot's column never changes."""
+        if self._rows is None or len(self._rows) != count:
+            values = self.values
+            found = [values[c] for c in self.codes[:count]]
+            self._rows = found + [None] * (count - len(found))
+        return self._rows
+
+    def rows_in(self, count: int, wanted: Collection[Any]) -> list[int]:
+        """The rows (of the first `count`) whose value is one of `wanted`, found on the codes."""
+        codes = {n for n, v in enumerate(self.values) if _hashable_in(v, wanted)}
+        found = [row for row, c in enumerate(self.codes[:count]) if c in codes]
+        if None in wanted and count > len(self.codes):
+            found += range(len(self.codes), count)
+        return found
+
+
+def _hashable_in(value: Any, wanted: Collection[Any]) -> bool:
+    try:
+        return value in wanted
+    except TypeError:  # a structured value (a list of clocks) is never one of a plain set
+        return False
 
 
 def write_column(writer: Writer, name: str, values: Iterable[Any]) -> None:

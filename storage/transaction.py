@@ -4,7 +4,7 @@ them as one journal line."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from desk.codec import SCHEMA
@@ -51,8 +51,9 @@ class Transaction:
         never runs inside a save)."""
         return self.store.search(table, field, text, limit)
 
-    def columns(self, table: str, years: Iterable[int] | None = None) -> Iterator[Doc]:
-        return self.store.columns(table, years)
+    def columns(self, table: str, years: Iterable[int] | None = None,
+                where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
+        return self.store.columns(table, years, where)
 
     def _index(self, table: str, field: str) -> Index:
         key = (table, field)

@@ -57,6 +57,8 @@ def _prepare(run: Run, backup: Path) -> None:
     assert run(*ADMIN, *data, stdin="secret123\n")[0] == 0
     assert run("user", "add", "clerk", "--role", "receptionist", "--password-stdin", *data, stdin="secret123\n")[0] == 0
     assert run("category", "add", "water", *data)[0] == 0
+    assert run("department", "add", "县住建局", *data)[0] == 0
+    assert run("reason", "add", "信访人撤回", *data)[0] == 0
     store = open_store(run.data, today=pinned_today)
     try:
         maintenance.backup(store, backup.parent, backup.name)
@@ -87,6 +89,15 @@ def _subcommands(backup: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...
         "calendar show": (("calendar", "show"), ("2027",), ""),
         "calendar holiday add": (("calendar", "holiday", "add"), ("2027-10-01..2027-10-07",), ""),
         "calendar workday add": (("calendar", "workday", "add"), ("2027-10-09",), ""),
+        "department list": (("department", "list"), (), ""),
+        "department add": (("department", "add"), ("县人社局", "--contact", "刘科长", "--phone", "0736-7220001"), ""),
+        "department edit": (("department", "edit"), ("县住建局", "--phone", "0736-7220002"), ""),
+        "department disable": (("department", "disable"), ("1",), ""),
+        "department enable": (("department", "enable"), ("县住建局",), ""),
+        "reason list": (("reason", "list"), (), ""),
+        "reason add": (("reason", "add"), ("重复信访",), ""),
+        "reason remove": (("reason", "remove"), ("信访人撤回",), ""),
+        "settings set unit": (("settings", "set"), ("handling_unit", "working"), ""),
         "app": ((), (), ""),
         "serve": (("serve",), ("--port", "8123"), ""),
         "serve display": (("serve",), ("--display",), ""),
@@ -97,7 +108,9 @@ SUBCOMMANDS = sorted(_subcommands("-"))
 # The ones that leave an entry in the audit trail (the app: its first start of the day backs up).
 # `repair` on an intact folder changes nothing and so audits nothing.
 AUDITED = {"user add", "user disable", "user enable", "user passwd", "settings set", "backup", "restore",
-           "category add", "category remove", "app", "calendar holiday add", "calendar workday add"}
+           "category add", "category remove", "app", "calendar holiday add", "calendar workday add",
+           "department add", "department edit", "department disable", "department enable", "reason add",
+           "reason remove", "settings set unit"}
 
 
 def _audit_lines(data: Path) -> list[dict]:

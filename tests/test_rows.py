@@ -82,6 +82,9 @@ def agree(store) -> None:
         m["id"] for m in matters if m["number"].startswith("2026-0001")}
     columns = {r["id"]: r for r in store.columns("matters")}
     assert columns == {m["id"]: {"id": m["id"], **{f: m[f] for f in config.COLUMNS["matters"]}} for m in matters}
+    for wanted in ({"registered"}, {"closed", "handling"}, set()):
+        chosen = {r["id"]: r for r in store.columns("matters", where={"status": wanted})}
+        assert chosen == {i: r for i, r in columns.items() if r["status"] in wanted}, wanted
 
 
 def test_finds_searches_and_columns_equal_a_scan_before_and_after_checkpoints(data_dir):

@@ -161,6 +161,7 @@ class Calendar:
         self._complete = frozenset(corrections.complete)
         self._years: dict[int, _Year] = {}
         self._due: dict[tuple[dt.date, int, DayUnit], Due] = {}
+        self._due_stored: dict[tuple[str, int, str], Due] = {}
         self._spans: dict[tuple[int, int], int] = {}
 
     # -- single days --------------------------------------------------------------------
@@ -223,6 +224,15 @@ class Calendar:
         found = self._due.get(key)
         if found is None:
             found = self._due[key] = self._add(start, days, unit)
+        return found
+
+    def add_stored(self, start: str, days: int, unit: str) -> Due:
+        """`add` for a clock as a document holds it (ISO start, the unit's value), remembered
+        by those values: a list colouring thousands of rows parses none of them twice."""
+        key = (start, days, unit)
+        found = self._due_stored.get(key)
+        if found is None:
+            found = self._due_stored[key] = self.add(dt.date.fromisoformat(start), days, DayUnit(unit))
         return found
 
     def _add(self, start: dt.date, days: int, unit: DayUnit) -> Due:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from desk.deadlines import Deadline, Rules, Warning, deadlines, row_clocks, urgency
-from desk.models import Matter, Status
+from desk.deadlines import OPEN_STATUSES, Deadline, Rules, Warning, row_nearest, row_urgency
+from desk.models import Matter
 from desk.store import Reader
 
 
@@ -80,30 +80,23 @@ def _why(row: dict[str, Any], whose: Whose) -> tuple[Why, ...]:
     return tuple(found)
 
 
-def _nearest(row: dict[str, Any], today: dt.date, rules: Rules) -> Deadline | None:
-    found = deadlines(row_clocks(row), today, rules)
-    return min(found, key=urgency) if found else None
-
-
 def work_rows(reader: Reader, whose: Whose, today: dt.date, rules: Rules, flt: WorkFilter,
               limit: int = 500) -> tuple[int, list[WorkRow]]:
     """(how many in all, the first `limit` of them): red first, then yellow, then green,
     each by the nearest due day."""
     picked = []
-    for row in reader.columns("matters"):
-        if not Status(row["status"]).is_open:
-            continue
+    for row in reader.columns("matters", where={"status": OPEN_STATUSES}):
         why = (Why.FIRST_RESPONDER,) if whose.everyone else _why(row, whose)
         if not why:
             continue
-        nearest = _nearest(row, today, rules)
-        warning = nearest.warning if nearest else Warning.GREEN
+        warning, due, token = row_urgency(row, today, rules)
         if flt.accepts(row, warning):
-            picked.append((_ORDER[warning], nearest.due.day if nearest else _FAR, row["id"], nearest, warning, why))
-    picked.sort(key=lambda p: p[:3])
+            picked.append((_ORDER[warning], due, row["id"], token, warning, why, row))
+    # Sorted on the first three alone (ids are unique): the rest is never compared.
+    picked.sort(key=lambda p: (p[0], p[1], p[2]))
     rows = []
-    for _, _, matter_id, nearest, warning, why in picked[:limit]:
+    for _, _, matter_id, token, warning, why, row in picked[:limit]:
         doc = reader.get("matters", matter_id)
-        if doc is not None:
-            rows.append(WorkRow(Matter.from_doc(doc), nearest, warning, why))
+        if doc is not None:  # a Deadline only for the rows shown
+            rows.append(WorkRow(Matter.from_doc(doc), row_nearest(row, today, rules, token), warning, why))
     return len(picked), rows
