@@ -1193,4 +1193,10 @@ MESSAGES: dict[str, str] = {
     "serve.console.limits_no_idle": "At most {sessions} seats at once; never closed for being idle",
     "serve.console.stop_display": "Ctrl+C stops it",
     "serve.reason.quit": "quit the desk",
+    "setting.huddle_lead_days": "days after registering a complex matter for its huddle (suggested)",
+    "setting.at_acceptance_lead_days": "days after acceptance to meet the visitor",
+    "setting.at_reply_lead_days": "days after the reply to meet the visitor with it",
+    "setting.after_reply_lead_days": "days after the reply for the follow-up meeting",
+    "setting.three_party_lead_days": "days after a dissatisfied evaluation for the three-party follow-up",
+    "setting.supervision_follow_up_days": "days between phone follow-ups by default",
 }

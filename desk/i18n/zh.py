@@ -1183,4 +1183,10 @@ MESSAGES: dict[str, str] = {
     "serve.console.limits_no_idle": "最多 {sessions} 个座位同时打开；不因无操作关闭",
     "serve.console.stop_display": "按 Ctrl+C 停止",
     "serve.reason.quit": "退出接待台",
+    "setting.huddle_lead_days": "疑难事项登记后几天内开碰头会（建议日期）",
+    "setting.at_acceptance_lead_days": "受理后几天内与来访人见面",
+    "setting.at_reply_lead_days": "答复后几天内当面答复见面",
+    "setting.after_reply_lead_days": "答复后第几天回访见面",
+    "setting.three_party_lead_days": "不满意评价后几天内三方回访",
+    "setting.supervision_follow_up_days": "电话督办默认间隔（天）",
 }
