@@ -10,9 +10,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from desk.deadlines import Warning
+from desk.deadlines import Deadline, Warning
 from desk.errors import FieldError
 from desk.i18n import Catalog
+from desk.lifecycle.calendar import DayUnit
 from desk.lookup import MatterBrief
 from desk.models import Correction, Matter, Visit, Visitor
 from desk.text import check_text
@@ -38,6 +39,30 @@ def warning_text(t: Catalog, warning: Warning | None) -> Text:
     if warning is None:
         return Text("")
     return Text(f" {t('warning.' + warning.value)} ", style=WARNING_STYLE[warning])
+
+
+def days_left_text(t: Catalog, deadline: Deadline | None, short: bool = False) -> Text:
+    """剩5天 / 超期2个工作日 (or, in a list's narrow column, 5 / -2 with the unit's mark)."""
+    if deadline is None:
+        return Text("")
+    working = deadline.clock.unit is DayUnit.WORKING
+    left = deadline.left
+    if short:
+        return Text(t("life.short_working" if working else "life.short", days=left),
+                    style="bold" if left < 0 else "")
+    key = ("life.days_left" if left >= 0 else "life.overdue") + ("_working" if working else "")
+    return Text(t(key, days=abs(left)), style="bold" if left < 0 else "")
+
+
+def deadline_text(t: Catalog, deadline: Deadline) -> Text:
+    """A deadline on one line: its due day, colour, days left, and whether it is an estimate."""
+    line = Text(deadline.due.day.isoformat() + " ")
+    line.append_text(warning_text(t, deadline.warning))
+    line.append(" ")
+    line.append_text(days_left_text(t, deadline))
+    if deadline.due.estimated:
+        line.append(" " + t("life.estimated"), style="italic")
+    return line
 
 
 def matter_line(t: Catalog, matter: Matter, warning: Warning | None) -> Text:
