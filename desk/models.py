@@ -258,6 +258,13 @@ class Matter(Stored):
     reexamination: Requested | None = None
     not_accepted_again: bool = False  # re-examined: the same matter is not taken up again
     hand_over: HandOver | None = None
+    # 包案 for a complex matter: the owning leader and the other "five ones" (the working
+    # team, the plan, the measures to keep things stable; the minutes are its meetings).
+    owner_leader: str = ""
+    team: str = ""
+    plan: str = ""
+    stability: str = ""
+    meetings_waived: str = ""  # 免见面说明: why it may close without every meeting
     rev: int = 0
 
     @property

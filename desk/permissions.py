@@ -25,6 +25,7 @@ class Action(StrEnum):
     FOLLOW_UP = "follow_up"  # record the visitor's evaluation
     REVIEW = "review"  # record a review or re-examination the visitor asked for
     HAND_OVER = "hand_over"  # offer first-inquiry responsibility to another operator
+    MEET = "meet"  # plan and record the three meetings of a complex matter
     SUPERVISE = "supervise"  # 1+X supervision, deadlines
     CLOSE = "close"  # close a matter (on the spot, or after follow-up)
     REPORT = "report"  # the tally and period reports
@@ -44,14 +45,14 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     # As first responder they carry the matter through its life: accept, send, reply,
     # follow up; only a leader approves an extension.
     Role.RECEPTIONIST: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.CLOSE, _A.PRINT, _A.ACCEPT, _A.REPLY,
-                                  _A.EXTEND, _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER}),
+                                  _A.EXTEND, _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER, _A.MEET}),
     # Judge, prosecutor, police, legal aide: work the queue and record outcomes.
     # They call and finish only at a station they are on duty at today (the roster decides).
     Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY, _A.SERVE, _A.PRINT}),
     # Leaders receive visitors on their days, own hard matters and sign supervision.
     Role.LEADER: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.ACCEPT, _A.REPLY, _A.SUPERVISE,
                             _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES, _A.PRINT, _A.EXTEND, _A.APPROVE,
-                            _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER}),
+                            _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER, _A.MEET}),
     # Supervisors chase deadlines and read figures: no personal data in full.
     # They may move a matter to another first responder (someone left), never work it.
     Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,

@@ -24,6 +24,7 @@ from desk.intake import Receipt
 from desk.lifecycle.calendar_service import CalendarService
 from desk.lifecycle.service import Lifecycle
 from desk.lifecycle.table import Act, Inputs
+from desk.meetings.service import Meetings
 from desk.models import Correction, Matter, Operator, Role, Track, Visitor
 from desk.passwords import hash_password
 from desk.permissions import Action, allowed, require
@@ -113,6 +114,10 @@ class Desk(Context):
     @cached_property
     def referrals(self) -> Referrals:
         return Referrals(self)
+
+    @cached_property
+    def meetings(self) -> Meetings:
+        return Meetings(self)
 
     @cached_property
     def life(self) -> Lifecycle:

@@ -30,7 +30,10 @@ LIMITS = ("acceptance", "handling", "extension_max", "evaluation", "review_reque
 NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "handling_days": (1, 365), "extension_max_days": (0, 90),
                     "evaluation_days": (1, 90), "review_request_days": (1, 90), "review_answer_days": (1, 90),
                     "reexamination_request_days": (1, 90), "reexamination_answer_days": (1, 90),
-                    "yellow_days": (0, 30), "idle_lock_minutes": (0, 240), "backup_keep": (1, 365)}
+                    "yellow_days": (0, 30), "idle_lock_minutes": (0, 240), "backup_keep": (1, 365),
+                    "huddle_lead_days": (0, 30), "at_acceptance_lead_days": (0, 30), "at_reply_lead_days": (0, 30),
+                    "after_reply_lead_days": (0, 60), "three_party_lead_days": (0, 30),
+                    "supervision_follow_up_days": (1, 30)}
 UNIT_SETTINGS = tuple(f"{name}_unit" for name in LIMITS)
 # 不予受理的理由 offered first; a hall adds its own (their text is their code).
 DEFAULT_REJECT_REASONS = ("outside_remit", "legal_procedure", "reexamined", "other")
@@ -59,6 +62,14 @@ class Settings:
     yellow_days: int = 3
     idle_lock_minutes: int = 5
     backup_keep: int = 30  # daily backups kept
+    # The three meetings: days after each moment (registration, acceptance, the reply) that
+    # the desk proposes for the meeting; and days between supervision follow-ups.
+    huddle_lead_days: int = 3
+    at_acceptance_lead_days: int = 3
+    at_reply_lead_days: int = 3
+    after_reply_lead_days: int = 15
+    three_party_lead_days: int = 7
+    supervision_follow_up_days: int = 5
     rev: int = 0
 
     def limit(self, name: str) -> tuple[int, DayUnit]:

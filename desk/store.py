@@ -30,6 +30,8 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "roster": ("day",),
     "tickets": ("key",),  # a station's count of one day
     "doc_numbers": ("key",),  # a kind of notice's count of one year
+    "meetings": ("day", "matter_id"),  # the agenda's days; a matter's meetings
+    "supervisions": ("matter_id",),
 }
 
 

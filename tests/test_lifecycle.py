@@ -122,7 +122,12 @@ def test_a_general_matter_from_registration_to_closing(desk, operator, leader, d
     m = act(desk, m, Act.EVALUATE, operator, evaluation=Evaluation.SATISFIED)
     m = act(desk, m, Act.CLOSE, operator)
     assert m.status is Status.CLOSED and m.closed_at is not None
-    kinds = [e.kind for e in desk.matter_detail(m.id, operator).events]
+    events = desk.matter_detail(m.id, operator).events
+    reply = next(e for e in events if e.kind == "reply")
+    # what the tally judges "closed on time" by: the handling clock as the reply stopped it
+    assert [c["kind"] for c in reply.data["stopped"]] == ["handling", "department"]
+    assert reply.data["due"] == ["2027-01-22", "2026-12-01"]  # 3 Nov + 80 days (60 and 20 extended)
+    kinds = [e.kind for e in events]
     assert kinds == ["registered", "accept", "assign", "request_extension", "approve_extension", "reply",
                      "evaluate", "close"]
     actions = [e.action for e in desk.audit_entries(desk.add_operator("审计", "supervisor", "secret123",

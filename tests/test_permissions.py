@@ -30,6 +30,7 @@ EXPECTED = {
     Action.FOLLOW_UP: {R, L},
     Action.REVIEW: {R, L},
     Action.HAND_OVER: {R, L, U},
+    Action.MEET: {R, L},
     Action.SUPERVISE: {L, U},
     Action.CLOSE: {R, L},
     Action.REPORT: {L, U},

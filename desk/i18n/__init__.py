@@ -67,7 +67,7 @@ def describe(t: Catalog, exc: Exception) -> str:
         return "; ".join(f"{field_label(t, e.field)}: {t(e.code, **e.params)}" for e in exc.errors)
     if isinstance(exc, DeskError | StoreError):
         params = dict(exc.params)
-        for name in ("action", "role", "move", "state", "outcome", "status", "act", "clock"):  # codes read as their labels
+        for name in ("action", "role", "move", "state", "outcome", "status", "act", "clock", "meeting_kind", "meeting_state"):  # codes read as their labels
             if name in params:
                 params[name] = t.label(name, params[name])
         return t(exc.code, **translated_detail(t, params))

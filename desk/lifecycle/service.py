@@ -16,7 +16,8 @@ from desk.lifecycle import departments as depts
 from desk.lifecycle.my_work import Whose, WorkFilter, WorkRow, work_rows
 from desk.lifecycle.records import Department
 from desk.lifecycle.table import Act, Inputs, Situation, acts_open, apply, step
-from desk.models import Event, Matter, Operator
+from desk.meetings.rules import meetings_of, missing
+from desk.models import Event, Matter, Operator, Track
 from desk.permissions import Action, allowed, require
 from desk.referral.queue import of_day
 from desk.referral.stations import stations_on_duty
@@ -63,6 +64,14 @@ def _checked(inputs: Inputs) -> Inputs:
     return inputs
 
 
+def with_meetings(reader: Reader, matter: Matter, situation: Situation) -> Situation:
+    """A complex matter closes only when its three meetings were held (or waived)."""
+    if matter.track is not Track.COMPLEX:
+        return situation
+    lacking = tuple(k.value for k in missing(matter, meetings_of(reader, matter.id)))
+    return replace(situation, meetings_missing=lacking)
+
+
 def _resolved(txn: Transaction, act: Act, inputs: Inputs) -> Inputs:
     """Names from the records the act refers to: the department, the receiving operator."""
     if act in (Act.ASSIGN, Act.TRANSFER) and inputs.department_id is not None:
@@ -81,12 +90,17 @@ def _resolved(txn: Transaction, act: Act, inputs: Inputs) -> Inputs:
 def perform(txn: Transaction, matter: Matter, act: Act, inputs: Inputs, situation: Situation,
             now: dt.datetime) -> Done:
     """The act inside the caller's transaction: the matter saved, its event, the notice's number."""
+    situation = with_meetings(txn, matter, situation)
     found = step(matter, act)
     changed = apply(matter, act, inputs, situation, now)
     saved = Matter.from_doc(txn.update("matters", changed.to_doc()))
     number = next_document_number(txn, found.document, now.year) if found.document else ""
+    # The clocks it stopped and those left running: the tally judges "on time" from them
+    # as they stood, whatever the calendar says later.
+    stopped = [c for c in matter.clocks if c not in saved.clocks]
     event = add_event(txn, saved, act.value, situation.actor, now, note=inputs.text.strip(),
                       inputs=_given(inputs), status=saved.status.value, clocks=encode(saved.clocks),
+                      stopped=encode(stopped), due=[situation.rules.due(c).day.isoformat() for c in stopped],
                       document=found.document, document_number=number)
     return Done(saved, event, found.document, number)
 
@@ -105,7 +119,7 @@ class Lifecycle:
     def acts(self, matter: Matter, operator: Operator) -> list[Act]:
         """What this operator may do to the matter now: the table's acts its state allows,
         whose guards pass, and which the operator's role permits."""
-        situation = self.situation(operator)
+        situation = with_meetings(self.ctx.store, matter, self.situation(operator))
         return [a for a in acts_open(matter, situation) if allowed(operator, step(matter, a).permission)]
 
     def act(self, matter_id: int, act: Act, inputs: Inputs, operator: Operator) -> Done:

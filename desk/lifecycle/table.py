@@ -51,6 +51,7 @@ class Act(StrEnum):
     HAND_OVER = "hand_over"
     TAKE_OVER = "take_over"  # the receiver accepts the hand-over
     DECLINE_HAND_OVER = "decline_hand_over"  # the receiver declines, or the giver withdraws it
+    SEND_BACK = "send_back"  # a three-party follow-up sends a dissatisfied matter back to handling
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ STEPS: tuple[Step, ...] = (
     _S(Act.REQUEST_REEXAMINATION, (P, F, C), X, Action.REVIEW, ("day",),
        (ClockKind.EVALUATION, ClockKind.REEXAMINATION_REQUEST)),
     _S(Act.ANSWER_REEXAMINATION, (X,), P, Action.REPLY, _ANSWER, (ClockKind.REEXAMINATION_ANSWER,)),
+    _S(Act.SEND_BACK, (F,), H, Action.MEET, ("cause",), (ClockKind.REVIEW_REQUEST,)),
     _S(Act.HAND_OVER, OPEN, None, Action.HAND_OVER, ("to", "cause")),
     _S(Act.TAKE_OVER, OPEN, None, Action.REGISTER),
     _S(Act.DECLINE_HAND_OVER, OPEN, None, Action.HAND_OVER),
@@ -124,6 +126,7 @@ class Situation:
     supervises: bool  # the actor may act on anybody's matter (a supervisor or leader)
     today: dt.date
     rules: Rules
+    meetings_missing: tuple[str, ...] = ()  # a complex matter's three meetings not held yet
 
 
 Guard = Callable[[Matter, Inputs, Situation], Exception | None]
@@ -147,7 +150,14 @@ def _close_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
         return FormErrors([FieldError("text", "err.close.note")])
     if m.status is P and _window_open(m, ClockKind.EVALUATION, s.today, s.rules):
         return _refused("close_unevaluated")
+    if m.track is Track.COMPLEX and s.meetings_missing and not m.meetings_waived:
+        return _refused("meetings_missing", missing=len(s.meetings_missing))
     return None
+
+
+def _send_back_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
+    dissatisfied = m.evaluated is not None and m.evaluated.value is Evaluation.DISSATISFIED
+    return None if dissatisfied else _refused("send_back_satisfied")
 
 
 def _extension_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
@@ -231,6 +241,7 @@ GUARDS: dict[Act, Guard] = {
     Act.EVALUATE: _evaluate_guard,
     Act.REQUEST_REVIEW: _review_guard,
     Act.REQUEST_REEXAMINATION: _reexamination_guard,
+    Act.SEND_BACK: _send_back_guard,
     Act.HAND_OVER: _hand_over_guard,
     Act.TAKE_OVER: _take_over_guard,
     Act.DECLINE_HAND_OVER: _decline_hand_over_guard,
@@ -354,6 +365,11 @@ def _request(kind: ClockKind, limit: str, field: str) -> Effect:
     return effect
 
 
+def _send_back(m: Matter, i: Inputs, s: Situation, now: dt.datetime) -> Matter:
+    """Handling again, on a fresh handling limit: the evaluation it answers stays on the timeline."""
+    return _started(m.edit(evaluated=None), s.rules.clock(ClockKind.HANDLING, now.date(), "handling"))
+
+
 def _hand_over(m: Matter, i: Inputs, s: Situation, now: dt.datetime) -> Matter:
     return m.edit(hand_over=HandOver(i.to, i.cause.strip(), s.actor, now))
 
@@ -383,6 +399,7 @@ EFFECTS: dict[Act, Effect] = {
     Act.CLOSE: _close,
     Act.REQUEST_REVIEW: _request(ClockKind.REVIEW_ANSWER, "review_answer", "review"),
     Act.REQUEST_REEXAMINATION: _request(ClockKind.REEXAMINATION_ANSWER, "reexamination_answer", "reexamination"),
+    Act.SEND_BACK: _send_back,
     Act.HAND_OVER: _hand_over,
     Act.TAKE_OVER: _take_over,
     Act.DECLINE_HAND_OVER: _decline_hand_over,
