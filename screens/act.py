@@ -106,9 +106,9 @@ class ActModal(DeskModal[Done | None]):
         own = t.has(key)  # an act's own words say whether it may be left out
         label = t(key) if own else t(f"field.{field}")
         if field in DATES:
-            label += " " + t("act_form.date_format")
+            label += t("act_form.date_format")
         elif field == "days":
-            label += " " + t("act_form.days_max", max=self.desk.settings().extension_max_days)
+            label += t("act_form.days_max", max=self.desk.settings().extension_max_days)
         if field not in self.required and not own:
             label += t("act_form.optional")
         return label
@@ -243,7 +243,8 @@ class ActsOnMatter(DeskMixin):
         if done.document_number:
             from screens.confirm import ConfirmModal
 
-            question = t("acts.print_notice", document=t.label("document", done.document))
+            question = t("acts.print_notice", document=t.label("document", done.document),
+                         number=done.document_number)
             self.app.push_screen(ConfirmModal(question), lambda yes: self._print_notice(done, yes))
 
     def _print_notice(self, done: Done, yes: bool | None) -> None:

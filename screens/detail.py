@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from desk.documents import How
 from desk.lifecycle.service import Done
 from desk.lifecycle.table import Act
 from desk.matters import MatterDetail
@@ -28,6 +29,7 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
         Binding("a", "acts", "key.acts", id="acts"),
         Binding("f", "refer", "key.refer", id="refer"),
         Binding("p", "issue('all', 'print')", "key.print", id="print"),
+        Binding("n", "print_notice", "key.print_notice", id="print_notice", show=False),
         Binding("P", "issue('referral_slip', 'print')", "key.print_slip", id="print_slip", show=False),
         Binding("o", "issue('all', 'open')", "key.open_documents", id="open_documents", show=False),
         own_key("f3", "register"),  # still working, not in the Footer: room at 80 columns
@@ -162,6 +164,8 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
             return bool(self.acts)
         if action == "refer":
             return self.can_refer(self.detail.matter if self.detail else None)
+        if action == "print_notice":
+            return self.may_print("all") and self.latest_notice() is not None
         if action == "issue":
             return self.may_print(str(parameters[0]))
         return True
@@ -180,6 +184,17 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def latest_notice(self) -> Event | None:
+        numbered = [e for e in self.detail.events if e.data.get("document_number")] if self.detail else []
+        return numbered[-1] if numbered else None
+
+    def action_print_notice(self) -> None:
+        notice = self.latest_notice()
+        if notice is None:
+            self.toast(self.t("acts.no_notice"), "warning")
+            return
+        self.issue_notice(notice.id, How.PRINT)
 
     def action_acts(self) -> None:
         self.ask_act(self.detail.matter, self.acts, handling_due(self.detail.deadlines))

@@ -48,8 +48,8 @@ def days_left_text(t: Catalog, deadline: Deadline | None, short: bool = False) -
     working = deadline.clock.unit is DayUnit.WORKING
     left = deadline.left
     if short:
-        return Text(t("life.short_working" if working else "life.short", days=left),
-                    style="bold" if left < 0 else "")
+        key = ("life.short" if left >= 0 else "life.short_overdue") + ("_working" if working else "")
+        return Text(t(key, days=abs(left)), style="bold" if left < 0 else "")
     key = ("life.days_left" if left >= 0 else "life.overdue") + ("_working" if working else "")
     return Text(t(key, days=abs(left)), style="bold" if left < 0 else "")
 

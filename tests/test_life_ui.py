@@ -103,6 +103,10 @@ async def test_a_general_matter_lives_its_whole_life_on_screen(desk, operator, l
         await do(pilot, Act.ASSIGN, print_notice=False, department_id=str(department.id), due="2026-12-01")
         life = text_of(app, "#detail-life")
         assert "城关镇人民政府  刘干事  0736-1234567  期限 2026-12-01" in life
+        await pilot.press("n")  # declined at the time, printed later: the latest notice, its number kept
+        await settle(pilot)
+        assert [how for how, _ in opener.asked] == ["print", "print"]
+        assert any("交办单" in n for n in notices(app))
         await do(pilot, Act.REQUEST_EXTENSION, days="20", cause="需要现场勘验")
         assert Act.APPROVE_EXTENSION not in offered(app)  # a receptionist does not approve
         assert "待领导批准" in text_of(app, "#detail-life")
@@ -292,4 +296,4 @@ def test_the_days_left_of_a_deadline_read_in_its_unit():
     t = catalog("zh")
     late = Deadline(Clock(ClockKind.HANDLING, dt.date(2026, 1, 1), 60, DayUnit.WORKING), Due(dt.date(2026, 3, 1), False),
                     -2, Warning.RED)
-    assert days_left_text(t, late).plain == "超期2个工作日" and days_left_text(t, late, short=True).plain == "-2工作日"
+    assert days_left_text(t, late).plain == "超期2个工作日" and days_left_text(t, late, short=True).plain == "超2工作日"

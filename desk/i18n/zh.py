@@ -1046,7 +1046,7 @@ MESSAGES: dict[str, str] = {
     "acts.none": "这个事项现在没有你能办理的事",
     "acts.done": "{number}：{act}已保存，现在是「{status}」",
     "acts.numbered": "{document} {number}",
-    "acts.print_notice": "现在打印{document}吗？",
+    "acts.print_notice": "{document} {number} 现在打印吗？（以后可在事项详情按 n 再打印）",
     "act_form.title": "{act}：事项 {number}",
     "act_form.keys": "Ctrl+S 保存，Esc 取消（不保存）",
     "act_form.date_format": "（如 2026-12-01）",
@@ -1176,4 +1176,8 @@ MESSAGES: dict[str, str] = {
     "audit_action.matter_send_back": "退回重办",
     "meeting_kind.three_party": "三方回访",
     "err.meeting.no_three_party": "事项{number}没有待开的三方回访（评价为不满意后才安排）",
+    "life.short_overdue": "超{days}天",
+    "life.short_overdue_working": "超{days}工作日",
+    "key.print_notice": "再打印最近的告知书",
+    "acts.no_notice": "这个事项还没有出具告知书或交办单",
 }
