@@ -27,7 +27,8 @@ from screens.base import DeskMixin, DeskModal, plain, show_message
 from screens.widgets import DeskSelect, GuardedInput
 
 # The order fields are asked in; each act asks for those of its step's needs, and a note.
-ORDER = ("cause", "department_id", "due", "days", "day", "evaluation", "to", "answer", "reference", "replier", "text")
+# A reason follows what it is the reason for (the days of an extension, whom a hand-over goes to).
+ORDER = ("department_id", "due", "days", "day", "evaluation", "to", "cause", "answer", "reference", "replier", "text")
 DATES = ("due", "day")
 SELECTED = ("department_id", "evaluation", "to")
 
@@ -125,8 +126,9 @@ class ActModal(DeskModal[Done | None]):
                               prompt=t("act_form.choose"), compact=True)
         if field == "to":
             return DeskSelect(self._receivers(), id="f-to", prompt=t("act_form.choose"), compact=True)
-        return GuardedInput(self._default(field), id=f"f-{field}", compact=True,
-                            max_length=10 if field in DATES else (3 if field == "days" else 0))
+        if field == "days":
+            return GuardedInput(id="f-days", compact=True, type="integer", max_length=3)
+        return GuardedInput(self._default(field), id=f"f-{field}", compact=True, max_length=10 if field in DATES else 0)
 
     def _departments(self) -> list[tuple[Any, str]]:
         found = self.desk.life.departments(active_only=True)

@@ -277,6 +277,10 @@ class DeskApp(App[int]):
             return
         self.push_screen(QueueScreen(stations[0]))
 
+    def has_work(self) -> bool:
+        """Whoever may work matters has work to see; an administrator has none."""
+        return any(self.desk.may(self.operator, a) for a in (Action.REGISTER, Action.REPLY, Action.SUPERVISE))
+
     def _has_user_screen(self) -> bool:
         return len(self.screen_stack) > 1
 
@@ -291,6 +295,8 @@ class DeskApp(App[int]):
             return self.desk.may(self.operator, _NEEDS[action])
         if action == "queue":
             return bool(self.desk.referrals.visible_stations(self.operator))
+        if action == "my_work":
+            return self.has_work()
         return True
 
     def _back_to_lookup(self) -> None:
@@ -439,7 +445,8 @@ class DeskApp(App[int]):
             if self.desk.may(self.operator, Action.REGISTER):
                 yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
             yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
-            yield SystemCommand(t("cmd.my_work"), t("cmd.my_work.help"), self.action_my_work)
+            if self.has_work():
+                yield SystemCommand(t("cmd.my_work"), t("cmd.my_work.help"), self.action_my_work)
             if self.desk.referrals.visible_stations(self.operator):
                 yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.action_queue)
             if self.desk.may(self.operator, Action.AUDIT):

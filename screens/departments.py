@@ -117,6 +117,9 @@ class DepartmentModal(DeskModal[Department | None]):
             yield Static(id="d-error", classes="field-error")
             yield Label(t("act_form.keys"), classes="hint")
 
+    def on_mount(self) -> None:
+        self.query_one("#d-name").focus()
+
     def action_done(self) -> None:
         form = DepartmentForm(**{f: self.query_one(f"#d-{f}", Input).value for f in FIELDS})
         for field in FIELDS + ("",):
