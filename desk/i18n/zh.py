@@ -1081,7 +1081,7 @@ MESSAGES: dict[str, str] = {
     "detail.waiting": "待接收",
     "my_work.title_plain": "我的待办",
     "my_work.title": "我的待办 {count}（红{red} 黄{yellow}）",
-    "my_work.everyone": "全部人员",
+    "my_work.everyone": "所有人的待办",
     "my_work.any_colour": "全部颜色",
     "my_work.any_department": "全部责任单位",
     "my_work.any_responder": "全部首问责任人",
