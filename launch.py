@@ -25,13 +25,22 @@ def _run_app(request) -> int:
     return app.return_code or 0
 
 
+def _serve(request) -> int:
+    """Each browser tab runs this very launcher, with the same Python, as its own desk."""
+    from pathlib import Path
+
+    import deskweb
+
+    return deskweb.serve(request, program=[sys.executable, str(Path(__file__).resolve())])
+
+
 def main(argv: list[str] | None = None) -> int:
     from desk.cli import Wiring
     from desk.cli import main as cli_main
     from storage import FileAuditLog, FileDraftBox, maintenance, open_store
 
     wiring = Wiring(open_store=open_store, open_drafts=FileDraftBox, run_app=_run_app, open_audit=FileAuditLog,
-                    maintenance=maintenance)
+                    maintenance=maintenance, serve=_serve)
     return cli_main(argv, wiring=wiring)
 
 

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, cli_calendar, cli_data, cli_referral, demo
+from desk import __version__, cli_calendar, cli_data, cli_referral, demo, serving
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
@@ -49,6 +49,7 @@ class Wiring:
     clock: Clock = SystemClock()
     open_audit: Callable[[Path], AuditLog] | None = None
     maintenance: Maintenance | None = None
+    serve: Callable[[serving.ServeRequest], int] | None = None  # `desk serve`: the web server
 
 
 class UsageError(Exception):
@@ -177,6 +178,12 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     cli_referral.add_parsers(sub, common, t)
     cli_calendar.add_parsers(sub, common, t)
     sub.add_parser("display", parents=[common], help=t("cli.help.display"), description=t("cli.help.display"))
+    serve = sub.add_parser("serve", parents=[common], help=t("cli.help.serve"), description=t("cli.help.serve"))
+    serve.add_argument("--host", default=serving.LOOPBACK, metavar=t("cli.metavar.host"), help=t("cli.help.serve_host"))
+    serve.add_argument("--port", type=int, metavar=t("cli.metavar.port"), help=t("cli.help.serve_port"))
+    serve.add_argument("--display", action="store_true", help=t("cli.help.serve_display"))
+    serve.add_argument("--cert", type=_folder, metavar=t("cli.metavar.file"), help=t("cli.help.serve_cert"))
+    serve.add_argument("--key", type=_folder, metavar=t("cli.metavar.file"), help=t("cli.help.serve_key"))
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -291,6 +298,34 @@ class _Commands:
             return self.wiring.run_app(AppRequest(desk, self.t.lang, display=True))
         finally:
             desk.store.close()
+
+    def serve(self) -> int:
+        """Every seat's browser gets its own desk process on this PC, over the same data.
+        The folder is checked as the desk checks it (a hall, on a local disk, with operators)
+        before anything listens: a mistake is told here, not in every browser."""
+        args = self.args
+        if self.wiring.serve is None:
+            raise UsageError(self.t("err.serve.unavailable"))
+        if (args.cert is None) != (args.key is None):
+            raise UsageError(self.t("err.serve.tls_pair"))
+        port = args.port if args.port is not None else (serving.DISPLAY_PORT if args.display else serving.DESK_PORT)
+        if not 1 <= port <= 65535:
+            raise UsageError(self.t("err.serve.port_range", port=port))
+        path = self.existing_data_dir()
+        desk = self._open(path)
+        try:
+            if not args.display and not desk.has_operators():  # the first browser would make the administrator
+                raise UsageError(self.t("err.serve.no_operators", path=str(path)))
+            current = desk.settings()
+        finally:
+            desk.store.close()
+        auditor = Auditor(self.wiring.open_audit(path), self.wiring.clock, self.counter()) if self.wiring.open_audit else None
+        note = serving.ConnectionLog(auditor, self.me, self.t, self.out, self.err)
+        return self.wiring.serve(serving.ServeRequest(
+            host=args.host, port=port, display=args.display, sessions=current.serve_sessions,
+            idle_seconds=0 if args.display else current.serve_idle_minutes * 60, cert=args.cert, key=args.key,
+            t=self.t, seat_args=partial(serving.seat_args, path.absolute(), self.t.lang, self.counter(), args.display),
+            note=note, out=self.out))
 
     def _trail_behind(self, desk: Desk) -> str:
         """The store opens, but a trail cut back or replaced is told at the login, not absorbed."""
@@ -450,6 +485,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return commands.category()
     if args.command == "display":
         return commands.display()
+    if args.command == "serve":
+        return commands.serve()
     return commands.demo_app() if args.demo else commands.app()
 
 

@@ -49,10 +49,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     # Judge, prosecutor, police, legal aide: work the queue and record outcomes.
     # They call and finish only at a station they are on duty at today (the roster decides).
     Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY, _A.SERVE, _A.PRINT}),
-    # Leaders receive visitors on their days, own hard matters and sign supervision.
+    # Leaders receive visitors on their days (calling them like a station, where the roster
+    # names them), own hard matters and sign supervision.
     Role.LEADER: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.ACCEPT, _A.REPLY, _A.SUPERVISE,
                             _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES, _A.PRINT, _A.EXTEND, _A.APPROVE,
-                            _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER, _A.MEET}),
+                            _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER, _A.MEET, _A.SERVE}),
     # Supervisors chase deadlines and read figures: no personal data in full.
     # They may move a matter to another first responder (someone left), never work it.
     Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,

@@ -33,7 +33,8 @@ NUMERIC_SETTINGS = {"acceptance_days": (1, 90), "handling_days": (1, 365), "exte
                     "yellow_days": (0, 30), "idle_lock_minutes": (0, 240), "backup_keep": (1, 365),
                     "huddle_lead_days": (0, 30), "at_acceptance_lead_days": (0, 30), "at_reply_lead_days": (0, 30),
                     "after_reply_lead_days": (0, 60), "three_party_lead_days": (0, 30),
-                    "supervision_follow_up_days": (1, 30)}
+                    "supervision_follow_up_days": (1, 30),
+                    "serve_sessions": (1, 64), "serve_idle_minutes": (0, 1440)}
 UNIT_SETTINGS = tuple(f"{name}_unit" for name in LIMITS)
 # 不予受理的理由 offered first; a hall adds its own (their text is their code).
 DEFAULT_REJECT_REASONS = ("outside_remit", "legal_procedure", "reexamined", "other")
@@ -70,6 +71,10 @@ class Settings:
     after_reply_lead_days: int = 15
     three_party_lead_days: int = 7
     supervision_follow_up_days: int = 5
+    # `desk serve`: browser seats at once (each is a desk process on the host), and minutes
+    # without a key or a click before a seat's session is closed (0: never).
+    serve_sessions: int = 16
+    serve_idle_minutes: int = 120
     rev: int = 0
 
     def limit(self, name: str) -> tuple[int, DayUnit]:

@@ -50,7 +50,7 @@ SEARCHED: dict[str, dict[str, str]] = {
 # them as columns, and `columns` gives them for every document of the window.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "matters": ("registered_at", "status", "track", "category", "first_responder", "clocks", "acceptance_due",
-                "hand_over_to", "extension_pending", "department_id"),
+                "hand_over_to", "extension_pending", "department_id", "owner_leader"),
 }
 
 

@@ -343,8 +343,21 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, MattersScreen):
             self.push_screen(MattersScreen())
 
+    def on_exit_app(self) -> None:
+        """Told to quit from outside (a served seat's browser closed, SIGTERM): runs before
+        Textual's own handler, while every screen is still there."""
+        self._flush_drafts()
+
+    def _flush_drafts(self) -> None:
+        from screens.register import RegisterScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, RegisterScreen):
+                screen.flush_draft()
+
     async def action_quit(self) -> None:
         """Quitting while logged in is a logout too, as far as the audit trail is concerned."""
+        self._flush_drafts()
         if self.operator is not None:
             self.desk.logout(self.operator)
             self.operator = None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from textual.widgets import Static, TextArea
 
 from desk.errors import FieldError
-from desk.i18n import Catalog
+from desk.i18n import Catalog, labelled
 from screens.base import show_message
 from screens.representatives import REP_KEY
 from screens.widgets import PasteRefused, field_of
@@ -65,7 +65,7 @@ class FieldMessages:
         self._clear_errors()
         for error in errors:
             target, widget = error_target(error)
-            text = prefix(t, error.field) + t(error.code, **error.params)
+            text = prefix(t, error.field) + t(error.code, **labelled(t, error.params))
             self._notes.append(Note(target, widget, text, value=self._value_of(widget)))
         self._show_notes({n.target for n in self._notes})
         if any(n.target == "err-id_number" for n in self._notes):  # the live preview would only say it twice

@@ -85,6 +85,7 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         self.known = known  # a visitor from the lookup, numbers masked
         self.rep_count = 0
         self._draft_timer: Timer | None = None
+        self._draft_due = False  # typed since the last draft was written
         self._filling = False
         self._finished = False  # saved, or handed over to a repeat visit: no draft of it any more
         self._notes: list[Note] = []  # what the message lines under the fields say
@@ -278,6 +279,15 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+        self._draft_due = True
+
+    def flush_draft(self) -> None:
+        """The desk is closing (a browser tab closed, the host stopping, Ctrl+Q): what the
+        timer would have saved a moment later is saved now."""
+        if self._draft_due:
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self.save_draft()
 
     def _preview_id(self) -> None:
         key, params = id_preview(self.query_one("#f-id_number", Input).value, self.desk.clock.today())
@@ -295,6 +305,7 @@ class RegisterScreen(ChoosesOwner, Representatives, FieldMessages, DeskScreen):
 
     def save_draft(self) -> None:
         """Runs on every pause in typing; a failure here must never cost the form."""
+        self._draft_due = False
         if self.app.operator is None or self._finished:
             return  # the timer outlived a logout, or the save: the form is no draft any more
         form = self.read()

@@ -19,7 +19,9 @@ class Run:
     def __init__(self, tmp_path: Path) -> None:
         self.requests: list[AppRequest] = []
         self.told: list[str] = []
-        self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED), FileAuditLog, maintenance)
+        self.served: list = []  # `desk serve`: what the web server would have been asked
+        self.wiring = Wiring(open_store, FileDraftBox, self._run_app, fixed(PINNED), FileAuditLog, maintenance,
+                             serve=self._serve)
         self.data = tmp_path / "data"
 
     def _run_app(self, request: AppRequest) -> int:
@@ -27,6 +29,10 @@ class Run:
         has to tell is kept beside the request."""
         self.requests.append(request)
         self.told.append(request.background() if request.background else "")
+        return 0
+
+    def _serve(self, request) -> int:
+        self.served.append(request)
         return 0
 
     def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:

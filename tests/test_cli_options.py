@@ -28,7 +28,7 @@ class Recording(Run):
             open_drafts=lambda path: real.open_drafts(self._use(Path(path).parent)),
             run_app=real.run_app, clock=real.clock,
             open_audit=lambda path: real.open_audit(self._use(path)),
-            maintenance=_RecordingMaintenance(self),
+            maintenance=_RecordingMaintenance(self), serve=real.serve,
         )
 
     def _use(self, path) -> Path:
@@ -88,6 +88,8 @@ def _subcommands(backup: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...
         "calendar holiday add": (("calendar", "holiday", "add"), ("2027-10-01..2027-10-07",), ""),
         "calendar workday add": (("calendar", "workday", "add"), ("2027-10-09",), ""),
         "app": ((), (), ""),
+        "serve": (("serve",), ("--port", "8123"), ""),
+        "serve display": (("serve",), ("--display",), ""),
     }
 
 

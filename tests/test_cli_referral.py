@@ -39,7 +39,7 @@ def test_stations_are_added_edited_and_disabled(run):
     (("station", "add", "--kind", "judge", "--name", "x", "--window", "1", "--prefix", "J"), "prefix J is used"),
     (("station", "edit", "ZZ", "--window", "1"), "no such station: ZZ"),
     (("roster", "set", "2026-13-01", "J", "法官甲"), "not a date"),
-    (("roster", "set", "2026-11-23", "J", "王芳"), "王芳 is not a station officer"),
+    (("roster", "set", "2026-11-23", "J", "王芳"), "王芳 is not a station officer and cannot be on this roster"),
     (("roster", "set", "2026-11-27", "J", "--through", "2026-11-23"), "is before the first"),
     (("roster", "show", "--date", "soon"), "not a date"),
 ])

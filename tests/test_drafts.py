@@ -115,3 +115,24 @@ async def test_escape_on_the_draft_question_keeps_the_draft(desk, operator, earl
         await pilot.press("escape")
         await pilot.pause(0.6)
     assert desk.load_draft(operator).name == "王五"
+
+
+@pytest.mark.parametrize("how", ["told to quit", "ctrl+q"])
+async def test_keys_typed_just_before_the_desk_closes_are_in_the_draft(desk, operator, how):
+    """A served seat's browser closed (the desk is told to quit) or Ctrl+Q, sooner than the
+    pause that writes a draft: what was typed is kept all the same."""
+    from textual.messages import ExitApp
+
+    from tests.pilot import make_app, type_text
+
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await type_text(pilot, "zhao")
+        if how == "ctrl+q":
+            await pilot.press("ctrl+q")
+        else:
+            app.post_message(ExitApp())
+        await pilot.pause()
+    assert desk.load_draft(operator).name == "zhao"

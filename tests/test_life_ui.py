@@ -297,3 +297,11 @@ def test_the_days_left_of_a_deadline_read_in_its_unit():
     late = Deadline(Clock(ClockKind.HANDLING, dt.date(2026, 1, 1), 60, DayUnit.WORKING), Due(dt.date(2026, 3, 1), False),
                     -2, Warning.RED)
     assert days_left_text(t, late).plain == "超期2个工作日" and days_left_text(t, late, short=True).plain == "超2工作日"
+
+
+def test_every_reason_a_matter_is_someones_work_has_words():
+    from desk.i18n import catalog
+    from desk.lifecycle.my_work import Why
+
+    for lang in ("zh", "en"):
+        assert all(catalog(lang).has(f"why.{w.value}") for w in Why)

@@ -9,6 +9,7 @@ import pytest
 
 from desk.clock import fixed
 from desk.errors import DeskError, FormErrors
+from desk.lifecycle.my_work import Why
 from desk.lifecycle.records import ClockKind, Evaluation
 from desk.lifecycle.table import Act, Inputs
 from desk.meetings import rules
@@ -105,8 +106,9 @@ def test_the_owning_leader_changes_only_with_a_reason(desk, operator, leader, su
     with pytest.raises(FormErrors) as needs:
         desk.meetings.set_owner(hard.id, other.name, "", supervisor)
     assert needs.value.errors[0].code == "err.meeting.owner_reason"
+    assert [r.why for r in desk.life.my_work(leader)[1]] == [(Why.OWNER,)]  # 我包的案
     changed = desk.meetings.set_owner(hard.id, other.name, "赵局长调任", leader)
-    assert changed.owner_leader == "孙副县长"
+    assert changed.owner_leader == "孙副县长" and desk.life.my_work(leader)[0] == 0
     assert desk.matter_detail(hard.id, leader).events[-1].data["was"] == "赵局长"
 
 
@@ -175,3 +177,42 @@ def test_a_dissatisfied_evaluation_calls_a_three_party_follow_up_that_sends_it_b
     assert [c.kind for c in after.matter.clocks] == [ClockKind.HANDLING]
     assert [e.kind for e in after.events][-2:] == ["meeting_held", "send_back"]
     assert after.events[-1].data["inputs"]["cause"] == "重新丈量后再答复"
+
+
+def test_a_visitor_booked_on_a_leaders_day_waits_in_that_days_queue(desk, operator, leader, admin):
+    from desk.referral.records import Staffing, State
+    from desk.referral.stations import StationForm
+
+    desk.clock = fixed("2026-11-24T09:00:00")
+    room = desk.referrals.add_station(StationForm(kind="leader", name="领导接访室", window="二楼", prefix="D"), admin)
+    with pytest.raises(FormErrors):  # only a leader receives there
+        desk.referrals.set_roster([dt.date(2026, 11, 26)], "领导接访室", [operator.name], Staffing.ROTATING, admin)
+    desk.referrals.set_roster([dt.date(2026, 11, 26)], "领导接访室", [leader.name], Staffing.ROTATING, admin)
+    assert [(d, names) for d, _, names in desk.referrals.leader_days(dt.date(2026, 11, 24), dt.date(2026, 11, 30))] == [
+        (dt.date(2026, 11, 26), ("赵局长",))]
+    m = desk.register(form(track="complex"), operator).matter
+    with pytest.raises(FormErrors) as nobody:
+        desk.referrals.book(m.id, room.id, dt.date(2026, 11, 27), operator)
+    assert nobody.value.errors[0].code == "err.referral.no_leader"
+    judge = next(s for s in desk.referrals.stations() if s.kind.value == "judge")
+    with pytest.raises(FormErrors):  # an ordinary station is not booked ahead
+        desk.referrals.book(m.id, judge.id, dt.date(2026, 11, 26), operator)
+    booked = desk.referrals.book(m.id, room.id, dt.date(2026, 11, 26), operator, "要求见领导")
+    assert (booked.referral.ticket, booked.referral.day) == ("D001", dt.date(2026, 11, 26))
+    assert desk.referrals.queue(room.id, leader) == []  # not today
+    desk.clock = fixed("2026-11-26T08:30:00")
+    called = desk.referrals.call_next(room.id, leader)
+    assert called.id == booked.referral.id and called.state is State.CALLED
+
+
+def test_a_meetings_record_and_the_supervision_notice_print_as_docx(desk, operator, supervisor, hard):
+    from tests.test_documents import text_of
+
+    huddle = desk.meetings.plan(hard.id, meeting(MeetingKind.HUDDLE), operator)
+    desk.meetings.record(huddle.id, "界址有争议", "组织现场丈量", "同意丈量", operator)
+    minutes = text_of(desk.documents.print_minutes(huddle.id, operator).path)
+    assert "碰头会" in minutes and "陈支书（东门社区）" in minutes and "组织现场丈量" in minutes
+    written = desk.meetings.supervise(hard.id, written_entry(dt.date(2026, 11, 2), "钱主任", "刘干事",
+                                                                 "办理进度滞后", dt.date(2026, 11, 12)), supervisor)
+    notice = text_of(desk.documents.print_supervision(written.id, supervisor).path)
+    assert "〔2026〕1号" in notice and "办理进度滞后" in notice and "2026年11月12日" in notice

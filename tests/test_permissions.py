@@ -20,7 +20,7 @@ EXPECTED = {
     Action.REGISTER: {R, L},
     Action.VIEW_FULL: {R, S, L},
     Action.REFER: {R, S, L},
-    Action.SERVE: {S},
+    Action.SERVE: {S, L},
     Action.VIEW_QUEUES: {L, U},
     Action.MANAGE_STATIONS: {A},
     Action.ACCEPT: {R, L},

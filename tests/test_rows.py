@@ -42,7 +42,8 @@ def matter(rng: random.Random, n: int, visitor_id: int) -> dict:
                                   [{"kind": "handling", "start": f"2026-10-{rng.randrange(1, 29):02d}", "days": 60,
                                     "unit": "working"}])),
             "acceptance_due": "2026-11-16", "hand_over_to": rng.choice(("", "李娜")),
-            "extension_pending": rng.random() < 0.3, "department_id": rng.choice((None, 1, 2))}
+            "extension_pending": rng.random() < 0.3, "department_id": rng.choice((None, 1, 2)),
+            "owner_leader": rng.choice(("", "赵局长"))}
 
 
 def fill(store, rng: random.Random, count: int) -> None:

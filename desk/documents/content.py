@@ -10,6 +10,7 @@ from typing import Any
 from desk.i18n import Catalog
 from desk.idcard import mask
 from desk.lifecycle.records import Department
+from desk.meetings.records import Meeting, Supervision
 from desk.models import Event, Matter, Visit, Visitor
 from desk.referral.records import Referral, Station
 
@@ -18,7 +19,8 @@ RECEIPT, SLIP = "receipt", "referral_slip"
 ACCEPTANCE, NON_ACCEPTANCE, ASSIGNMENT, TRANSFER, EXTENSION = (
     "acceptance", "non_acceptance", "assignment", "transfer", "extension")
 NOTICES = (ACCEPTANCE, NON_ACCEPTANCE, ASSIGNMENT, TRANSFER, EXTENSION)
-KINDS = (RECEIPT, SLIP, *NOTICES)
+MINUTES, SUPERVISION = "meeting_minutes", "supervision"
+KINDS = (RECEIPT, SLIP, *NOTICES, MINUTES, SUPERVISION)
 
 
 def template_name(kind: str) -> str:
@@ -117,4 +119,46 @@ def notice_context(t: Catalog, kind: str, matter: Matter, visitor: Visitor | Non
         "extension_days": ext.days if ext else "",
         "extension_reason": ext.reason if ext else "",
         "approved_by": ext.decided_by if ext else "",
+    }
+
+
+def minutes_context(t: Catalog, matter: Matter, visitor: Visitor | None, meeting: Meeting, now: dt.datetime,
+                    by: str) -> dict[str, Any]:
+    """A meeting's record (会议记录): when, where, who, what was found and agreed."""
+    return {
+        **_common(t, matter, visitor, now, by),
+        "meeting_kind": t(f"meeting_kind.{meeting.kind.value}"),
+        "when": f"{_day(meeting.day)} {meeting.time}",
+        "place": meeting.place,
+        "participants": "、".join(f"{p.name}（{p.unit}）" if p.unit else p.name for p in meeting.participants),
+        "state": t(f"meeting_state.{meeting.state.value}"),
+        "facts": meeting.facts,
+        "approach": meeting.approach,
+        "visitor_said": meeting.visitor_said,
+        "recorded_by": meeting.recorded_by,
+        "owner_leader": matter.owner_leader,
+        "summary": matter.summary,
+    }
+
+
+def supervision_context(t: Catalog, matter: Matter, visitor: Visitor | None, entry: Supervision,
+                        department: str, now: dt.datetime, by: str) -> dict[str, Any]:
+    """The written supervision notice (督办单) to the responsible department."""
+    return {
+        **_common(t, matter, visitor, now, by),
+        "document_number": entry.document_number,
+        "department": department,
+        "to": entry.to,
+        "demand": entry.demand,
+        "due": _day(entry.due),
+        "department_due": _day(entry.due),
+        "phone": visitor.phone if visitor else "",
+        "contact": "",
+        "contact_phone": "",
+        "decided": _day(entry.day),
+        "decided_by": entry.by,
+        "registered": _day(matter.registered_at.date()),
+        "summary": matter.summary,
+        "demands": matter.demands,
+        "owner_leader": matter.owner_leader,
     }

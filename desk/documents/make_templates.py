@@ -22,9 +22,11 @@ from desk.documents.content import (
     ACCEPTANCE,
     ASSIGNMENT,
     EXTENSION,
+    MINUTES,
     NON_ACCEPTANCE,
     RECEIPT,
     SLIP,
+    SUPERVISION,
     TRANSFER,
     template_name,
 )
@@ -223,9 +225,43 @@ def transfer():
                  "并于{{ department_due }}前将处理情况告知本机关。")
 
 
+MINUTES_ROWS = [
+    ("事项编号", "number"),
+    ("来访人", "visitor"),
+    ("事项摘要", "summary"),
+    ("见面", "meeting_kind"),
+    ("时间", "when"),
+    ("地点", "place"),
+    ("参加人员", "participants"),
+    ("包案领导", "owner_leader"),
+    ("查明的情况", "facts"),
+    ("商定的办理思路", "approach"),
+    ("来访人意见", "visitor_said"),
+    ("记录人", "recorded_by"),
+]
+
+
+def minutes():
+    doc = Document()
+    _fonts(doc)
+    _title(doc, "信访事项{{ meeting_kind }}记录")
+    _table(doc, MINUTES_ROWS)
+    _line(doc, "")
+    _line(doc, "参加人员签字：", 12)
+    _line(doc, "")
+    _line(doc, "出具：{{ printed_by }}　{{ printed_at }}", 9)
+    return doc
+
+
+def supervision():
+    return _sent("信访事项督办单", "你单位承办的以下信访事项{{ demand }}。请于{{ due }}前将办理情况书面报告本机关。"
+                 "（督办联系人：{{ to }}）")
+
+
 MADE = {template_name(RECEIPT): receipt, template_name(SLIP): slip, template_name(ACCEPTANCE): acceptance,
         template_name(NON_ACCEPTANCE): non_acceptance, template_name(ASSIGNMENT): assignment,
-        template_name(TRANSFER): transfer, template_name(EXTENSION): extension}
+        template_name(TRANSFER): transfer, template_name(EXTENSION): extension, template_name(MINUTES): minutes,
+        template_name(SUPERVISION): supervision}
 
 
 def make(folder: Path = PACKAGED) -> list[Path]:

@@ -13,11 +13,15 @@ from typing import Any
 from desk.codec import decode
 from desk.context import Context
 from desk.documents.content import (
+    MINUTES,
     RECEIPT,
     SLIP,
+    SUPERVISION,
+    minutes_context,
     notice_context,
     receipt_context,
     slip_context,
+    supervision_context,
     template_name,
 )
 from desk.documents.deliver import Delivery, How, Opener, SystemOpener
@@ -26,6 +30,7 @@ from desk.errors import DeskError
 from desk.i18n import DEFAULT_LANGUAGE, Catalog, catalog
 from desk.intake import add_event
 from desk.lifecycle.records import Clock, ClockKind, Department
+from desk.meetings.records import Meeting, Supervision
 from desk.models import Event, Matter, Operator, Visit, Visitor
 from desk.permissions import Action, require
 from desk.referral import queue as queues
@@ -112,6 +117,32 @@ class Documents:
                                  self._handling_due(event), department, self.ctx.clock.now(), operator.name)
         return self.issue(kind, matter, context, operator, how, notice=event.id,
                           document_number=event.data["document_number"])
+
+    def print_minutes(self, meeting_id: int, operator: Operator, how: How = How.PRINT) -> Printed:
+        """A meeting's record (会议记录), planned or held, as it stands."""
+        require(operator, Action.PRINT)
+        doc = self.ctx.store.get("meetings", meeting_id)
+        if doc is None:
+            raise DeskError("err.meeting.missing", id=meeting_id)
+        meeting = Meeting.from_doc(doc)
+        matter = self._matter(meeting.matter_id)
+        context = minutes_context(self.catalog, matter, self._visitor(matter), meeting, self.ctx.clock.now(),
+                                  operator.name)
+        return self.issue(MINUTES, matter, context, operator, how, meeting=meeting.id)
+
+    def print_supervision(self, supervision_id: int, operator: Operator, how: How = How.PRINT) -> Printed:
+        """The written supervision notice (督办单), with the number it was given."""
+        require(operator, Action.PRINT)
+        doc = self.ctx.store.get("supervisions", supervision_id)
+        if doc is None or not doc.get("document_number"):
+            raise DeskError("err.document.no_notice", id=supervision_id)
+        entry = Supervision.from_doc(doc)
+        matter = self._matter(entry.matter_id)
+        department = self._department(entry.department_id)
+        context = supervision_context(self.catalog, matter, self._visitor(matter), entry,
+                                      department.name if department else "", self.ctx.clock.now(), operator.name)
+        return self.issue(SUPERVISION, matter, context, operator, how, supervision=entry.id,
+                          document_number=entry.document_number)
 
     def _department(self, department_id: int | None) -> Department | None:
         doc = self.ctx.store.get("departments", department_id) if department_id is not None else None

@@ -64,14 +64,18 @@ def field_label(t: Catalog, field: str) -> str:
 def describe(t: Catalog, exc: Exception) -> str:
     """One message a clerk can act on, naming the field where there is one."""
     if isinstance(exc, FormErrors):
-        return "; ".join(f"{field_label(t, e.field)}: {t(e.code, **e.params)}" for e in exc.errors)
+        return "; ".join(f"{field_label(t, e.field)}: {t(e.code, **labelled(t, e.params))}" for e in exc.errors)
     if isinstance(exc, DeskError | StoreError):
-        params = dict(exc.params)
-        for name in ("action", "role", "move", "state", "outcome", "status", "act", "clock", "meeting_kind", "meeting_state"):  # codes read as their labels
-            if name in params:
-                params[name] = t.label(name, params[name])
-        return t(exc.code, **translated_detail(t, params))
+        return t(exc.code, **translated_detail(t, labelled(t, exc.params)))
     return str(exc)
+
+
+# Parameters that carry a code, read as its label (`role` "station" as 驻点人员).
+LABELLED = ("action", "role", "move", "state", "outcome", "status", "act", "clock", "meeting_kind", "meeting_state")
+
+
+def labelled(t: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    return {k: t.label(k, v) if k in LABELLED and isinstance(v, str) else v for k, v in params.items()}
 
 
 def translated_detail(t: Catalog, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """My work (我的待办): the open matters an operator answers for, most urgent first.
 
 A matter is someone's work because they are its first responder, because they must act
-next (a hand-over offered to them, an extension waiting for a leader), or because it
-waits at a station they are on duty at today. Read from the store's columns, so that
+next (a hand-over offered to them, an extension waiting for a leader), because it waits
+at a station they are on duty at today, or because they are the leader who owns it (包案). Read from the store's columns, so that
 only the rows shown are read whole.
 """
 
@@ -23,6 +23,7 @@ class Why(StrEnum):
     TAKE_OVER = "take_over"  # a hand-over offered to them
     APPROVE = "approve"  # an extension waiting for a leader
     STATION = "station"  # waiting at a station they are on duty at today
+    OWNER = "owner"  # 我包的案: a complex matter the leader owns
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def _why(row: dict[str, Any], whose: Whose) -> tuple[Why, ...]:
         found.append(Why.APPROVE)
     if row["id"] in whose.at_stations:
         found.append(Why.STATION)
+    if whose.name and row["owner_leader"] == whose.name:
+        found.append(Why.OWNER)
     return tuple(found)
 
 

@@ -16,6 +16,7 @@ class StationKind(StrEnum):
     LEGAL_AID = "legal_aid"
     MEDIATION = "mediation"
     COUNSELLING = "counselling"
+    LEADER = "leader"  # 领导接访: a leader receives on the days the roster names; visitors are booked
 
 
 class Staffing(StrEnum):

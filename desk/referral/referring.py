@@ -19,6 +19,7 @@ from desk.referral.records import (
     Referral,
     State,
     Station,
+    StationKind,
     elderly,
 )
 from desk.referral.stations import get_station, on_duty
@@ -99,26 +100,40 @@ def usable_station(reader: Reader, station_id: int) -> Station:
 
 
 def refer(txn: Transaction, matter_id: int, form: ReferralForm, by: str, now: dt.datetime,
-          kept_priority: tuple[Priority, ...] = (), transferred_from: int | None = None) -> Referred:
-    """A referral with its ticket, and the event on the matter's timeline, in `txn`."""
+          kept_priority: tuple[Priority, ...] = (), transferred_from: int | None = None,
+          day: dt.date | None = None) -> Referred:
+    """A referral with its ticket, and the event on the matter's timeline, in `txn`. A `day`
+    after today books the visitor on a leader reception day (领导接访预约): the ticket is
+    that day's, and the visitor waits in that day's queue."""
     route, chosen = check_form(form)
     matter = open_matter(txn, matter_id, closed="err.referral.matter_closed")
     station = usable_station(txn, form.station_id)  # type: ignore[arg-type]
+    day = day or now.date()
+    if day != now.date():
+        _bookable(txn, station, day, now.date())
     doc = txn.get("visitors", matter.visitor_id)
     visitor = Visitor.from_doc(doc) if doc else None
     priority = _ordered(set(chosen) | set(kept_priority) | derived_priority(txn, matter, visitor, now.date()))
-    number, ticket = next_ticket(txn, station, now.date())
+    number, ticket = next_ticket(txn, station, day)
     draft = Referral(
         id=0, matter_id=matter.id, visitor_id=matter.visitor_id, station_id=station.id, station_kind=station.kind,
-        ticket=ticket, number=number, day=now.date(), referred_at=now, referred_by=by, reason=form.reason.strip(),
+        ticket=ticket, number=number, day=day, referred_at=now, referred_by=by, reason=form.reason.strip(),
         legal_route=route, priority=priority, periods=(Period(State.WAITING, now, None, by),),
         transferred_from=transferred_from,
     )
     referral = Referral.from_doc(txn.insert("referrals", draft.to_doc()))
     add_event(txn, matter, "referred", by, now, note=referral.reason, referral_id=referral.id, ticket=ticket,
               station=station.name, window=station.window, legal_route=route.value,
-              priority=[p.value for p in priority])
-    return Referred(referral, station, not on_duty(txn, now.date(), station.id))
+              priority=[p.value for p in priority], day=day.isoformat())
+    return Referred(referral, station, not on_duty(txn, day, station.id))
+
+
+def _bookable(reader: Reader, station: Station, day: dt.date, today: dt.date) -> None:
+    """Only a leader's reception day is booked ahead, and only a day a leader receives on."""
+    if station.kind is not StationKind.LEADER or day < today:
+        raise FormErrors([FieldError("day", "err.referral.book_day")])
+    if not on_duty(reader, day, station.id):
+        raise FormErrors([FieldError("day", "err.referral.no_leader", {"day": day.isoformat()})])
 
 
 def get_referral(reader: Reader, referral_id: int) -> Referral:

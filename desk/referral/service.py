@@ -14,7 +14,7 @@ from desk.permissions import Action, allowed, require
 from desk.referral import queue as queues
 from desk.referral import referring, stations
 from desk.referral.lifecycle import Finish, Move, transition
-from desk.referral.records import Duty, Referral, RosterDay, Staffing, State, Station
+from desk.referral.records import Duty, Referral, RosterDay, Staffing, State, Station, StationKind
 from desk.referral.referring import ReferralForm, Referred
 from desk.referral.stations import StationForm
 from desk.store import ConflictError
@@ -161,7 +161,7 @@ class Referrals:
         self.ensure_stations()
         with self._store.transaction() as txn:
             station = stations.station_called(txn, station_name)
-            stations.check_staff(txn, names)
+            stations.check_staff(txn, names, station.kind)
             staff = tuple(Duty(n.strip(), staffing) for n in names)
             saved = [stations.set_roster(txn, day, station.id, staff) for day in days]
         self.ctx.log(operator, "roster_set", station.name, station=station.id, days=[d.isoformat() for d in days],
@@ -190,6 +190,28 @@ class Referrals:
             referred = referring.refer(txn, matter_id, form, operator.name, self._now())
         self._log_referral(operator, "referral_add", referred)
         return referred
+
+    def book(self, matter_id: int, station_id: int, day: dt.date, operator: Operator, reason: str = "") -> Referred:
+        """领导接访预约: the visitor is booked on a leader's reception day and waits in that
+        day's queue there, called like at any station."""
+        require(operator, Action.REFER)
+        with self._store.transaction() as txn:
+            referred = referring.refer(txn, matter_id, ReferralForm(station_id, reason), operator.name, self._now(),
+                                       day=day)
+        self._log_referral(operator, "booking", referred)
+        return referred
+
+    def leader_days(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, Station, tuple[str, ...]]]:
+        """The leader reception days from `start` to `end`: the day, where, which leaders."""
+        leader_rooms = {s.id: s for s in self.stations() if s.kind is StationKind.LEADER and s.active}
+        found = []
+        day = start
+        while day <= end:
+            for roster in stations.roster_of(self._store, day):
+                if roster.station_id in leader_rooms and roster.staff:
+                    found.append((day, leader_rooms[roster.station_id], tuple(d.operator for d in roster.staff)))
+            day += dt.timedelta(days=1)
+        return found
 
     def _log_referral(self, operator: Operator, action: str, referred: Referred) -> None:
         ref = referred.referral

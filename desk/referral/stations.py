@@ -121,15 +121,17 @@ def on_duty(reader: Reader, day: dt.date, station_id: int) -> tuple[Duty, ...]:
     return next((r.staff for r in roster_of(reader, day) if r.station_id == station_id), ())
 
 
-def check_staff(reader: Reader, names: list[str]) -> None:
-    """Everyone on a roster is an active station officer, named once."""
+def check_staff(reader: Reader, names: list[str], kind: StationKind | None = None) -> None:
+    """Everyone on a roster is an active station officer (a leader, at a leader reception
+    room), named once."""
+    role = Role.LEADER if kind is StationKind.LEADER else Role.STATION
     errors = []
     for name in names:
         operator = find_operator(reader, name)
         if operator is None or not operator.active:
             errors.append(FieldError("operator", "err.roster.unknown", {"name": name}))
-        elif operator.role is not Role.STATION:
-            errors.append(FieldError("operator", "err.roster.role", {"name": name}))
+        elif operator.role is not role:
+            errors.append(FieldError("operator", "err.roster.role", {"name": name, "role": role.value}))
     if len(set(names)) != len(names):
         errors.append(FieldError("operator", "err.roster.twice"))
     if errors:
