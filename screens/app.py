@@ -8,7 +8,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -90,9 +90,9 @@ class DeskApp(App[int]):
         self.background = background
         self._refresh_error = ""
         self.title = catalog("app.title")
-        translate_bindings(self, catalog)
-        if catalog.lang != "zh":
-            _hide_key(self, "my_work")
+        # English labels are longer: at 80 columns F8 would push F12 (blank the screen) out
+        # of the Footer. The key still works and the command palette names it.
+        translate_bindings(self, catalog, hidden=frozenset() if catalog.lang == "zh" else frozenset({"my_work"}))
 
     def get_driver_class(self):
         """Textual's driver, reading input so that pasted text arrives whole and in order
@@ -480,14 +480,6 @@ class DeskApp(App[int]):
         else:
             yield SystemCommand(t("cmd.keys"), t("cmd.keys.help"), self.action_show_help_panel)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
-
-
-def _hide_key(app: App, action: str) -> None:
-    """English labels are longer: at 80 columns F8 would push F12 (blank the screen) out of
-    the Footer. The key still works and the command palette names it."""
-    table = app._bindings.key_to_bindings  # as translate_bindings does: the one place besides it
-    for key, bindings in table.items():
-        table[key] = [replace(b, show=False) if b.action == action else b for b in bindings]
 
 
 def _crash_cause() -> BaseException | None:

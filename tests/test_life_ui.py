@@ -305,3 +305,17 @@ def test_every_reason_a_matter_is_someones_work_has_words():
 
     for lang in ("zh", "en"):
         assert all(catalog(lang).has(f"why.{w.value}") for w in Why)
+
+
+@pytest.mark.parametrize("lang, in_footer", [("zh", True), ("en", False)])
+async def test_f8_is_offered_where_there_is_room_and_always_in_the_palette(desk, operator, lang, in_footer):
+    from tests.pilot import screen_lines
+
+    app = make_app(desk, logged_in="王芳", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert ("f8 " + app.catalog("key.my_work") in screen_lines(app)[-1]) is in_footer
+        assert app.catalog("cmd.my_work") in {c.title for c in app.get_system_commands(app.screen)}
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(app.screen, MyWorkScreen)
