@@ -185,6 +185,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     serve.add_argument("--display", action="store_true", help=t("cli.help.serve_display"))
     serve.add_argument("--cert", type=_folder, metavar=t("cli.metavar.file"), help=t("cli.help.serve_cert"))
     serve.add_argument("--key", type=_folder, metavar=t("cli.metavar.file"), help=t("cli.help.serve_key"))
+    serve.add_argument("--allow-host", action="append", metavar=t("cli.metavar.host"), help=t("cli.help.serve_allow_host"))
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -312,6 +313,11 @@ class _Commands:
         port = args.port if args.port is not None else (serving.DISPLAY_PORT if args.display else serving.DESK_PORT)
         if not 1 <= port <= 65535:
             raise UsageError(self.t("err.serve.port_range", port=port))
+        # Each seat's counter is this one and the seat's address: it must pass as a counter
+        # too, or every seat would close at once (the longest address, IPv6, is 45 characters).
+        problem = check_name("counter", f"{self.counter()}@{'f' * 45}")
+        if problem:
+            raise UsageError(self.t("err.counter", message=self.t(problem.code, **problem.params)))
         path = self.existing_data_dir()
         desk = self._open(path)
         try:
@@ -326,7 +332,7 @@ class _Commands:
             host=args.host, port=port, display=args.display, sessions=current.serve_sessions,
             idle_seconds=0 if args.display else current.serve_idle_minutes * 60, cert=args.cert, key=args.key,
             t=self.t, seat_args=partial(serving.seat_args, path.absolute(), self.t.lang, self.counter(), args.display),
-            note=note, out=self.out))
+            note=note, out=self.out, allowed_hosts=tuple(n.lower() for n in args.allow_host or ())))
 
     def _trail_behind(self, desk: Desk) -> str:
         """The store opens, but a trail cut back or replaced is told at the login, not absorbed."""

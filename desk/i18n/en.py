@@ -1291,4 +1291,11 @@ MESSAGES: dict[str, str] = {
     "setting.three_party_lead_days": "days after a dissatisfied evaluation for the three-party follow-up",
     "setting.supervision_follow_up_days": "days between phone follow-ups by default",
     "why.owner": "I own it",
+    "serve.console.refused_origin": "{address} turned away: a page not opened from this PC's address ({also} more)",
+    "audit_action.serve_refused_origin": "Turned away a foreign page",
+    "serve.page.foreign": "Open the desk at the address the host printed",
+    "serve.closed.died": "The desk ended unexpectedly; a half-filled registration is kept as a draft",
+    "serve.page.died": "The desk ended unexpectedly",
+    "serve.reason.died": "ended unexpectedly",
+    "cli.help.serve_allow_host": "another name seats reach this PC by (a DNS name); may be given more than once",
 }

@@ -1281,4 +1281,11 @@ MESSAGES: dict[str, str] = {
     "setting.three_party_lead_days": "不满意评价后几天内三方回访",
     "setting.supervision_follow_up_days": "电话督办默认间隔（天）",
     "why.owner": "我包的案",
+    "serve.console.refused_origin": "{address} 被拒绝：不是从本机地址打开的页面（另有 {also} 次）",
+    "audit_action.serve_refused_origin": "拒绝外来页面接入",
+    "serve.page.foreign": "请用主机打印的地址打开接待台",
+    "serve.closed.died": "接待台意外结束；如有填到一半的登记，已保存为草稿",
+    "serve.page.died": "接待台意外结束",
+    "serve.reason.died": "意外结束",
+    "cli.help.serve_allow_host": "座位还可以用这个名称访问主机（如本单位的域名）；可写多次",
 }
