@@ -16,7 +16,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, cli_calendar, cli_data, cli_life, cli_referral, demo, serving
+from desk import (
+    __version__,
+    cli_calendar,
+    cli_data,
+    cli_life,
+    cli_referral,
+    cli_tally,
+    demo,
+    serving,
+)
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
@@ -178,6 +187,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     cli_referral.add_parsers(sub, common, t)
     cli_calendar.add_parsers(sub, common, t)
     cli_life.add_parsers(sub, common, t)
+    cli_tally.add_parsers(sub, common, t)
     sub.add_parser("display", parents=[common], help=t("cli.help.display"), description=t("cli.help.display"))
     serve = sub.add_parser("serve", parents=[common], help=t("cli.help.serve"), description=t("cli.help.serve"))
     serve.add_argument("--host", default=serving.LOOPBACK, metavar=t("cli.metavar.host"), help=t("cli.help.serve_host"))
@@ -494,6 +504,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return cli_calendar.run(commands)
     if args.command in cli_life.COMMANDS:
         return cli_life.run(commands)
+    if args.command in cli_tally.COMMANDS:
+        return cli_tally.run(commands)
     if args.command == "category":
         return commands.category()
     if args.command == "display":
