@@ -166,14 +166,18 @@ def _handling_due(reader: Reader, matter: Matter, close: Event) -> dt.date | Non
 def _warnings(reader: Reader, period: Period, rules: Rules, today: dt.date) -> dict[str, int]:
     """Open matters at the end of the period, by the colour of their nearest deadline then."""
     end = period.end
-    changed_since = {e.matter_id for e in _events(reader, (end + dt.timedelta(days=n)
-                                                           for n in range(1, (today - end).days + 1)))}
+    since = _events(reader, (end + dt.timedelta(days=n) for n in range(1, (today - end).days + 1)))
+    before: dict[int, dict[str, Any] | None] = {}  # the state the first act after the end found
+    for event in sorted(since, key=lambda e: (e.at, e.id)):
+        if event.matter_id not in before and ("status" in event.data or event.kind == "closed"):
+            before[event.matter_id] = event.data.get("was")
     counted = Counter()
     for row in reader.columns("matters", period.years(today)):
         if row["registered_at"][:10] > end.isoformat():
             continue
-        if row["id"] in changed_since:
-            status, clocks = _as_of(reader, row, end)
+        if row["id"] in before:
+            was = before[row["id"]]
+            status, clocks = (was["status"], was["clocks"]) if was else _as_of(reader, row, end)
             row = {**row, "status": status, "clocks": clocks}
         if not Status(row["status"]).is_open:
             continue
