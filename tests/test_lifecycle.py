@@ -307,3 +307,13 @@ def test_a_simple_matter_offers_closing_before_its_note_is_written(desk, operato
     assert Act.CLOSE in desk.life.acts(m, operator)
     with pytest.raises(FormErrors):
         act(desk, m, Act.CLOSE, operator)
+
+
+def test_an_extension_is_asked_for_within_the_handling_limit(desk, operator):
+    at(desk, "2026-09-01T09:00:00")
+    m = act(desk, desk.register(form(), operator).matter, Act.ACCEPT, operator)  # due 31 Oct
+    at(desk, "2026-11-01T09:00:00")
+    with pytest.raises(DeskError) as late:
+        act(desk, m, Act.REQUEST_EXTENSION, operator, days=10, cause="复杂")
+    assert late.value.code == "err.life.extension_late"
+    assert Act.REQUEST_EXTENSION not in desk.life.acts(m, operator)

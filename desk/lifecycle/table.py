@@ -163,6 +163,8 @@ def _send_back_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
 def _extension_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
     if m.extension is not None:
         return _refused("extension_once")
+    if not _window_open(m, ClockKind.HANDLING, s.today, s.rules):
+        return _refused("extension_late")  # asked for within the limit, never after it
     limit = s.rules.settings.extension_max_days
     if i.days is not None and not 1 <= i.days <= limit:
         return FormErrors([FieldError("days", "err.life.extension_days", {"max": limit})])
