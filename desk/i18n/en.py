@@ -1344,4 +1344,9 @@ MESSAGES: dict[str, str] = {
     "tally.one_time_resolution_rate": "One-time resolution rate",
     "err.life.extension_late": "The handling deadline has passed: an extension is asked for within it, not after",
     "act_form.extension_asked": "Asked: {days} more days, because {reason} (asked by {by})",
+    "err.life.before": "The date cannot be before the previous step ({day})",
+    "err.life.reason_unknown": "\"{reason}\" is not among the reasons for not accepting",
+    "extension_state.withdrawn": "withdrawn by the reply",
+    "err.meeting.date_range": "on or after {day}, and within a year",
+    "field.next_on": "Next follow-up",
 }

@@ -1334,4 +1334,9 @@ MESSAGES: dict[str, str] = {
     "tally.one_time_resolution_rate": "一次性化解率",
     "err.life.extension_late": "办理期限已过，不能再申请延期（延期须在期限内申请）",
     "act_form.extension_asked": "申请延期 {days} 天，理由：{reason}（{by} 申请）",
+    "err.life.before": "日期不能早于上一步（{day}）",
+    "err.life.reason_unknown": "「{reason}」不在不予受理理由的列表里",
+    "extension_state.withdrawn": "答复前已撤回",
+    "err.meeting.date_range": "应在 {day} 当天或以后、一年以内",
+    "field.next_on": "下次督办日期",
 }

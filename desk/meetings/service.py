@@ -85,6 +85,13 @@ def _complex(reader: Reader, matter_id: int) -> Matter:
     return matter
 
 
+def _any_matter(reader: Reader, matter_id: int) -> Matter:
+    doc = reader.get("matters", matter_id)
+    if doc is None:
+        raise DeskError("err.matter.missing", id=matter_id)
+    return Matter.from_doc(doc)
+
+
 def _meeting(reader: Reader, meeting_id: int) -> Meeting:
     doc = reader.get("meetings", meeting_id)
     if doc is None:
@@ -156,7 +163,7 @@ class Meetings:
             if send_back and meeting.kind is not MeetingKind.THREE_PARTY:
                 raise DeskError("err.meeting.send_back")
             held = Meeting.from_doc(txn.update("meetings", held.edit(sent_back=send_back).to_doc()))
-            matter = open_matter(txn, meeting.matter_id)
+            matter = _any_matter(txn, meeting.matter_id)  # a meeting is settled even after the matter closed
             add_event(txn, matter, "meeting_held", operator.name, now, meeting=meeting.id,
                       meeting_kind=meeting.kind.value, sent_back=send_back)
             if send_back:
@@ -177,7 +184,7 @@ class Meetings:
                 raise DeskError("err.meeting.state", meeting_state=meeting.state.value)
             cancelled = Meeting.from_doc(txn.update("meetings", meeting.edit(
                 state=MeetingState.CANCELLED, cancelled_reason=reason.strip(), cancelled_at=now).to_doc()))
-            matter = open_matter(txn, meeting.matter_id)
+            matter = _any_matter(txn, meeting.matter_id)  # a meeting is settled even after the matter closed
             add_event(txn, matter, "meeting_cancelled", operator.name, now, note=reason.strip(), meeting=meeting.id,
                       meeting_kind=meeting.kind.value)
         self.ctx.log(operator, "meeting_cancel", matter.number, matter=matter.id, meeting=meeting.id)
@@ -258,6 +265,7 @@ class Meetings:
             problems.append(FieldError("due", "err.required"))
         if entry.kind is SupervisionKind.PHONE and entry.rung is None:
             problems.append(FieldError("rung", "err.required"))
+        problems += _date_problems(entry, self.ctx.clock.today())
         if problems:
             raise FormErrors(problems)
         now = self.ctx.clock.now()
@@ -301,6 +309,23 @@ def _may_plan(matter: Matter, kind: MeetingKind, meetings: list[Meeting], settin
     if any(m.kind is kind and m.state is not MeetingState.CANCELLED for m in meetings):
         return DeskError("err.meeting.exists", meeting_kind=kind.value, number=matter.number)
     return None
+
+
+# A follow-up date or a deadline further off than this is a typing slip, not a plan.
+FURTHEST = dt.timedelta(days=366)
+
+
+def _date_problems(entry: Supervision, today: dt.date) -> list[FieldError]:
+    """The entry's day is not in the future; what it sets (by when, the next follow-up) is
+    on or after it and within a year."""
+    problems = []
+    if entry.day > today:
+        problems.append(FieldError("day", "err.life.future"))
+    for name in ("due", "next_on"):
+        value = getattr(entry, name)
+        if value is not None and not entry.day <= value <= entry.day + FURTHEST:
+            problems.append(FieldError(name, "err.meeting.date_range", {"day": entry.day.isoformat()}))
+    return problems
 
 
 def _concerns(meeting: Meeting, matter: Matter, name: str) -> bool:
