@@ -194,3 +194,57 @@ def test_a_fresh_demo_hall_checks_clean(tmp_path):
     assert said[-1].startswith("数据完好")
     # Besides that: only the calendar's unknown year and the backup a new hall has not made yet.
     assert all("工作日历不知道" in line or "desk backup" in line for line in said[:-1]), said
+
+
+def _plain_agenda(store, start, end, name, mine, now):
+    """The agenda as a plain reading of every meeting and its matter gives it."""
+    found = {m.id: m for m in _meetings(store) if start <= m.day <= end
+             or (m.state is MeetingState.PLANNED and m.day < start)}
+    rows = []
+    for meeting in sorted(found.values(), key=lambda m: (m.day, m.time, m.id)):
+        matter = Matter.from_doc(store.get("matters", meeting.matter_id))
+        concerns = name in (meeting.planned_by, matter.first_responder, matter.owner_leader) or any(
+            p.name == name for p in meeting.participants)
+        if not mine or concerns:
+            rows.append((meeting, matter.number, meeting.overdue(now)))
+    return rows
+
+
+def _plain_supervision(store, today, settings):
+    by_matter: dict[int, list[Supervision]] = {}
+    for e in sorted((Supervision.from_doc(d) for d in store.scan("supervisions")), key=lambda e: e.id):
+        by_matter.setdefault(e.matter_id, []).append(e)
+    rows = []
+    for matter_id, entries in by_matter.items():
+        matter = Matter.from_doc(store.get("matters", matter_id))
+        if matter.is_open:
+            step = rules.next_step(sorted(entries, key=lambda e: (e.day, e.id)), today, settings)
+            rows.append((matter, tuple(entries), step, step.due < today))
+    return sorted(rows, key=lambda r: (not r[3], r[2].due, r[0].id))
+
+
+def test_the_agenda_and_the_supervision_list_are_what_every_record_says(hall):
+    """They read the store's columns and indexes; a plain reading of every record agrees."""
+    import datetime as dt
+
+    from desk.clock import fixed
+    from desk.context import Context
+    from desk.meetings.service import Meetings
+    from desk.operators import find_operator
+
+    store, clock = hall
+    today = clock.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    for now in (clock, fixed("2026-11-30T16:00:00")):
+        meetings = Meetings(Context(store, now))
+        for name in ("supervisor", "leader", "赵磊", "demo"):
+            who = find_operator(store, name)
+            for start, end in ((today, today), (monday, monday + dt.timedelta(days=6)),
+                               (today - dt.timedelta(days=30), today - dt.timedelta(days=20))):
+                for mine in (False, True):
+                    got = [(r.meeting, r.number, r.overdue) for r in meetings.agenda(start, end, who, mine=mine)]
+                    assert got == _plain_agenda(store, start, end, name, mine, now.now()), (name, start, end, mine)
+        boss = find_operator(store, "supervisor")
+        got = [(r.matter, r.entries, r.next, r.overdue) for r in meetings.supervision_list(boss)]
+        assert got == _plain_supervision(store, now.today(), meetings.ctx.settings())
+        assert any(r[3] for r in got) and (now is not clock or not all(r[3] for r in got))
