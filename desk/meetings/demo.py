@@ -253,22 +253,21 @@ class DemoMeetings:
 
     def _write(self, txn: Transaction, matter: Matter, draft: Meeting, held: dt.datetime | None = None,
                sent_back: str = "") -> Meeting:
+        """The meeting as planned, or held at `held` with its record (one save of it either
+        way), and the timeline's entries."""
+        rng, kind = self.rng, draft.kind
+        if held is not None:
+            approach = sent_back or rng.choice(APPROACHES[kind])
+            draft = draft.edit(state=MeetingState.HELD, facts=rng.choice(FACTS[kind]), approach=approach,
+                               visitor_said=rng.choice(VISITOR_SAID[kind]), held_at=held,
+                               recorded_by=draft.planned_by, sent_back=bool(sent_back))
         meeting = Meeting.from_doc(txn.insert("meetings", draft.to_doc()))
         add_event(txn, matter, "meeting_planned", draft.planned_by, draft.planned_at, meeting=meeting.id,
-                  meeting_kind=draft.kind.value, day=draft.day.isoformat(), time=draft.time, place=draft.place)
-        return self._hold(txn, matter, meeting, held, sent_back) if held else meeting
-
-    def _hold(self, txn: Transaction, matter: Matter, meeting: Meeting, at: dt.datetime, sent_back: str = ""
-              ) -> Meeting:
-        rng, kind = self.rng, meeting.kind
-        approach = sent_back or rng.choice(APPROACHES[kind])
-        held = Meeting.from_doc(txn.update("meetings", meeting.edit(
-            state=MeetingState.HELD, facts=rng.choice(FACTS[kind]), approach=approach,
-            visitor_said=rng.choice(VISITOR_SAID[kind]), held_at=at, recorded_by=meeting.planned_by,
-            sent_back=bool(sent_back)).to_doc()))
-        add_event(txn, matter, "meeting_held", meeting.planned_by, at, meeting=meeting.id, meeting_kind=kind.value,
-                  sent_back=bool(sent_back))
-        return held
+                  meeting_kind=kind.value, day=draft.day.isoformat(), time=draft.time, place=draft.place)
+        if held is not None:
+            add_event(txn, matter, "meeting_held", draft.planned_by, held, meeting=meeting.id, meeting_kind=kind.value,
+                      sent_back=bool(sent_back))
+        return meeting
 
     def _cancel(self, txn: Transaction, matter: Matter, meeting: Meeting, reason: str, at: dt.datetime) -> None:
         txn.update("meetings", meeting.edit(state=MeetingState.CANCELLED, cancelled_reason=reason).to_doc())
