@@ -304,14 +304,27 @@ class DemoMeetings:
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
             late = rng.random() < 0.5  # the date passed unanswered: one rung up
             day = _weekday(due + dt.timedelta(days=rng.randint(1, 4) if late else 0))
-            at = self._at(day, at)
-            if at > until:
-                return
+            when = self._at(day, at)
+            if when > until:
+                break
+            at = when
             rung = Rung.STAFF if rung is None else LADDER[min(LADDER.index(rung) + late, len(LADDER) - 1)]
             due = _weekday(day + dt.timedelta(days=rng.randint(3, 7)))
             self._entry(txn, matter, Supervision(
                 0, matter.id, SupervisionKind.PHONE, day, self._caller(rung), to, sent.department_id,
                 self.supervisor, at, rung=rung, answer=rng.choice(ANSWERS), next_on=due))
+        today = self.now.date()
+        if replied or due >= today or rng.random() < 0.35:  # a third let the last date pass: overdue
+            return
+        # Still unanswered: the hall called again these last days, a rung up, and set a date ahead.
+        day = max(today - dt.timedelta(days=rng.randint(0, 3)), due + dt.timedelta(days=1))
+        at = self._at(day, at)
+        if at > self.now:
+            return
+        rung = Rung.STAFF if rung is None else LADDER[min(LADDER.index(rung) + 1, len(LADDER) - 1)]
+        self._entry(txn, matter, Supervision(
+            0, matter.id, SupervisionKind.PHONE, day, self._caller(rung), to, sent.department_id, self.supervisor,
+            at, rung=rung, answer=rng.choice(ANSWERS), next_on=_weekday(today + dt.timedelta(days=rng.randint(1, 6)))))
 
     def _caller(self, rung: Rung) -> str:
         if rung is Rung.MAIN_LEADER and self.leaders:
