@@ -16,7 +16,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from desk import __version__, cli_calendar, cli_data, cli_life, cli_referral, demo, serving
+from desk import (
+    __version__,
+    cli_calendar,
+    cli_data,
+    cli_life,
+    cli_referral,
+    cli_tally,
+    demo,
+    serving,
+)
 from desk.audit import AuditLog, Auditor
 from desk.clock import Clock, SystemClock
 from desk.errors import DeskError, FormErrors
@@ -178,6 +187,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     cli_referral.add_parsers(sub, common, t)
     cli_calendar.add_parsers(sub, common, t)
     cli_life.add_parsers(sub, common, t)
+    cli_tally.add_parsers(sub, common, t)
     sub.add_parser("display", parents=[common], help=t("cli.help.display"), description=t("cli.help.display"))
     serve = sub.add_parser("serve", parents=[common], help=t("cli.help.serve"), description=t("cli.help.serve"))
     serve.add_argument("--host", default=serving.LOOPBACK, metavar=t("cli.metavar.host"), help=t("cli.help.serve_host"))
@@ -185,6 +195,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     serve.add_argument("--display", action="store_true", help=t("cli.help.serve_display"))
     serve.add_argument("--cert", type=_folder, metavar=t("cli.metavar.file"), help=t("cli.help.serve_cert"))
     serve.add_argument("--key", type=_folder, metavar=t("cli.metavar.file"), help=t("cli.help.serve_key"))
+    serve.add_argument("--allow-host", action="append", metavar=t("cli.metavar.host"), help=t("cli.help.serve_allow_host"))
 
     cat = sub.add_parser("category", parents=[common], help=t("cli.help.category"), description=t("cli.help.category"))
     cat_sub = cat.add_subparsers(dest="category_command", metavar=t("cli.metavar.command"), required=True)
@@ -312,6 +323,11 @@ class _Commands:
         port = args.port if args.port is not None else (serving.DISPLAY_PORT if args.display else serving.DESK_PORT)
         if not 1 <= port <= 65535:
             raise UsageError(self.t("err.serve.port_range", port=port))
+        # Each seat's counter is this one and the seat's address: it must pass as a counter
+        # too, or every seat would close at once (the longest address, IPv6, is 45 characters).
+        problem = check_name("counter", f"{self.counter()}@{'f' * 45}")
+        if problem:
+            raise UsageError(self.t("err.counter", message=self.t(problem.code, **problem.params)))
         path = self.existing_data_dir()
         desk = self._open(path)
         try:
@@ -326,7 +342,7 @@ class _Commands:
             host=args.host, port=port, display=args.display, sessions=current.serve_sessions,
             idle_seconds=0 if args.display else current.serve_idle_minutes * 60, cert=args.cert, key=args.key,
             t=self.t, seat_args=partial(serving.seat_args, path.absolute(), self.t.lang, self.counter(), args.display),
-            note=note, out=self.out))
+            note=note, out=self.out, allowed_hosts=tuple(n.lower() for n in args.allow_host or ())))
 
     def _trail_behind(self, desk: Desk) -> str:
         """The store opens, but a trail cut back or replaced is told at the login, not absorbed."""
@@ -488,6 +504,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return cli_calendar.run(commands)
     if args.command in cli_life.COMMANDS:
         return cli_life.run(commands)
+    if args.command in cli_tally.COMMANDS:
+        return cli_tally.run(commands)
     if args.command == "category":
         return commands.category()
     if args.command == "display":

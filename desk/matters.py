@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from desk.deadlines import Deadline, Rules, Warning, deadlines, evaluation_lapsed, warning
+from desk.deadlines import Deadline, Rules, Warning, deadlines, evaluation_lapsed, nearest, warning
 from desk.errors import DeskError
 from desk.models import Event, Matter, Status, Track, Visit, Visitor
 from desk.store import Doc, Reader
@@ -40,6 +40,7 @@ class MatterRow:
     visitor: Visitor | None
     warning: Warning | None
     news: bool = False  # a station's outcome the first responder has not opened yet
+    deadline: Deadline | None = None  # the nearest open one, which gives the colour
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,13 @@ def list_matters(
     rows.sort(key=lambda r: (r["registered_at"], r["id"]), reverse=True)
     docs = (reader.get("matters", r["id"]) for r in rows[:limit])
     matters = [Matter.from_doc(d) for d in docs if d is not None]
-    return [MatterRow(m, _visitor(reader, m.visitor_id), warning(m, today, rules)) for m in matters]
+    return [_row(reader, m, today, rules) for m in matters]
+
+
+def _row(reader: Reader, matter: Matter, today: dt.date, rules: Rules) -> MatterRow:
+    found = nearest(matter, today, rules)
+    colour = None if not matter.is_open else (found.warning if found else Warning.GREEN)
+    return MatterRow(matter, _visitor(reader, matter.visitor_id), colour, deadline=found)
 
 
 def matter_detail(reader: Reader, matter_id: int, today: dt.date, rules: Rules) -> MatterDetail:

@@ -59,8 +59,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,
                                 _A.HAND_OVER}),
     # Administrators keep the system running: no casework, no personal data in full.
+    # The tally holds counts, never a person: the command line (an administrator) prints it.
     Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,
-                           _A.AUDIT, _A.MANAGE_STATIONS}),
+                           _A.AUDIT, _A.MANAGE_STATIONS, _A.REPORT}),
 }
 
 

@@ -43,6 +43,7 @@ from desk.settings import (
     load_settings,
     save_settings,
 )
+from desk.tally.service import Tally
 from desk.text import check_name, check_text
 
 
@@ -141,6 +142,10 @@ class Desk(Context):
     @cached_property
     def referrals(self) -> Referrals:
         return Referrals(self)
+
+    @cached_property
+    def tally(self) -> Tally:
+        return Tally(self)
 
     @cached_property
     def meetings(self) -> Meetings:

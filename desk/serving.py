@@ -39,6 +39,9 @@ class ServeRequest:
     # A connection came, went or was turned away: (event, address, details).
     note: Callable[[str, str, dict], None]
     out: TextIO
+    # Other names seats reach this PC by (a DNS name, a forwarded address); its own names
+    # and addresses are always allowed. A page from anywhere else may not open a seat.
+    allowed_hosts: tuple[str, ...] = ()
 
 
 def seat_args(data: Path, lang: str, counter: str, display: bool, address: str) -> list[str]:

@@ -23,7 +23,7 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "visitors": ("id_number", "phone", "name"),
     "visits": ("visitor_id", "matter_id", "at[:10]"),
     "matters": ("number", "query_code", "visitor_id"),
-    "events": ("matter_id",),
+    "events": ("matter_id", "at[:10]"),  # a matter's timeline; a day's acts for the tally
     "counters": ("year",),
     "operators": ("name",),
     "referrals": ("day", "matter_id"),  # a day's queues; a matter's referrals

@@ -17,16 +17,19 @@ import contextlib
 import json
 import logging
 import signal
+import socket
 import ssl
+import sys
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import WSMsgType, web, web_urldispatcher
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -37,7 +40,32 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 log = logging.getLogger("desk.serve")
 
 # Websocket close codes the page reads to say why the session ended (4000-4999: the application's).
-CLOSE_FULL, CLOSE_IDLE, CLOSE_HOST, CLOSE_QUIT = 4001, 4002, 4003, 4004
+CLOSE_FULL, CLOSE_IDLE, CLOSE_HOST, CLOSE_QUIT, CLOSE_DIED = 4001, 4002, 4003, 4004, 4005
+# A browser's terminal size is taken only within these (a 20000x20000 "resize" made one desk
+# take 2 GB); a key message longer than this is not a person typing.
+COLUMNS, ROWS, MAX_INPUT = (20, 500), (8, 200), 65536
+# A refused connection is audited once per address in this many seconds (with how many were
+# refused meanwhile): a page hammering the server must not flood the trail.
+REFUSALS_NOTED_EVERY = 60.0
+
+
+def _clamped(value: Any, bounds: tuple[int, int], default: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        number = int(float(value))
+    except (ValueError, OverflowError):
+        return default
+    return max(bounds[0], min(bounds[1], number))
+
+
+def _parent_death_signal() -> None:  # pragma: no cover - runs in the child, before exec
+    """On Linux a seat's desk gets SIGTERM when the server dies, even by SIGKILL: it saves
+    its draft and ends, instead of running on logged in with the store locked."""
+    import ctypes
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class SeatProcess(AppService):
@@ -46,7 +74,8 @@ class SeatProcess(AppService):
     def __init__(self, argv: list[str], *, grace: float, touched: Callable[[], None], **kwargs: Any) -> None:
         super().__init__(" ".join(argv), **kwargs)
         self.argv, self.grace, self.touched = argv, grace, touched
-        self.quit_itself = False  # the desk ended without being asked (Ctrl+Q, a crash)
+        self.quit_itself = False  # the desk said it was quitting (Ctrl+Q)
+        self.died = False  # it ended without being asked and without saying so (killed, a crash)
         self._stopping = False
 
     async def on_meta(self, data: bytes) -> None:
@@ -57,9 +86,11 @@ class SeatProcess(AppService):
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         """As textual-serve opens it, but the arguments go to the program as they are: a
         data folder with spaces or Chinese in its name is no shell's business."""
+        linux = sys.platform.startswith("linux")
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=self._build_environment(width=width, height=height))
+            stderr=asyncio.subprocess.PIPE, env=self._build_environment(width=width, height=height),
+            preexec_fn=_parent_death_signal if linux else None)
         assert process.stdin is not None
         self._stdin = process.stdin
         return process
@@ -72,7 +103,7 @@ class SeatProcess(AppService):
         """Relay until the desk's output ends; a desk that ended without saying so (killed,
         crashed) closes the page too, which textual-serve would leave open and frozen."""
         await super().run()
-        self.quit_itself = self.quit_itself or not self._stopping  # Ctrl+Q, or it died
+        self.died = not self.quit_itself and not self._stopping
         with contextlib.suppress(Exception):
             await self.remote_close()
 
@@ -141,6 +172,7 @@ class HallServer(Server):
         self.poll = min(poll, request.idle_seconds / 4) if request.idle_seconds else poll
         self.ssl_context = tls_context(request)
         self.seats: dict[str, Seat] = {}
+        self._refusals: dict[str, tuple[float, int]] = {}  # address -> (last noted, refused since)
         self._runner: web.AppRunner | None = None
         self._reaper: asyncio.Task[None] | None = None
 
@@ -154,24 +186,27 @@ class HallServer(Server):
             log.exception("could not note %s of %s", event, address)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        websocket = web.WebSocketResponse(heartbeat=15)  # a seat switched off is noticed
         address = request.remote or "?"
+        if not self.trusted(request, websocket=True):
+            await self.refused(address, "origin")
+            raise web.HTTPForbidden(text=self.request.t("serve.page.foreign"))
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_INPUT * 2)  # a seat switched off is noticed
         await websocket.prepare(request)
         if len(self.seats) >= self.request.sessions:
-            await self.note("refused", address, seats=len(self.seats))
+            await self.refused(address, "full", seats=len(self.seats))
             await websocket.close(code=CLOSE_FULL, message=self._reason("serve.closed.full", count=self.request.sessions))
             return websocket
         seat_id = uuid.uuid4().hex
         seat = self.seats[seat_id] = Seat(address, websocket)
         await self.note("connect", address, seats=len(self.seats))
         try:
-            seat.process = SeatProcess(
+            seat.process = process = SeatProcess(
                 [*self.program, *self.request.seat_args(address)], grace=self.grace, touched=seat.touch,
                 write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                close=lambda: websocket.close(code=CLOSE_QUIT, message=self._reason("serve.closed.quit")),
+                close=lambda: self._closed_by_desk(websocket, process),
                 download_manager=self.download_manager, debug=self.debug)
-            await seat.process.start(to_int(request.query.get("width", "80"), 80),
-                                     to_int(request.query.get("height", "24"), 24))
+            await seat.process.start(_clamped(request.query.get("width", "80"), COLUMNS, 80),
+                                     _clamped(request.query.get("height", "24"), ROWS, 24))
             await self._process_messages(websocket, seat.process)
         except asyncio.CancelledError:
             seat.ending = seat.ending or "host"
@@ -183,10 +218,70 @@ class HallServer(Server):
             if not websocket.closed:
                 await websocket.close()
             del self.seats[seat_id]
-            quit_itself = seat.process is not None and seat.process.quit_itself
             await self.note("disconnect", address, seconds=round(time.monotonic() - seat.started),
-                            reason=seat.ending or ("quit" if quit_itself else "closed"), seats=len(self.seats))
+                            reason=seat.ending or _ended(seat.process), seats=len(self.seats))
         return websocket
+
+    async def _closed_by_desk(self, websocket: web.WebSocketResponse, process: SeatProcess) -> None:
+        """The desk ended: Ctrl+Q is "closed", a desk that died says so, never as if the
+        clerk had quit."""
+        if process.died:
+            await websocket.close(code=CLOSE_DIED, message=self._reason("serve.closed.died"))
+        else:
+            await websocket.close(code=CLOSE_QUIT, message=self._reason("serve.closed.quit"))
+
+    def trusted(self, request: web.Request, websocket: bool = False) -> bool:
+        """Only pages this server gave out may open a seat: the Host must name this PC (a
+        DNS-rebinding page names its own), and a websocket's Origin must be that same host
+        (any other site a clerk visits could otherwise open seats and type into them)."""
+        host = (request.host or "").rsplit(":", 1)[0].strip("[]").lower() if request.host else ""
+        if host not in self.allowed_names():
+            return False
+        if not websocket:
+            return True
+        origin = request.headers.get("Origin", "")
+        return bool(origin) and urlsplit(origin).netloc.lower() == request.host.lower()
+
+    def allowed_names(self) -> set[str]:
+        names = {"localhost", "127.0.0.1", "::1", socket.gethostname().lower(), socket.getfqdn().lower()}
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.add(self.host.lower())
+        else:
+            names |= {urlsplit(a).hostname or "" for a in addresses_to_open(self.host, self.port, False)}
+        return names | set(self.request.allowed_hosts)
+
+    async def refused(self, address: str, why: str, **detail: Any) -> None:
+        """Audited once a minute per address at most, with how many were turned away since."""
+        now = time.monotonic()
+        last, count = self._refusals.get(address, (-REFUSALS_NOTED_EVERY, 0))
+        if now - last < REFUSALS_NOTED_EVERY:
+            self._refusals[address] = (last, count + 1)
+            return
+        self._refusals[address] = (now, 0)
+        await self.note("refused" if why == "full" else f"refused_{why}", address, also=count, **detail)
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """The browser's messages, each checked: a malformed one is dropped (never the seat),
+        a terminal size is kept within reason."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+                kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            except (ValueError, TypeError, IndexError, KeyError):
+                continue
+            if kind == "stdin" and isinstance(data, str) and len(data) <= MAX_INPUT:
+                await app_service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                await app_service.set_terminal_size(_clamped(data.get("width"), COLUMNS, 80),
+                                                    _clamped(data.get("height"), ROWS, 24))
+            elif kind == "ping" and isinstance(data, str | int | float) and len(str(data)) <= 64:
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
 
     def _reason(self, key: str, **params: Any) -> bytes:
         """A close frame carries at most 123 bytes of reason."""
@@ -229,6 +324,8 @@ class HallServer(Server):
     async def handle_index(self, request: web.Request) -> web.Response:
         """The page, with every address taken from the request the browser made: it reaches
         this PC by the name it used, http or https alike."""
+        if not self.trusted(request):
+            raise web.HTTPForbidden(text=self.request.t("serve.page.foreign"))
         scheme = "wss" if request.secure else "ws"
         t = self.request.t
         context = {
@@ -236,10 +333,19 @@ class HallServer(Server):
             "app_websocket_url": f"{scheme}://{request.host}{request.app.router['websocket'].url_for()}",
             "static_url": str(request.app.router["static"].url_for(filename="/")).rstrip("/") + "/",
             "lang": "zh-CN" if t.lang == "zh" else t.lang,
-            "text": {key: t(f"serve.page.{key}") for key in ("opening", "ended", "reopen", "full", "idle", "host", "quit")},
+            "text": {key: t(f"serve.page.{key}")
+                     for key in ("opening", "ended", "reopen", "full", "idle", "host", "quit", "died")},
             "title": self.title,
         }
         return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    async def _make_app(self) -> web.Application:
+        """textual-serve's routes, but its static files are not listed as a directory."""
+        app = await super()._make_app()
+        for resource in app.router.resources():
+            if isinstance(resource, web_urldispatcher.StaticResource):
+                resource._show_index = False  # the one private attribute: aiohttp has no setter
+        return app
 
     async def on_startup(self, app: web.Application) -> None:
         """textual-serve prints its logo here; the hall is told once the port is really ours."""
@@ -322,7 +428,8 @@ def tls_context(request: ServeRequest) -> ssl.SSLContext | None:
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
-        context.load_cert_chain(str(request.cert), str(request.key))
+        # A key with a passphrase would make OpenSSL ask on the console and wait for ever.
+        context.load_cert_chain(str(request.cert), str(request.key), password=lambda: b"")
     except (OSError, ssl.SSLError) as exc:
         raise DeskError("err.serve.tls", cert=str(request.cert), key=str(request.key),
                         detail=getattr(exc, "strerror", None) or str(exc)) from None
@@ -332,3 +439,9 @@ def tls_context(request: ServeRequest) -> ssl.SSLContext | None:
 def serve(request: ServeRequest, program: list[str]) -> int:
     HallServer(request, program).serve()
     return 0
+
+
+def _ended(process: SeatProcess | None) -> str:
+    if process is not None and process.died:
+        return "died"
+    return "quit" if process is not None and process.quit_itself else "closed"

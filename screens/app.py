@@ -31,9 +31,11 @@ from desk.store import DraftBox, Store, StoreError
 from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
-                      "operators", "own_password", "queue", "overview", "roster", "stations"}
+                      "operators", "own_password", "queue", "overview", "roster", "stations", "my_work",
+                      "departments"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS,
-          "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS, "stations": Action.MANAGE_STATIONS}
+          "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS, "stations": Action.MANAGE_STATIONS,
+          "departments": Action.MANAGE_SETTINGS}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
@@ -57,6 +59,7 @@ class DeskApp(App[int]):
         Binding("f5", "queue", "key.queue", id="queue"),
         Binding("f6", "audit", "key.audit", id="audit"),
         Binding("f7", "overview", "key.overview", id="overview"),
+        Binding("f8", "my_work", "key.my_work", id="my_work"),
         Binding("f12", "privacy", "key.privacy", id="privacy", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
         # Declared here so that its Footer label is translated like every other key.
@@ -87,7 +90,9 @@ class DeskApp(App[int]):
         self.background = background
         self._refresh_error = ""
         self.title = catalog("app.title")
-        translate_bindings(self, catalog)
+        # English labels are longer: at 80 columns F8 would push F12 (blank the screen) out
+        # of the Footer. The key still works and the command palette names it.
+        translate_bindings(self, catalog, hidden=frozenset() if catalog.lang == "zh" else frozenset({"my_work"}))
 
     def get_driver_class(self):
         """Textual's driver, reading input so that pasted text arrives whole and in order
@@ -272,6 +277,10 @@ class DeskApp(App[int]):
             return
         self.push_screen(QueueScreen(stations[0]))
 
+    def has_work(self) -> bool:
+        """Whoever may work matters has work to see; an administrator has none."""
+        return any(self.desk.may(self.operator, a) for a in (Action.REGISTER, Action.REPLY, Action.SUPERVISE))
+
     def _has_user_screen(self) -> bool:
         return len(self.screen_stack) > 1
 
@@ -286,6 +295,8 @@ class DeskApp(App[int]):
             return self.desk.may(self.operator, _NEEDS[action])
         if action == "queue":
             return bool(self.desk.referrals.visible_stations(self.operator))
+        if action == "my_work":
+            return self.has_work()
         return True
 
     def _back_to_lookup(self) -> None:
@@ -366,6 +377,20 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, OverviewScreen):
             self.push_screen(OverviewScreen())
 
+    def action_my_work(self) -> None:
+        from screens.my_work import MyWorkScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, MyWorkScreen):
+            self.push_screen(MyWorkScreen())
+
+    def action_departments(self) -> None:
+        from screens.departments import DepartmentsScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, DepartmentsScreen):
+            self.push_screen(DepartmentsScreen())
+
     def action_stations(self) -> None:
         from screens.stations import StationsScreen
 
@@ -433,6 +458,8 @@ class DeskApp(App[int]):
             if self.desk.may(self.operator, Action.REGISTER):
                 yield SystemCommand(t("cmd.register"), t("cmd.register.help"), self.action_register)
             yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
+            if self.has_work():
+                yield SystemCommand(t("cmd.my_work"), t("cmd.my_work.help"), self.action_my_work)
             if self.desk.referrals.visible_stations(self.operator):
                 yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.action_queue)
             if self.desk.may(self.operator, Action.AUDIT):
@@ -442,6 +469,8 @@ class DeskApp(App[int]):
             if self.desk.may(self.operator, Action.MANAGE_STATIONS):
                 yield SystemCommand(t("cmd.roster"), t("cmd.roster.help"), self.action_roster)
                 yield SystemCommand(t("cmd.stations"), t("cmd.stations.help"), self.action_stations)
+            if self.desk.may(self.operator, Action.MANAGE_SETTINGS):
+                yield SystemCommand(t("cmd.departments"), t("cmd.departments.help"), self.action_departments)
             yield SystemCommand(t("cmd.own_password"), t("cmd.own_password.help"), self.action_own_password)
             yield SystemCommand(t("cmd.lock"), t("cmd.lock.help"), self.action_lock)
             yield SystemCommand(t("cmd.logout"), t("cmd.logout.help"), self.action_logout)

@@ -53,14 +53,16 @@ def tells_store_errors(method: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def translate_bindings(node: DOMNode, catalog: Catalog, keys: dict[str, str] | None = None) -> None:
+def translate_bindings(node: DOMNode, catalog: Catalog, keys: dict[str, str] | None = None,
+                       hidden: frozenset[str] = frozenset()) -> None:
     """BINDINGS carry catalog keys as descriptions; the Footer shows the translation.
     `keys` names the catalog key by action, for a widget of Textual's own whose
     descriptions are English text. New lists, because Textual shares them between
     instances of a class."""
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
-        table[key] = [replace(b, description=catalog((keys or {}).get(b.action, b.description))) if b.description else b
+        table[key] = [replace(b, description=catalog((keys or {}).get(b.action, b.description)),
+                              show=b.show and b.action not in hidden) if b.description else b
                       for b in bindings]
 
 

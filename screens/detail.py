@@ -1,5 +1,7 @@
-"""One matter in full: the matter, the visitor, every visit and the timeline of events.
-The receipt (and the slip of its open referral) can be printed again from here: `p`."""
+"""One matter in full: the matter, its life (deadlines, where it was sent, extension,
+replies, evaluation, review), the visitor, every visit and the timeline of events.
+`a` opens what can be done to it now (screens/act.py); the receipt (and the slip of its
+open referral) can be printed again from here: `p`."""
 
 from __future__ import annotations
 
@@ -10,19 +12,24 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from desk.documents import How
+from desk.lifecycle.service import Done
+from desk.lifecycle.table import Act
 from desk.matters import MatterDetail
-from desk.models import Matter
-from screens.base import ClosesOnSpot, DeskScreen, Refers, own_key, plain
+from desk.models import Event, Matter
+from screens.act import ActsOnMatter, handling_due
+from screens.base import DeskScreen, Refers, own_key, plain
 from screens.documents import IssuesDocuments
-from screens.widgets import warning_text
+from screens.life import event_about, life_banner, life_rows
 
 
-class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
+class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
-        Binding("c", "close_on_spot", "key.close_on_spot", id="close_on_spot"),
+        Binding("a", "acts", "key.acts", id="acts"),
         Binding("f", "refer", "key.refer", id="refer"),
         Binding("p", "issue('all', 'print')", "key.print", id="print"),
+        Binding("n", "print_notice", "key.print_notice", id="print_notice", show=False),
         Binding("P", "issue('referral_slip', 'print')", "key.print_slip", id="print_slip", show=False),
         Binding("o", "issue('all', 'open')", "key.open_documents", id="open_documents", show=False),
         own_key("f3", "register"),  # still working, not in the Footer: room at 80 columns
@@ -32,11 +39,14 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
         super().__init__()
         self.matter_id = matter_id
         self.detail: MatterDetail | None = None
+        self.acts: list[Act] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="detail"):
+            yield Static("", id="detail-banner")
             yield Static("", id="detail-matter")
+            yield Static("", id="detail-life")
             yield Static("", id="detail-visitor")
             yield Static("", id="detail-visits")
             yield Static("", id="detail-timeline")
@@ -47,7 +57,13 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
 
     def reload(self) -> None:
         self.detail = self.desk.matter_detail(self.matter_id, self.operator)
+        self.acts = self.desk.life.acts(self.detail.matter, self.operator)
+        banner = life_banner(self.app.catalog, self.detail)
+        self.query_one("#detail-banner", Static).update(banner)
+        self.query_one("#detail-banner", Static).display = bool(banner.plain)
         self.query_one("#detail-matter", Static).update(self._matter())
+        life = life_rows(self.app.catalog, self.detail, self.desk.life.departments())
+        self.query_one("#detail-life", Static).update(self._grid(self.app.catalog("detail.life"), life))
         self.query_one("#detail-visitor", Static).update(self._visitor())
         self.query_one("#detail-visits", Static).update(self._visits())
         self.query_one("#detail-timeline", Static).update(self._timeline())
@@ -67,8 +83,6 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
     def _matter(self) -> Table:
         t, d = self.app.catalog, self.detail
         m = d.matter
-        due = Text(m.acceptance_due.isoformat() + " ")
-        due.append_text(warning_text(t, d.warning))
         rows = [
             ("receipt.number", Text(m.number, style="bold")),
             ("receipt.query_code", Text(m.query_code)),
@@ -77,7 +91,6 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
             ("field.category", plain(t.label("category", m.category))),
             ("receipt.first_responder", plain(m.first_responder)),
             ("receipt.registered", Text(f"{m.registered_at:%Y-%m-%d %H:%M}")),
-            ("receipt.due", due),
             ("field.place", plain(m.place)),
             ("field.summary", plain(m.summary)),
             ("field.demands", plain(m.demands)),
@@ -123,6 +136,7 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
             if event.kind == "document":  # which document: 分流单, 受理回执
                 line.append(t.label("document", event.data.get("document", "")) + "  ")
             line.append_text(self._about(event))
+            line.append_text(event_about(t, event))
             line.append(event.operator, style="italic")
             if event.note:
                 line.append("  ")
@@ -130,7 +144,7 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
             rows.append((f"{event.at:%Y-%m-%d %H:%M}", line))
         return self._grid(t("detail.timeline"), rows)
 
-    def _about(self, event) -> Text:
+    def _about(self, event: Event) -> Text:
         """What a station's event was about: the ticket, the station, the outcome and what it
         recorded (an agreement, the onward ticket)."""
         t, data = self.app.catalog, event.data
@@ -146,10 +160,12 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
         return plain("  ".join(p for p in parts if p) + "  ")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "close_on_spot":
-            return self.can_close_on_spot(self.detail.matter if self.detail else None)
+        if action == "acts":
+            return bool(self.acts)
         if action == "refer":
             return self.can_refer(self.detail.matter if self.detail else None)
+        if action == "print_notice":
+            return self.may_print("all") and self.latest_notice() is not None
         if action == "issue":
             return self.may_print(str(parameters[0]))
         return True
@@ -169,14 +185,25 @@ class DetailScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
     def action_back(self) -> None:
         self.dismiss()
 
-    def action_close_on_spot(self) -> None:
-        self.ask_close_on_spot(self.detail.matter)
+    def latest_notice(self) -> Event | None:
+        numbered = [e for e in self.detail.events if e.data.get("document_number")] if self.detail else []
+        return numbered[-1] if numbered else None
+
+    def action_print_notice(self) -> None:
+        notice = self.latest_notice()
+        if notice is None:
+            self.toast(self.t("acts.no_notice"), "warning")
+            return
+        self.issue_notice(notice.id, How.PRINT)
+
+    def action_acts(self) -> None:
+        self.ask_act(self.detail.matter, self.acts, handling_due(self.detail.deadlines))
+
+    def acted(self, done: Done) -> None:
+        self.reload()
 
     def action_refer(self) -> None:
         self.ask_refer(self.detail.matter)
-
-    def closed_on_spot(self, matter: Matter) -> None:
-        self.reload()
 
     def referred(self, matter: Matter) -> None:
         self.reload()

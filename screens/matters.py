@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 from desk.matters import MatterFilter, MatterRow
 from desk.models import Operator, Status, Track
 from screens.base import DeskScreen, own_key, plain, tells_store_errors
-from screens.widgets import DeskSelect, TickBox, warning_text
+from screens.widgets import DeskSelect, TickBox, days_left_text, warning_text
 
 ANY = "__any__"
 
@@ -24,6 +24,14 @@ ANY = "__any__"
 def _cell(text: Text) -> Text:
     """A cell with the one space that separates it from the column before."""
     return Text(" ").append_text(text)
+
+
+def _warning_cell(t, row: MatterRow) -> Text:
+    """The colour, and the days left on the deadline that gives it (negative: overdue)."""
+    cell = warning_text(t, row.warning)
+    if row.deadline is not None:
+        cell.append_text(days_left_text(t, row.deadline, short=True))
+    return cell
 
 
 class MattersScreen(DeskScreen):
@@ -132,7 +140,7 @@ class MattersScreen(DeskScreen):
             if row.news:  # a station's outcome its first responder has not opened yet
                 number.append(t("matters.news"), style="bold reverse")
             cells = (
-                number, warning_text(t, row.warning), Text(f"{m.registered_at:%m-%d}"),
+                number, _warning_cell(t, row), Text(f"{m.registered_at:%m-%d}"),
                 plain(v.name if v else ""), plain(t.label("category_short", m.category)),
                 Text(t(f"track_short.{m.track.value}")), Text(t(f"status_short.{m.status.value}")),
                 plain(m.first_responder),

@@ -57,22 +57,34 @@ def status_text(t: Catalog, matter: Matter, lapsed: bool = False) -> Text:
     return text
 
 
-def days_left_text(t: Catalog, deadline: Deadline) -> str:
+def days_left_text(t: Catalog, deadline: Deadline | None, short: bool = False) -> Text:
+    """剩5天 / 超期2个工作日 (or, in a list's narrow column, 5 / -2 with the unit's mark)."""
+    if deadline is None:
+        return Text("")
     working = deadline.clock.unit is DayUnit.WORKING
-    if deadline.left < 0:
-        return t("life.overdue_working" if working else "life.overdue", days=-deadline.left)
-    return t("life.days_left_working" if working else "life.days_left", days=deadline.left)
+    left = deadline.left
+    if short:
+        key = ("life.short" if left >= 0 else "life.short_overdue") + ("_working" if working else "")
+        return Text(t(key, days=abs(left)), style="bold" if left < 0 else "")
+    key = ("life.days_left" if left >= 0 else "life.overdue") + ("_working" if working else "")
+    return Text(t(key, days=abs(left)), style="bold" if left < 0 else "")
 
 
-def deadline_text(t: Catalog, deadline: Deadline | None, warning: Warning | None = None) -> Text:
-    """The nearest deadline: which limit, its day, its colour and the days left. A matter
-    with none running shows only its colour (an open one is green, a closed one nothing)."""
+def deadline_text(t: Catalog, deadline: Deadline | None, warning: Warning | None = None,
+                  label: bool = True) -> Text:
+    """A deadline on one line: which limit (unless `label` is off), its due day, colour, days
+    left, and whether it is an estimate. With none running, only the colour (an open matter
+    is green, a closed one shows nothing)."""
     if deadline is None:
         return warning_text(t, warning)
-    text = Text(f"{t('clock.' + deadline.clock.kind.value)} {deadline.due.day.isoformat()} ")
-    text.append_text(warning_text(t, deadline.warning))
-    text.append(" " + days_left_text(t, deadline))
-    return text
+    line = Text(f"{t('clock.' + deadline.clock.kind.value)} " if label else "")
+    line.append(deadline.due.day.isoformat() + " ")
+    line.append_text(warning_text(t, deadline.warning))
+    line.append(" ")
+    line.append_text(days_left_text(t, deadline))
+    if deadline.due.estimated:
+        line.append(" " + t("life.estimated"), style="italic")
+    return line
 
 
 def matter_line(t: Catalog, matter: Matter, warning: Warning | None, deadline: Deadline | None = None,

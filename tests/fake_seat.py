@@ -30,6 +30,9 @@ while True:
         break
     if kind == b"D":
         packet(b"D", b"echo:" + payload)
+    elif json.loads(payload).get("type") == "resize":
+        meta = json.loads(payload)
+        packet(b"D", f"size {meta['width']}x{meta['height']}".encode())
     elif json.loads(payload).get("type") == "quit" and not HANG:
         packet(b"M", json.dumps({"type": "exit"}).encode())
         break

@@ -103,7 +103,8 @@ def test_complex_matters_have_leaders_and_meetings_in_every_state(hall):
     assert all(m.facts and m.approach and m.held_at and m.held_at <= now for m in meetings
                if m.state is MeetingState.HELD)
     assert all(m.visitor_said for m in meetings if m.state is MeetingState.HELD and m.kind is MeetingKind.AT_REPLY)
-    assert all(m.cancelled_reason for m in meetings if m.state is MeetingState.CANCELLED)
+    assert all(m.cancelled_reason and m.cancelled_at and m.cancelled_at <= now for m in meetings
+               if m.state is MeetingState.CANCELLED)
     assert all(m.starts() > now for m in meetings if m.state is MeetingState.PLANNED and not m.overdue(now))
     by_matter: dict[int, list[Meeting]] = {}
     for m in meetings:

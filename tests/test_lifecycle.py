@@ -299,3 +299,11 @@ def test_an_entry_without_a_notice_prints_nothing(desk, operator):
     with pytest.raises(DeskError) as refused:
         desk.documents.print_notice(event.id, operator)
     assert refused.value.code == "err.document.no_notice"
+
+
+def test_a_simple_matter_offers_closing_before_its_note_is_written(desk, operator):
+    """The note a closing on the spot needs is the form's to ask for: the menu still offers it."""
+    m = desk.register(form(track="simple"), operator).matter
+    assert Act.CLOSE in desk.life.acts(m, operator)
+    with pytest.raises(FormErrors):
+        act(desk, m, Act.CLOSE, operator)

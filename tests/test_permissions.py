@@ -33,7 +33,7 @@ EXPECTED = {
     Action.MEET: {R, L},
     Action.SUPERVISE: {L, U},
     Action.CLOSE: {R, L},
-    Action.REPORT: {L, U},
+    Action.REPORT: {L, U, A},
     Action.EXPORT: {U, A},
     Action.IMPORT: {A},
     Action.MANAGE_OPERATORS: {A},

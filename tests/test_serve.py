@@ -24,7 +24,7 @@ from desk.errors import DeskError
 from desk.i18n import catalog
 from desk.serving import ServeRequest, addresses_to_open, seat_args
 from desk.store import StoreError
-from deskweb.server import CLOSE_FULL, CLOSE_HOST, CLOSE_IDLE, CLOSE_QUIT, HallServer
+from deskweb.server import CLOSE_DIED, CLOSE_FULL, CLOSE_HOST, CLOSE_IDLE, CLOSE_QUIT, HallServer
 from tests.test_cli import Run
 
 FAKE_SEAT = [sys.executable, str(Path(__file__).with_name("fake_seat.py"))]
@@ -82,13 +82,18 @@ def ws_url(server: HallServer) -> str:
     return f"ws://127.0.0.1:{server.port}/ws?width=100&height=30"
 
 
+def origin(server: HallServer, scheme: str = "http") -> str:
+    """What a browser sends with a page the server gave out."""
+    return f"{scheme}://127.0.0.1:{server.port}"
+
+
 # -- the web server ---------------------------------------------------------------------------
 
 
 async def test_each_tab_runs_its_own_desk_named_by_the_browsers_address_and_is_audited():
     events: list = []
     async with served(a_request(events)) as server, aiohttp.ClientSession() as http:
-        async with http.ws_connect(ws_url(server)) as one, http.ws_connect(ws_url(server)) as two:
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as one, http.ws_connect(ws_url(server), origin=origin(server)) as two:
             assert b"seat --counter hall@127.0.0.1" in await first_bytes(one)
             await first_bytes(two)
             await one.send_str(json.dumps(["stdin", "张三"]))
@@ -104,21 +109,21 @@ async def test_each_tab_runs_its_own_desk_named_by_the_browsers_address_and_is_a
 async def test_a_tab_beyond_the_cap_is_turned_away_saying_why():
     events: list = []
     async with served(a_request(events, sessions=2)) as server, aiohttp.ClientSession() as http:
-        async with http.ws_connect(ws_url(server)) as one, http.ws_connect(ws_url(server)):
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as one, http.ws_connect(ws_url(server), origin=origin(server)):
             await first_bytes(one)
-            async with http.ws_connect(ws_url(server)) as third:
+            async with http.ws_connect(ws_url(server), origin=origin(server)) as third:
                 assert await closed_with(third) == (CLOSE_FULL, "All 2 seats are taken; open it again later")
             assert len(server.seats) == 2
         await until(lambda: not server.seats)
-        async with http.ws_connect(ws_url(server)) as again:  # a seat freed is a seat to take
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as again:  # a seat freed is a seat to take
             await first_bytes(again)
-    assert ("refused", "127.0.0.1", {"seats": 2}) in events
+    assert ("refused", "127.0.0.1", {"also": 0, "seats": 2}) in events
 
 
 async def test_an_idle_seat_is_closed_and_one_in_use_is_not():
     events: list = []
     async with served(a_request(events, idle_seconds=0.6)) as server, aiohttp.ClientSession() as http:
-        async with http.ws_connect(ws_url(server)) as idle, http.ws_connect(ws_url(server)) as busy:
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as idle, http.ws_connect(ws_url(server), origin=origin(server)) as busy:
             await first_bytes(idle)
             await first_bytes(busy)
             closing = asyncio.create_task(closed_with(idle))
@@ -134,7 +139,7 @@ async def test_an_idle_seat_is_closed_and_one_in_use_is_not():
 async def test_a_desk_that_quits_by_itself_closes_its_page_saying_so():
     events: list = []
     async with served(a_request(events)) as server, aiohttp.ClientSession() as http:
-        async with http.ws_connect(ws_url(server)) as ws:
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as ws:
             await first_bytes(ws)
             await ws.send_str(json.dumps(["stdin", "\x11"]))
             assert await closed_with(ws) == (CLOSE_QUIT, "The desk was closed")
@@ -145,7 +150,7 @@ async def test_a_desk_that_quits_by_itself_closes_its_page_saying_so():
 async def test_a_desk_that_does_not_quit_is_ended(monkeypatch):
     monkeypatch.setenv("FAKE_SEAT_HANG", "1")
     async with served(a_request([]), grace=0.3) as server, aiohttp.ClientSession() as http:
-        async with http.ws_connect(ws_url(server)) as ws:
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as ws:
             await first_bytes(ws)
             (seat,) = server.seats.values()
             pid = seat.process.pid
@@ -158,7 +163,7 @@ async def test_the_host_stopping_asks_every_seat_to_quit_and_says_so():
     async with aiohttp.ClientSession() as http:
         server = HallServer(a_request(events), FAKE_SEAT, grace=2.0)
         await server.start()
-        async with http.ws_connect(ws_url(server)) as one, http.ws_connect(ws_url(server)) as two:
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as one, http.ws_connect(ws_url(server), origin=origin(server)) as two:
             await first_bytes(one)
             await first_bytes(two)
             pids = [seat.process.pid for seat in server.seats.values()]
@@ -172,7 +177,8 @@ async def test_the_host_stopping_asks_every_seat_to_quit_and_says_so():
 async def test_the_page_reaches_the_seat_by_the_address_the_browser_used():
     """textual-serve builds the page's addresses from the host it listens on: 0.0.0.0 would
     send every seat's browser to 0.0.0.0. And a hall's network has no internet for fonts."""
-    async with served(a_request([], t=catalog("zh"))) as server, aiohttp.ClientSession() as http:
+    async with served(a_request([], t=catalog("zh"), allowed_hosts=("desk-host",))) as server, \
+            aiohttp.ClientSession() as http:
         async with http.get(f"http://127.0.0.1:{server.port}/", headers={"Host": "desk-host:8000"}) as page:
             html = await page.text()
     assert 'data-session-websocket-url="ws://desk-host:8000/ws"' in html
@@ -196,7 +202,8 @@ async def test_with_a_certificate_seats_use_https_and_wss(tmp_path):
     async with served(a_request([], cert=cert, key=key)) as server, aiohttp.ClientSession() as http:
         async with http.get(f"https://127.0.0.1:{server.port}/", ssl=trust) as page:
             assert f'"wss://127.0.0.1:{server.port}/ws"' in await page.text()
-        async with http.ws_connect(f"wss://127.0.0.1:{server.port}/ws", ssl=trust) as ws:
+        async with http.ws_connect(f"wss://127.0.0.1:{server.port}/ws", ssl=trust,
+                                   origin=origin(server, "https")) as ws:
             assert b"seat" in await first_bytes(ws)
         with pytest.raises(aiohttp.ClientError):
             await http.get(f"http://127.0.0.1:{server.port}/")  # no plain http beside it
@@ -300,3 +307,91 @@ def test_serve_refuses_a_folder_that_is_not_on_a_local_disk(hall, monkeypatch):
     monkeypatch.setattr(files, "ensure_local", refuse)
     code, _, err = hall("serve", "--data", str(hall.data))
     assert code == 1 and "不在本机磁盘上" in err and not hall.served
+
+
+
+# -- what a hostile page or client tries ----------------------------------------------------
+
+
+async def test_a_page_from_elsewhere_opens_no_seat_and_is_audited_once_a_minute():
+    """Any site a clerk visits could otherwise open seats, read the screen and type; a page
+    whose Host is a lie (DNS rebinding) gets nothing either."""
+    events: list = []
+    async with served(a_request(events)) as server, aiohttp.ClientSession() as http:
+        for _ in range(5):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(ws_url(server), origin="http://evil.example")
+            assert refused.value.status == 403
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            await http.ws_connect(ws_url(server))  # no Origin at all: not a browser page of ours
+        async with http.get(f"http://127.0.0.1:{server.port}/", headers={"Host": "evil.example:8000"}) as page:
+            assert page.status == 403
+        async with http.get(f"http://127.0.0.1:{server.port}/static/") as listing:
+            assert listing.status in (403, 404)
+        assert not server.seats
+    refusals = [e for e in events if e[0] == "refused_origin"]
+    assert len(refusals) == 1 and refusals[0][2]["also"] == 0  # the other five are counted, not written
+
+
+async def test_a_terminal_size_is_kept_within_reason_and_garbage_never_ends_a_seat():
+    async with served(a_request([])) as server, aiohttp.ClientSession() as http:
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as ws:
+            assert b"seat" in await first_bytes(ws)
+            for junk in ("{{{", "[]", '["stdin", 5]', '["resize", "x"]', '["ping", "' + "p" * 100 + '"]'):
+                await ws.send_str(junk)
+            await ws.send_str(json.dumps(["resize", {"width": 20000, "height": 1e308}]))
+            assert await first_bytes(ws) == b"size 500x200"
+            await ws.send_str(json.dumps(["resize", {"width": -1, "height": "7"}]))
+            assert await first_bytes(ws) == b"size 20x8"
+            await ws.send_str(json.dumps(["stdin", "a"]))
+            assert await first_bytes(ws) == b"echo:a"
+
+
+async def test_a_desk_that_dies_is_told_as_dying_not_as_the_clerk_quitting():
+    events: list = []
+    async with served(a_request(events)) as server, aiohttp.ClientSession() as http:
+        async with http.ws_connect(ws_url(server), origin=origin(server)) as ws:
+            await first_bytes(ws)
+            seat = next(iter(server.seats.values()))
+            os.kill(seat.process.pid, 9)
+            code, _ = await closed_with(ws)
+        await until(lambda: any(e[0] == "disconnect" for e in events))
+    assert code == CLOSE_DIED
+    assert [e[2]["reason"] for e in events if e[0] == "disconnect"] == ["died"]
+
+
+SERVER_SCRIPT = """
+import asyncio, io, sys
+from desk.i18n import catalog
+from desk.serving import ServeRequest
+from deskweb.server import HallServer
+
+async def main():
+    request = ServeRequest(host="127.0.0.1", port=0, display=False, sessions=4, idle_seconds=0, cert=None, key=None,
+                           t=catalog("en"), seat_args=lambda a: [], note=lambda *a: None, out=io.StringIO())
+    server = HallServer(request, sys.argv[1:])
+    await server.start()
+    print(server.port, flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+async def test_a_server_killed_outright_takes_its_seats_with_it(tmp_path):
+    """SIGKILL leaves no chance to ask the desks to quit: each gets SIGTERM from the kernel
+    (saving its draft) instead of running on, logged in, with the store locked."""
+    script = tmp_path / "server.py"
+    script.write_text(SERVER_SCRIPT, encoding="utf-8")
+    host = await asyncio.create_subprocess_exec(sys.executable, str(script), *FAKE_SEAT, stdout=subprocess.PIPE)
+    port = int((await asyncio.wait_for(host.stdout.readline(), 20)).decode())
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(f"ws://127.0.0.1:{port}/ws", origin=f"http://127.0.0.1:{port}")
+        await first_bytes(ws)
+        children = Path(f"/proc/{host.pid}/task/{host.pid}/children").read_text().split()
+        assert len(children) == 1
+        host.kill()
+        await host.wait()
+        await until(lambda: gone(int(children[0])))
+        await ws.close()

@@ -103,7 +103,7 @@ async def _until(condition, timeout: float = 15.0) -> None:
 async def test_the_draft_comes_back_at_the_next_registration(hall, how):
     url = "/ws?width=120&height=40"
     async with serving(hall) as server, aiohttp.ClientSession() as http:
-        ws = await http.ws_connect(f"http://127.0.0.1:{server.port}{url}")
+        ws = await http.ws_connect(f"http://127.0.0.1:{server.port}{url}", origin=f"http://127.0.0.1:{server.port}")
         seat = Seat(ws)
         await seat.log_in("王芳")
         await seat.send(F3)
@@ -123,7 +123,7 @@ async def test_the_draft_comes_back_at_the_next_registration(hall, how):
         await ws.close()
         assert process._process.returncode is not None
 
-        again = Seat(await http.ws_connect(f"http://127.0.0.1:{server.port}{url}"))
+        again = Seat(await http.ws_connect(f"http://127.0.0.1:{server.port}{url}", origin=f"http://127.0.0.1:{server.port}"))
         await again.log_in("王芳")
         await again.send(F3)
         await again.wait_for("有一份未保存的登记草稿（赵六）")

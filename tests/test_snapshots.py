@@ -188,3 +188,24 @@ def test_hall_display(snap_compare, hall):
         await pilot.pause()
 
     assert snap_compare(create_display_app(hall, refresh_seconds=None), terminal_size=SIZE, run_before=run_before)
+
+
+def test_detail_with_its_actions(snap_compare, hall):
+    """The matter-actions menu over the detail: only what the table and the role allow now."""
+    async def run_before(pilot):
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+
+    assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_my_work(snap_compare, hall):
+    async def run_before(pilot):
+        await pilot.press("f8")
+        await settle(pilot)
+
+    assert snap_compare(make_app(hall, logged_in="王芳"), terminal_size=SIZE, run_before=run_before)

@@ -7,6 +7,7 @@ package. docxtpl is imported here, when the first document is written, not at st
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -78,6 +79,22 @@ def _claim(tmp: str, final: Path) -> None:
         os.rename(tmp, final)
         return
     os.unlink(tmp)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet, whole or not at all: a temp file beside it,
+    synced, then given its name (FileExistsError when the name is taken)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _claim(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -95,12 +95,13 @@ def perform(txn: Transaction, matter: Matter, act: Act, inputs: Inputs, situatio
     changed = apply(matter, act, inputs, situation, now)
     saved = Matter.from_doc(txn.update("matters", changed.to_doc()))
     number = next_document_number(txn, found.document, now.year) if found.document else ""
-    # The clocks it stopped and those left running: the tally judges "on time" from them
-    # as they stood, whatever the calendar says later.
+    # The clocks it stopped and those left running, and the state it found: the tally judges
+    # "on time" and takes a matter as it stood at a period's end from these alone.
     stopped = [c for c in matter.clocks if c not in saved.clocks]
     event = add_event(txn, saved, act.value, situation.actor, now, note=inputs.text.strip(),
                       inputs=_given(inputs), status=saved.status.value, clocks=encode(saved.clocks),
                       stopped=encode(stopped), due=[situation.rules.due(c).day.isoformat() for c in stopped],
+                      was={"status": matter.status.value, "clocks": encode(matter.clocks)},
                       document=found.document, document_number=number)
     return Done(saved, event, found.document, number)
 

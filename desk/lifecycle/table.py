@@ -264,8 +264,9 @@ def refusal(matter: Matter, act: Act, situation: Situation, inputs: Inputs = Inp
 
 
 def acts_open(matter: Matter, situation: Situation) -> list[Act]:
-    """The acts the matter allows now, in the table's order (for a screen's menu)."""
-    return [s.act for s in STEPS if refusal(matter, s.act, situation) is None]
+    """The acts the matter allows now, in the table's order (for a screen's menu). What is
+    wrong only with the inputs (none are given here) is the form's to say, not a refusal."""
+    return [s.act for s in STEPS if not isinstance(refusal(matter, s.act, situation), DeskError)]
 
 
 def _missing(step_: Step, inputs: Inputs) -> list[FieldError]:

@@ -270,9 +270,11 @@ class DemoMeetings:
         return meeting
 
     def _cancel(self, txn: Transaction, matter: Matter, meeting: Meeting, reason: str, at: dt.datetime) -> None:
-        txn.update("meetings", meeting.edit(state=MeetingState.CANCELLED, cancelled_reason=reason).to_doc())
-        add_event(txn, matter, "meeting_cancelled", meeting.planned_by, max(at, meeting.planned_at), note=reason,
-                  meeting=meeting.id, meeting_kind=meeting.kind.value)
+        at = max(at, meeting.planned_at)
+        txn.update("meetings", meeting.edit(state=MeetingState.CANCELLED, cancelled_reason=reason,
+                                            cancelled_at=at).to_doc())
+        add_event(txn, matter, "meeting_cancelled", meeting.planned_by, at, note=reason, meeting=meeting.id,
+                  meeting_kind=meeting.kind.value)
 
     def _held(self, txn: Transaction, matter: Matter, kind: MeetingKind) -> bool:
         return any(d["kind"] == kind.value and d["state"] == MeetingState.HELD.value

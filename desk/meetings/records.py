@@ -54,6 +54,7 @@ class Meeting(Stored):
     held_at: dt.datetime | None = None
     recorded_by: str = ""
     cancelled_reason: str = ""
+    cancelled_at: dt.datetime | None = None
     sent_back: bool = False  # a three-party follow-up that sent the matter back to handling
     rev: int = 0
 

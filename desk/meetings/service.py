@@ -177,7 +177,7 @@ class Meetings:
             if meeting.state is not MeetingState.PLANNED:
                 raise DeskError("err.meeting.state", meeting_state=meeting.state.value)
             cancelled = Meeting.from_doc(txn.update("meetings", meeting.edit(
-                state=MeetingState.CANCELLED, cancelled_reason=reason.strip()).to_doc()))
+                state=MeetingState.CANCELLED, cancelled_reason=reason.strip(), cancelled_at=now).to_doc()))
             matter = open_matter(txn, meeting.matter_id)
             add_event(txn, matter, "meeting_cancelled", operator.name, now, note=reason.strip(), meeting=meeting.id,
                       meeting_kind=meeting.kind.value)

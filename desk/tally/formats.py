@@ -1,0 +1,48 @@
+"""The tally object as a person reads it: labelled rows for a table or a spreadsheet, and
+JSON exactly as TALLY.md gives it (keys in English, stable)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from desk.i18n import Catalog
+
+# How a nested key's codes are labelled: by_category's keys are category codes, and so on.
+_CODES = {"by_category": "category", "by_track": "track", "referrals": "station_kind", "warnings": "warning",
+          "meetings": "tally.meetings", "supervisions": "supervision_kind"}
+
+
+def rows(t: Catalog, report: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) for every number; a rate as a percentage, or "-" when there is nothing to divide."""
+    found = [(t("tally.period"), f"{report['period']['from']} ~ {report['period']['to']}")]
+    for key, value in report.items():
+        if key == "period":
+            continue
+        if isinstance(value, dict):
+            for code, number in value.items():
+                found.append((f"{t('tally.' + key)}·{t.label(_CODES[key], code)}", str(number)))
+        elif key.endswith("_rate"):
+            found.append((t("tally." + key), "-" if value is None else f"{value * 100:.2f}%"))
+        else:
+            found.append((t("tally." + key), str(value)))
+    return found
+
+
+def as_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2)
+
+
+def as_table(t: Catalog, report: dict[str, Any]) -> str:
+    return "\n".join(f"{label}\t{value}" for label, value in rows(t, report))
+
+
+def as_csv(t: Catalog, report: dict[str, Any]) -> str:
+    """UTF-8 with a BOM (added by the writer of the file) so that Excel and WPS read it."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([t("tally.item"), t("tally.value")])
+    writer.writerows(rows(t, report))
+    return out.getvalue()

@@ -1,0 +1,28 @@
+"""The tally as a use case: who may read it, for which period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from desk.context import Context
+from desk.errors import DeskError
+from desk.models import Operator
+from desk.permissions import Action, require
+from desk.tally.report import Period, tally
+
+
+class Tally:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def report(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
+        """TALLY.md's object for `start`..`end` (one day when `end` is None)."""
+        require(operator, Action.REPORT)
+        end = end or start
+        if end < start:
+            raise DeskError("err.report.range", start=start.isoformat(), end=end.isoformat())
+        today = self.ctx.clock.today()
+        if start > today:
+            raise DeskError("err.report.future", start=start.isoformat())
+        return tally(self.ctx.store, Period(start, end), self.ctx.rules(), today)
