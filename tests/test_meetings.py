@@ -230,3 +230,21 @@ def test_supervision_dates_are_checked_and_a_rejected_matters_meeting_can_be_can
     huddle = desk.meetings.plan(hard.id, meeting(MeetingKind.HUDDLE), operator)
     desk.life.act(hard.id, Act.REJECT, Inputs(cause="outside_remit"), operator)
     assert desk.meetings.cancel(huddle.id, "不予受理", operator).state is MeetingState.CANCELLED
+
+
+def test_a_booking_is_made_once_and_a_supervisor_must_be_named(desk, operator, leader, supervisor, admin, hard):
+    from desk.referral.records import Staffing
+    from desk.referral.stations import StationForm
+
+    desk.clock = fixed("2026-11-24T09:00:00")
+    room = desk.referrals.add_station(StationForm(kind="leader", name="领导接访室", window="二楼", prefix="D"), admin)
+    desk.referrals.set_roster([dt.date(2026, 11, 26)], "领导接访室", [leader.name], Staffing.ROTATING, admin)
+    desk.referrals.book(hard.id, room.id, dt.date(2026, 11, 26), operator)
+    with pytest.raises(FormErrors) as twice:
+        desk.referrals.book(hard.id, room.id, dt.date(2026, 11, 26), operator)
+    assert twice.value.errors[0].code == "err.referral.booked"
+    with pytest.raises(FormErrors) as nobody:
+        desk.meetings.supervise(hard.id, phone_entry(dt.date(2026, 11, 24), "", "刘干事", Rung.STAFF), supervisor)
+    assert [e.field for e in nobody.value.errors] == ["by"]
+    with pytest.raises(FormErrors):
+        desk.meetings.plan(hard.id, meeting(MeetingKind.HUDDLE, participants=(("", "城关镇"),)), operator)

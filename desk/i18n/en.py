@@ -1349,4 +1349,7 @@ MESSAGES: dict[str, str] = {
     "extension_state.withdrawn": "withdrawn by the reply",
     "err.meeting.date_range": "on or after {day}, and within a year",
     "field.next_on": "Next follow-up",
+    "err.referral.booked": "This matter is already booked for {day}",
+    "field.supervisor": "Supervised by",
+    "field.by": "Supervised by",
 }

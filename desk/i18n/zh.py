@@ -1339,4 +1339,7 @@ MESSAGES: dict[str, str] = {
     "extension_state.withdrawn": "答复前已撤回",
     "err.meeting.date_range": "应在 {day} 当天或以后、一年以内",
     "field.next_on": "下次督办日期",
+    "err.referral.booked": "这个事项 {day} 已经预约过了",
+    "field.supervisor": "督办人",
+    "field.by": "督办人",
 }

@@ -77,8 +77,10 @@ def missing(matter: Matter, meetings: Iterable[Meeting]) -> list[MeetingKind]:
 
 
 def _since_evaluation(meeting: Meeting, matter: Matter) -> bool:
-    """A three-party follow-up planned after the latest evaluation answers it."""
-    return matter.evaluated is not None and meeting.planned_at.date() >= matter.evaluated.day
+    """A three-party follow-up planned after the latest evaluation answers it; one that sent
+    the matter back answered an earlier one, even on the same day."""
+    return (matter.evaluated is not None and not meeting.sent_back
+            and meeting.planned_at.date() >= matter.evaluated.day)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,8 @@ class MeetingForm:
         if not people:
             problems.append(FieldError("participants", "err.required"))
         for n, (name, unit) in enumerate(self.participants, start=1):
+            if unit.strip() and not name.strip():  # a unit with nobody named is a row half typed
+                problems.append(FieldError(f"participants.{n}.name", "err.required"))
             problems += [replace(p, field=f"participants.{n}.name") for p in _name_problems(name)]
             problems += [replace(p, field=f"participants.{n}.unit") for p in _text_problems("unit", unit)]
         if problems:
@@ -269,8 +271,9 @@ class Meetings:
         """One entry of the ladder: the written notice (numbered 督办单) or a phone follow-up."""
         require(operator, Action.SUPERVISE)
         problems = [p for f in ("to", "demand", "answer") if (p := check_text(f, getattr(entry, f)))]
-        if not entry.to.strip():
-            problems.append(FieldError("to", "err.required"))
+        problems += [FieldError(f, "err.required") for f in ("by", "to") if not getattr(entry, f).strip()]
+        if entry.by.strip() and (problem := check_name("supervisor", entry.by.strip())):
+            problems.append(problem)
         if entry.kind is SupervisionKind.WRITTEN and entry.due is None:
             problems.append(FieldError("due", "err.required"))
         if entry.kind is SupervisionKind.PHONE and entry.rung is None:

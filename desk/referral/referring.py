@@ -10,7 +10,7 @@ from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import add_event, open_matter
 from desk.models import GROUP_MIN_PERSONS, Matter, Visit, Visitor
 from desk.referral.lifecycle import Finish, Move, apply
-from desk.referral.queue import next_ticket
+from desk.referral.queue import next_ticket, of_matter
 from desk.referral.records import (
     LegalRoute,
     Outcome,
@@ -111,6 +111,8 @@ def refer(txn: Transaction, matter_id: int, form: ReferralForm, by: str, now: dt
     day = day or now.date()
     if day != now.date():
         _bookable(txn, station, day, now.date())
+        if any(r.open and r.station_id == station.id and r.day == day for r in of_matter(txn, matter.id)):
+            raise FormErrors([FieldError("day", "err.referral.booked", {"day": day.isoformat()})])
     doc = txn.get("visitors", matter.visitor_id)
     visitor = Visitor.from_doc(doc) if doc else None
     priority = _ordered(set(chosen) | set(kept_priority) | derived_priority(txn, matter, visitor, now.date()))
