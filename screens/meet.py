@@ -173,14 +173,15 @@ class MeetsOnMatter(IssuesDocuments):
                              lambda key: key and then(by_id[key]))
 
     def _form(self, act: str, fields: list[Field], submit: Callable[[dict[str, Any]], Any],
-              after: Callable[[Any], None] | None = None, note: str = "") -> None:
+              after: Callable[[Any], None] | None = None, note: str = "", told: bool = True) -> None:
         assert self.meet is not None
         title = self.t("act_form.title", act=act, number=self.meet.matter.number)
 
         def done(result: Any) -> None:
             if result is None:
                 return
-            self.toast(self.t("meet.saved", act=act, number=self.meet.matter.number if self.meet else ""))
+            if told:  # else `after` tells what was done
+                self.toast(self.t("meet.saved", act=act, number=self.meet.matter.number if self.meet else ""))
             self.met()
             if after is not None:
                 after(result)
@@ -344,10 +345,9 @@ class MeetsOnMatter(IssuesDocuments):
 
         def booked(referred) -> None:
             r, s = referred.referral, referred.station
-            self.toast(self.t("meet.booked", day=r.day.isoformat() if getattr(r, "day", None) else "", ticket=r.ticket,
-                              station=s.name))
+            self.toast(self.t("meet.booked", day=r.day.isoformat(), ticket=r.ticket, station=s.name))
 
-        self._form(self.t("meet.act.book"), fields, submit, after=booked)
+        self._form(self.t("meet.act.book"), fields, submit, after=booked, told=False)
 
     def met(self) -> None:
         """After a save: show the matter as it is now."""

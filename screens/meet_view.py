@@ -69,7 +69,7 @@ def meeting_text(t: Catalog, meeting: Meeting, now: dt.datetime) -> Text:
         told.append(("meet.cancel_reason", meeting.cancelled_reason))
     for key, value in told:
         if value:
-            line.append(f"\n{t(key)}: ", style="dim")
+            line.append("\n" + t("meet.told", what=t(key)), style="dim")
             line.append(value)
     return line
 
@@ -84,7 +84,7 @@ def supervision_text(t: Catalog, entry: Supervision, today: dt.date) -> Text:
     line.append(t("meet.to", name=entry.to))
     for key, value in (("meet.demand", entry.demand), ("meet.answer", entry.answer)):
         if value:
-            line.append(f"  {t(key)}: ", style="dim")
+            line.append("  " + t("meet.told", what=t(key)), style="dim")
             line.append(value)
     for key, day in (("detail.due_on", entry.due), ("meet.next_on", entry.next_on)):
         if day:

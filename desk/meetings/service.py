@@ -263,6 +263,8 @@ class Meetings:
             problems.append(FieldError("to", "err.required"))
         if entry.kind is SupervisionKind.WRITTEN and entry.due is None:
             problems.append(FieldError("due", "err.required"))
+        if entry.kind is SupervisionKind.WRITTEN and not entry.demand.strip():  # a notice demands something
+            problems.append(FieldError("demand", "err.required"))
         if entry.kind is SupervisionKind.PHONE and entry.rung is None:
             problems.append(FieldError("rung", "err.required"))
         if problems:
