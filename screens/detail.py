@@ -88,7 +88,8 @@ class DetailScreen(ActsOnMatter, MeetsOnMatter, Refers, IssuesDocuments, DeskScr
         supervisions = service.supervisions(m.id)
         watched = m.is_open and (bool(supervisions) or m.track is Track.COMPLEX)
         return MeetingsOf(m, meetings, service.proposals(m) if m.is_open else [], missing(m, meetings),
-                          supervisions, service.next_step(supervisions) if watched else None)
+                          supervisions, service.next_step(supervisions) if watched else None,
+                          self.detail.visitor.name if self.detail.visitor else "")
 
     def _grid(self, title: str, rows: list[tuple[str, Text]]) -> Table:
         table = Table.grid(padding=(0, 2))

@@ -39,6 +39,7 @@ from screens.documents import IssuesDocuments
 from screens.form import Field, FormModal, read_date
 from screens.meet_view import MeetingsOf, short_day
 
+WITH_VISITOR = (MeetingKind.AT_ACCEPTANCE, MeetingKind.AT_REPLY, MeetingKind.AFTER_REPLY)
 BOOKING_DAYS = 14  # how far ahead a visitor may be booked on a leader's reception day
 _SPACES = re.compile(r"[\s\u3000]+")
 
@@ -197,13 +198,16 @@ class MeetsOnMatter(IssuesDocuments):
         proposed = {p.kind: p.day for p in of.proposals}
         first = next((k for k in kinds if k in proposed), kinds[0])
         day = proposed.get(first, self.desk.clock.today())
+        place = of.meetings[-1].place if of.meetings else ""  # most meet where they met before
+        with_visitor = first in WITH_VISITOR and of.visitor
+        who = f"{of.visitor} {self.t('meet.visitor')}" if with_visitor else ""
         fields = [
             Field("kind", self.t("meet.kind"), "select", first.value,
                   tuple((self.t(f"meeting_kind.{k.value}"), k.value) for k in kinds)),
             Field("day", self.t("field.day") + self.t("act_form.date_format"), value=day.isoformat(), max_length=10),
             Field("time", self.t("meet.time_label"), value="09:30", max_length=5),
-            Field("venue", self.t("field.venue")),
-            Field("participants", self.t("meet.participants_label"), "area"),
+            Field("venue", self.t("field.venue"), value=place),
+            Field("participants", self.t("meet.participants_label"), "area", who),
         ]
 
         def submit(v: dict[str, Any]) -> Meeting:

@@ -28,6 +28,7 @@ class MeetingsOf:
     missing: list
     supervisions: list[Supervision]
     next: NextStep | None  # None: the matter is closed, or nobody supervises it
+    visitor: str = ""  # their name: the meetings at acceptance, at reply and after reply are with them
 
     def shown(self) -> bool:
         m = self.matter

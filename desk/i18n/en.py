@@ -1360,6 +1360,7 @@ MESSAGES: dict[str, str] = {
     "meet.line": "line {n}: ",
     "meet.overdue": "overdue",
     "meet.told": "{what}: ",
+    "meet.visitor": "visitor",
     "meet.with": "With",
     "meet.cancel_reason": "Why cancelled",
     "meet.to": "to {name}",

@@ -1350,6 +1350,7 @@ MESSAGES: dict[str, str] = {
     "meet.line": "第{n}行：",
     "meet.overdue": "逾期",
     "meet.told": "{what}：",
+    "meet.visitor": "来访人",
     "meet.with": "参加",
     "meet.cancel_reason": "取消理由",
     "meet.to": "致 {name}",
