@@ -19,6 +19,7 @@ from desk.lifecycle.calendar import load_calendar
 from desk.lifecycle.demo import DemoLife, lives_on
 from desk.lifecycle.service import perform
 from desk.lifecycle.table import Act, Inputs, Situation
+from desk.meetings.demo import DemoMeetings
 from desk.models import Matter, Operator, Role, Track
 from desk.operators import add_operator, list_operators
 from desk.passwords import hash_password
@@ -161,6 +162,9 @@ def populate(
                     [o.name for o in everyone if o.role is Role.RECEPTIONIST] or operators,
                     leaders[0] if leaders else operators[0],
                     next((o.name for o in everyone if o.role is Role.SUPERVISOR), operators[0]))
+    # The meetings and supervision too: a hall as before, with its complex matters carried.
+    life.meetings = DemoMeetings(random.Random(None if seed is None else seed * 7919 + 3), now,
+                                 [o.name for o in everyone if o.role is Role.LEADER and o.active], life.supervisor)
     with store.transaction() as txn:
         life.prepare(txn)
     hall = _Hall(rng, now, rules, operators, stations, life)
@@ -175,6 +179,7 @@ def populate(
     with store.transaction() as txn:
         still_open = [m for m, _, _ in hall.open_matters if _reread(txn, m).is_open]
         stations.waiting_today(txn, still_open, operators[0])
+        stations.bookings(txn, still_open, operators[0])
     return created
 
 

@@ -51,6 +51,8 @@ SEARCHED: dict[str, dict[str, str]] = {
 COLUMNS: dict[str, tuple[str, ...]] = {
     "matters": ("registered_at", "status", "track", "category", "first_responder", "clocks", "acceptance_due",
                 "hand_over_to", "extension_pending", "department_id", "owner_leader"),
+    "meetings": ("day", "state"),  # the agenda's overdue ones: planned before its first day
+    "supervisions": ("matter_id",),  # the supervision list's matters, before any entry is read
 }
 
 

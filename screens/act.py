@@ -87,6 +87,11 @@ class ActModal(DeskModal[Done | None]):
         with VerticalScroll(classes="dialog wide", id="act-form"):
             yield Label(plain(t("act_form.title", act=t(f"act.{self.act.value}"), number=self.matter.number)),
                         classes="question")
+            ext = self.matter.extension
+            if self.act in (Act.APPROVE_EXTENSION, Act.DECLINE_EXTENSION) and ext is not None:
+                # the leader decides on what was asked: how many days, why, by whom
+                yield Label(plain(t("act_form.extension_asked", days=ext.days, reason=ext.reason,
+                                    by=ext.requested_by)), classes="act-label")
             for field in self.fields:
                 yield Label(self._label(field), classes="act-label")
                 yield self._widget(field)

@@ -24,7 +24,7 @@ from textual.worker import WorkerFailed
 
 from desk.clock import Clock, SystemClock
 from desk.i18n import Catalog, catalog, describe
-from desk.models import Operator
+from desk.models import Operator, Role
 from desk.permissions import Action
 from desk.services import Desk
 from desk.store import DraftBox, Store, StoreError
@@ -265,8 +265,8 @@ class DeskApp(App[int]):
         self.switch_screen(LookupScreen()) if self._has_user_screen() else self.push_screen(LookupScreen())
         if self.desk.may(operator, Action.SERVE):
             if self.desk.referrals.my_stations(operator):
-                self.action_queue()  # a station officer lands on the queue of their station today
-            else:  # told at once, not found out by a key that does nothing
+                self.action_queue()  # an officer (or a leader on their reception day) lands on today's queue
+            elif operator.role is Role.STATION:  # told at once, not found out by a key that does nothing
                 self.notify(self.catalog("queue.none"), severity="warning", markup=False)
 
     def action_queue(self) -> None:

@@ -223,7 +223,9 @@ class DetailScreen(ActsOnMatter, MeetsOnMatter, Refers, IssuesDocuments, DeskScr
         self.dismiss()
 
     def latest_notice(self) -> Event | None:
-        numbered = [e for e in self.detail.events if e.data.get("document_number")] if self.detail else []
+        # the act that issued a notice, never a print of it, nor a supervision notice
+        numbered = [e for e in self.detail.events if e.data.get("document_number") and "inputs" in e.data
+                    and e.kind != "document"] if self.detail else []
         return numbered[-1] if numbered else None
 
     def action_print_notice(self) -> None:

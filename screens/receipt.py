@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Footer, Header, Static
 
-from desk.deadlines import warning
+from desk.deadlines import nearest, warning
 from desk.intake import Receipt
 from desk.models import Matter
 from screens.base import ClosesOnSpot, DeskScreen, Refers, own_key, plain
 from screens.documents import IssuesDocuments
-from screens.widgets import warning_text
+from screens.widgets import deadline_text
 
 
 class ReceiptScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
@@ -86,10 +86,13 @@ class ReceiptScreen(Refers, IssuesDocuments, ClosesOnSpot, DeskScreen):
                 ("receipt.registered_first", Text(f"{self.matter.registered_at:%Y-%m-%d %H:%M}"))]
 
     def _due(self) -> Text:
-        """The deadline with its warning colour: a repeat visit's is often long past."""
+        """The nearest deadline running now, with its colour (a repeat visit's matter may be
+        long past acceptance); a re-examined matter says it is not taken up again."""
+        t = self.app.catalog
+        if self.matter.not_accepted_again:
+            return Text(f" {t('life.not_accepted_again')} ", style="bold reverse red")
         today, rules = self.desk.clock.today(), self.desk.rules()
-        due = Text(self.matter.acceptance_due.isoformat() + " ")
-        return due.append_text(warning_text(self.app.catalog, warning(self.matter, today, rules)))
+        return deadline_text(t, nearest(self.matter, today, rules), warning(self.matter, today, rules))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_on_spot":

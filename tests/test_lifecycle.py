@@ -111,7 +111,8 @@ def test_a_general_matter_from_registration_to_closing(desk, operator, leader, d
     assert refused.value.code == "err.permission"
     m = act(desk, m, Act.APPROVE_EXTENSION, leader)
     handling = next(c for c in m.clocks if c.kind is ClockKind.HANDLING)
-    assert handling.days == 80
+    # 20 more days from the end of the 60: 3 Nov + 60 = 2 Jan
+    assert (handling.start, handling.days) == (dt.date(2027, 1, 2), 20)
     at(desk, "2026-12-10T10:00:00")
     m = act(desk, m, Act.REPLY, operator, day=dt.date(2026, 12, 9), **ANSWER)
     assert m.status is Status.REPLIED and {c.kind for c in m.clocks} == {ClockKind.EVALUATION,
@@ -307,3 +308,75 @@ def test_a_simple_matter_offers_closing_before_its_note_is_written(desk, operato
     assert Act.CLOSE in desk.life.acts(m, operator)
     with pytest.raises(FormErrors):
         act(desk, m, Act.CLOSE, operator)
+
+
+def test_an_extension_is_asked_for_within_the_handling_limit(desk, operator):
+    at(desk, "2026-09-01T09:00:00")
+    m = act(desk, desk.register(form(), operator).matter, Act.ACCEPT, operator)  # due 31 Oct
+    at(desk, "2026-11-01T09:00:00")
+    with pytest.raises(DeskError) as late:
+        act(desk, m, Act.REQUEST_EXTENSION, operator, days=10, cause="复杂")
+    assert late.value.code == "err.life.extension_late"
+    assert Act.REQUEST_EXTENSION not in desk.life.acts(m, operator)
+
+
+
+# -- what an attack found ------------------------------------------------------------------
+
+def test_an_extension_counts_in_its_own_unit_from_the_end_of_the_handling_limit(desk, operator, leader):
+    desk.set_unit("handling_unit", "working", desk.operators()[0])
+    rules = desk.rules()
+    assert rules.settings.handling_unit is DayUnit.WORKING
+    at(desk, "2026-11-02T09:00:00")
+    m = act(desk, desk.register(form(), operator).matter, Act.ACCEPT, operator)
+    before = rules.due(next(c for c in m.clocks if c.kind is ClockKind.HANDLING)).day
+    m = act(desk, m, Act.REQUEST_EXTENSION, operator, days=30, cause="复杂")
+    m = act(desk, m, Act.APPROVE_EXTENSION, leader)
+    after = rules.due(next(c for c in m.clocks if c.kind is ClockKind.HANDLING)).day
+    assert after == before + dt.timedelta(days=30)  # 延长30日 means thirty calendar days
+
+
+def test_dates_before_the_previous_step_and_unknown_reasons_are_refused(desk, operator):
+    at(desk, "2026-11-10T09:00:00")
+    m = act(desk, desk.register(form(), operator).matter, Act.ACCEPT, operator)
+    with pytest.raises(FormErrors) as early:
+        act(desk, m, Act.REPLY, operator, day=dt.date(2026, 11, 9), **ANSWER)
+    assert early.value.errors[0].code == "err.life.before"
+    other = desk.register(form(id_number="", name="李四"), operator).matter
+    with pytest.raises(FormErrors) as unknown:
+        act(desk, other, Act.REJECT, operator, cause="zzz")
+    assert unknown.value.errors[0].code == "err.life.reason_unknown"
+
+
+def test_a_shut_window_is_told_in_words(desk, operator):
+    from desk.i18n import catalog, describe
+
+    at(desk, "2026-11-02T09:00:00")
+    m = act(desk, desk.register(form(), operator).matter, Act.ACCEPT, operator)
+    m = act(desk, m, Act.REPLY, operator, day=dt.date(2026, 11, 2), **ANSWER)
+    at(desk, "2026-12-20T09:00:00")
+    with pytest.raises(DeskError) as shut:
+        act(desk, m, Act.REQUEST_REVIEW, operator, day=dt.date(2026, 12, 20))
+    assert describe(catalog("zh"), shut.value) == "申请复查期限已过，不能再申请"
+
+
+def test_a_reply_withdraws_a_pending_extension_and_closing_ends_a_hand_over(desk, operator, leader, admin):
+    desk.add_operator("李娜", "receptionist", "secret123", by=admin)
+    m = act(desk, desk.register(form(), operator).matter, Act.ACCEPT, operator)
+    m = act(desk, m, Act.REQUEST_EXTENSION, operator, days=10, cause="复杂")
+    m = act(desk, m, Act.REPLY, operator, day=desk.clock.today(), **ANSWER)
+    assert m.extension.state.value == "withdrawn" and desk.life.my_work(leader)[0] == 0
+    simple = desk.register(form(id_number="", name="李四", track="simple"), operator).matter
+    act(desk, simple, Act.HAND_OVER, operator, to="李娜", cause="调岗")
+    closed = desk.close_on_spot(simple.id, "当场答复", operator)
+    assert closed.hand_over is None
+
+
+def test_a_notice_is_printed_from_its_act_only(desk, operator, department):
+    accepted = desk.life.act(desk.register(form(), operator).matter.id, Act.ACCEPT, Inputs(), operator)
+    printed = desk.documents.print_notice(accepted.event.id, operator)
+    print_entry = [e for e in desk.matter_detail(accepted.matter.id, operator).events if e.kind == "document"][-1]
+    assert print_entry.data["document_number"] == "〔2026〕1号"
+    with pytest.raises(DeskError):
+        desk.documents.print_notice(print_entry.id, operator)  # a print of it says too little
+    assert printed.kind == "acceptance"

@@ -123,6 +123,7 @@ def test_the_supervision_ladder_climbs_when_a_follow_up_date_passes(desk, operat
     step = rules.next_step(entries, dt.date(2026, 11, 15), s)
     assert (step.kind, step.rung, step.due, step.escalated) == (SupervisionKind.PHONE, Rung.STAFF,
                                                                  dt.date(2026, 11, 20), False)
+    desk.clock = fixed("2026-11-21T09:00:00")
     phone = desk.meetings.supervise(hard.id, phone_entry(dt.date(2026, 11, 21), "钱主任", "刘干事", Rung.STAFF,
                                                          "正在调查", dt.date(2026, 11, 25)), supervisor)
     entries.append(phone)
@@ -216,3 +217,16 @@ def test_a_meetings_record_and_the_supervision_notice_print_as_docx(desk, operat
                                                                  "办理进度滞后", dt.date(2026, 11, 12)), supervisor)
     notice = text_of(desk.documents.print_supervision(written.id, supervisor).path)
     assert "〔2026〕1号" in notice and "办理进度滞后" in notice and "2026年11月12日" in notice
+
+
+def test_supervision_dates_are_checked_and_a_rejected_matters_meeting_can_be_cancelled(desk, operator, supervisor, hard):
+    with pytest.raises(FormErrors) as far:
+        desk.meetings.supervise(hard.id, phone_entry(dt.date(2026, 11, 2), "钱主任", "刘干事", Rung.STAFF, "",
+                                                     dt.date(9999, 12, 31)), supervisor)
+    assert [e.field for e in far.value.errors] == ["next_on"]
+    with pytest.raises(FormErrors):
+        desk.meetings.supervise(hard.id, written_entry(dt.date(2026, 11, 2), "钱主任", "刘干事", "快办",
+                                                       dt.date(2000, 1, 1)), supervisor)
+    huddle = desk.meetings.plan(hard.id, meeting(MeetingKind.HUDDLE), operator)
+    desk.life.act(hard.id, Act.REJECT, Inputs(cause="outside_remit"), operator)
+    assert desk.meetings.cancel(huddle.id, "不予受理", operator).state is MeetingState.CANCELLED

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from desk import demo
 from desk.referral import Outcome, State
 from desk.referral.queue import of_day
-from desk.referral.records import Referral
+from desk.referral.records import Referral, StationKind
 
 
 def test_the_demo_hall_has_a_live_queue_at_the_stations(desk, clock):
@@ -16,7 +17,14 @@ def test_the_demo_hall_has_a_live_queue_at_the_stations(desk, clock):
     mine = desk.referrals.my_stations(station_login)
     assert [s.prefix for s in mine] == ["J"]
     week = [clock.today().replace(day=d) for d in range(16, 21)]  # Monday to Friday of the pinned week
-    assert all(len(desk.referrals.roster(day)) == 6 for day in [*week, clock.today()])
+    kinds = {s.id: s.kind for s in desk.referrals.stations()}
+    stations = [[r for r in desk.referrals.roster(day) if kinds[r.station_id] is not StationKind.LEADER]
+                for day in [*week, clock.today()]]
+    assert all(len(rostered) == 6 for rostered in stations)
+    leader_days = desk.referrals.leader_days(week[0], week[0] + dt.timedelta(days=13))  # Tue and Thu, and today
+    assert [(d.day, names) for d, _, names in leader_days] == [
+        (17, ("leader",)), (19, ("赵磊",)), (22, ("leader",)), (24, ("leader",)), (26, ("赵磊",))]
+    assert len(desk.referrals.queue(leader_days[0][1].id, next(o for o in desk.operators() if o.name == "leader"))) >= 3
     waiting = desk.referrals.queue(mine[0].id, station_login)
     assert len(waiting) >= 3 and all(r.referral.state is State.WAITING for r in waiting)
     everything = [Referral.from_doc(d) for d in desk.store.scan("referrals")]

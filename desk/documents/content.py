@@ -66,7 +66,8 @@ def receipt_context(t: Catalog, matter: Matter, visitor: Visitor | None, visit: 
         "persons": visit.persons if visit else 1,
         "track": t(f"track.{matter.track.value}"),
         "status": t(f"status.{matter.status.value}"),
-        "acceptance_due": matter.acceptance_due.isoformat(),
+        # a re-examined matter's receipt must not promise a deadline: it is not taken up again
+        "acceptance_due": t("life.not_accepted_again") if matter.not_accepted_again else matter.acceptance_due.isoformat(),
         "summary": matter.summary,
         **_where(t, referral, station, nobody_on_duty),
     }

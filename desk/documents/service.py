@@ -106,7 +106,9 @@ class Documents:
         when the act was done; printed again, it carries the same number."""
         require(operator, Action.PRINT)
         doc = self.ctx.store.get("events", event_id)
-        if doc is None or not doc.get("data", {}).get("document_number"):
+        data = doc.get("data", {}) if doc else {}
+        if doc is None or doc["kind"] == EVENT or "inputs" not in data or not data.get("document_number"):
+            # only the act that issued it: a print of it, or a supervision entry, says too little
             raise DeskError("err.document.no_notice", id=event_id)
         event = Event.from_doc(doc)
         kind = event.data["document"]
@@ -149,7 +151,11 @@ class Documents:
         return Department.from_doc(doc) if doc else None
 
     def _handling_due(self, event: Event) -> dt.date | None:
-        """The handling deadline as the act left it (an extension notice tells the new one)."""
+        """The handling deadline as the act left it (an extension notice tells the new one):
+        as it was counted then, so a reprint under the same number says the same day."""
+        running = event.data.get("running_due", {})
+        if "handling" in running:
+            return dt.date.fromisoformat(running["handling"])
         rules = self.ctx.rules()
         for raw in event.data.get("clocks", ()):
             clock = decode(Clock, raw)

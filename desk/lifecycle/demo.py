@@ -15,12 +15,11 @@ import random
 from dataclasses import dataclass, field
 
 from desk.deadlines import Rules
-from desk.intake import add_event
 from desk.lifecycle.departments import DepartmentForm, list_departments, save_department
 from desk.lifecycle.records import ClockKind, Evaluation, RejectReason
 from desk.lifecycle.service import perform
 from desk.lifecycle.table import Act, Inputs, Situation
-from desk.meetings.rules import meetings_of, missing
+from desk.meetings.demo import DemoMeetings
 from desk.models import Matter, Track
 from desk.store import Transaction
 
@@ -40,7 +39,6 @@ REPLIES = ("经核查，已责成相关单位依法处理，处理结果已书�
 EXTENSION_CAUSES = ("情况复杂，需进一步调查核实", "涉及多个部门，需协调会商", "需等待鉴定结论")
 HAND_OVER_CAUSES = ("工作调整", "外出学习培训", "按分工移交")
 NOTHING = Inputs()
-WAIVER_REASONS = ("来访人在外务工，电话沟通代替见面", "来访人明确表示不需要再见面", "已在联席会议上当面答复")
 REJECT_TEXTS = ("诉求已由法院作出生效判决", "同一事项已在市信访局办理中")
 
 
@@ -60,6 +58,7 @@ class DemoLife:
     leader: str
     supervisor: str
     departments: list[tuple[int, str]] = field(default_factory=list)
+    meetings: DemoMeetings | None = None  # the three meetings, supervision, three-party follow-ups
     acts: int = 0
 
     def prepare(self, txn: Transaction) -> None:
@@ -69,6 +68,8 @@ class DemoLife:
             found = [save_department(txn, DepartmentForm(name, contact, phone), None)
                      for name, contact, phone in DEMO_DEPARTMENTS]
         self.departments = [(d.id, d.name) for d in found]
+        if self.meetings is not None:
+            self.meetings.prepare(txn)
 
     # -- one act ------------------------------------------------------------------------
 
@@ -89,6 +90,14 @@ class DemoLife:
 
     def live(self, txn: Transaction, matter: Matter, at: dt.datetime) -> Matter:
         """Play the matter's life from its registration at `at` up to now; the matter as it ends."""
+        if self.meetings is None:
+            return self._live(txn, matter, at)
+        matter = self.meetings.registered(txn, matter, at)
+        ended = self._live(txn, matter, at)
+        self.meetings.ended(txn, ended)
+        return ended
+
+    def _live(self, txn: Transaction, matter: Matter, at: dt.datetime) -> Matter:
         rng = self.rng
         if rng.random() < 0.015:  # forgotten at registration: its acceptance limit runs out (red)
             return matter
@@ -102,6 +111,8 @@ class DemoLife:
             text = rng.choice(REJECT_TEXTS) if reason is RejectReason.OTHER else ""
             return self._do(txn, matter, Act.REJECT, when, Inputs(cause=reason.value, text=text))
         matter = self._do(txn, matter, Act.ACCEPT, when)
+        if self.meetings is not None:
+            self.meetings.accepted(matter, when)
         return self._handle(txn, matter, when)
 
     def _handle(self, txn: Transaction, matter: Matter, accepted: dt.datetime) -> Matter:
@@ -140,6 +151,8 @@ class DemoLife:
         if when is None or (late and rng.random() < 0.5):
             return self._maybe_hand_over(txn, matter, last)
         matter = self._reply(txn, matter, Act.REPLY, max(when, last))
+        if self.meetings is not None:
+            self.meetings.replied(matter, max(when, last))
         return self._after_reply(txn, matter, max(when, last), rounds=0)
 
     def _reply(self, txn: Transaction, matter: Matter, act: Act, when: dt.datetime) -> Matter:
@@ -149,8 +162,11 @@ class DemoLife:
         return self._do(txn, matter, act, when, Inputs(day=when.date(), answer=rng.choice(REPLIES),
                                                        reference=reference, replier=sent))
 
-    def _after_reply(self, txn: Transaction, matter: Matter, replied: dt.datetime, rounds: int) -> Matter:
-        """Follow-up and closing, or a review (then perhaps a re-examination) asked for."""
+    def _after_reply(self, txn: Transaction, matter: Matter, replied: dt.datetime, rounds: int,
+                     sent_back: bool = False) -> Matter:
+        """Follow-up and closing, or a review (then perhaps a re-examination) asked for. A
+        dissatisfied evaluation is followed up by three parties, which may send the matter
+        back to handling (once): it is then replied to again."""
         rng = self.rng
         if rounds < 2 and rng.random() < (0.08 if rounds == 0 else 0.5):
             when = self._later(replied, 3, 25)
@@ -171,26 +187,27 @@ class DemoLife:
             value = rng.choices(list(Evaluation), weights=(70, 20, 10))[0]
             matter = self._do(txn, matter, Act.EVALUATE, evaluated, Inputs(evaluation=value))
             start, low = evaluated, 0
+            if value is Evaluation.DISSATISFIED and self.meetings is not None:
+                followed = self.meetings.three_party(txn, matter, evaluated, may_send_back=not sent_back)
+                if followed is None:  # ahead, or overdue
+                    return matter
+                start, cause = followed
+                if cause:
+                    matter = self._do(txn, matter, Act.SEND_BACK, start, Inputs(cause=cause))
+                    when = self._later(start, 10, 30)
+                    if when is None:
+                        return matter
+                    matter = self._reply(txn, matter, Act.REPLY, when)
+                    return self._after_reply(txn, matter, when, rounds=2, sent_back=True)
         else:  # never evaluated: closed once the evaluation window has passed (超期未评价)
             window = next(c for c in matter.clocks if c.kind is ClockKind.EVALUATION)
             start, low = dt.datetime.combine(self.rules.due(window).day, replied.timetz()), 1
         when = self._later(start, low, low + 5)
         if when is None or rng.random() < 0.1:  # lapsed or followed up, not yet closed
             return self._maybe_hand_over(txn, matter, replied)
-        if matter.track is Track.COMPLEX:
-            matter = self._waive(txn, matter, when)
+        if matter.track is Track.COMPLEX and self.meetings is not None:
+            matter = self.meetings.before_close(txn, matter, when)
         return self._do(txn, matter, Act.CLOSE, when, Inputs(text="已答复并回访，办结"))
-
-    def _waive(self, txn: Transaction, matter: Matter, when: dt.datetime) -> Matter:
-        """The demo plans no three meetings: a complex matter closes on a supervisor's
-        免见面说明, recorded as `Meetings.waive` records it."""
-        lacking = [k.value for k in missing(matter, meetings_of(txn, matter.id))]
-        if not lacking or matter.meetings_waived:
-            return matter
-        reason = self.rng.choice(WAIVER_REASONS)
-        saved = Matter.from_doc(txn.update("matters", matter.edit(meetings_waived=reason).to_doc()))
-        add_event(txn, saved, "waiver", self.supervisor, when, note=reason, missing=lacking)
-        return saved
 
     def _maybe_hand_over(self, txn: Transaction, matter: Matter, after: dt.datetime) -> Matter:
         """A few open matters wait for another receptionist to take over first responsibility."""

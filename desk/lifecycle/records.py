@@ -67,6 +67,7 @@ class ExtensionState(StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # replied before a leader decided
 
 
 @dataclass(frozen=True)

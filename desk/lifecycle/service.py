@@ -102,6 +102,7 @@ def perform(txn: Transaction, matter: Matter, act: Act, inputs: Inputs, situatio
                       inputs=_given(inputs), status=saved.status.value, clocks=encode(saved.clocks),
                       stopped=encode(stopped), due=[situation.rules.due(c).day.isoformat() for c in stopped],
                       was={"status": matter.status.value, "clocks": encode(matter.clocks)},
+                      running_due={c.kind.value: situation.rules.due(c).day.isoformat() for c in saved.clocks},
                       document=found.document, document_number=number)
     return Done(saved, event, found.document, number)
 

@@ -160,9 +160,17 @@ def _send_back_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
     return None if dissatisfied else _refused("send_back_satisfied")
 
 
+def _reject_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
+    if i.cause and i.cause not in s.rules.settings.reject_reasons:
+        return FormErrors([FieldError("cause", "err.life.reason_unknown", {"reason": i.cause})])
+    return None
+
+
 def _extension_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
     if m.extension is not None:
         return _refused("extension_once")
+    if not _window_open(m, ClockKind.HANDLING, s.today, s.rules):
+        return _refused("extension_late")  # asked for within the limit, never after it
     limit = s.rules.settings.extension_max_days
     if i.days is not None and not 1 <= i.days <= limit:
         return FormErrors([FieldError("days", "err.life.extension_days", {"max": limit})])
@@ -175,9 +183,23 @@ def _pending_extension(m: Matter, i: Inputs, s: Situation) -> Exception | None:
 
 
 def _answer_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
+    """A date given with an act is not after today, nor before the step it follows."""
     if i.day is not None and i.day > s.today:
         return FormErrors([FieldError("day", "err.life.future")])
+    earliest = _previous_step(m)
+    if i.day is not None and i.day < earliest:
+        return FormErrors([FieldError("day", "err.life.before", {"day": earliest.isoformat()})])
     return None
+
+
+def _previous_step(m: Matter) -> dt.date:
+    """The day of the latest step a reply, request or answer follows."""
+    days = [m.registered_at.date()]
+    if m.accepted_at:
+        days.append(m.accepted_at.date())
+    days += [r.day for r in m.replies]
+    days += [r.day for r in (m.review, m.reexamination) if r is not None]
+    return max(days)
 
 
 def _evaluate_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None:
@@ -203,7 +225,7 @@ def _reexamination_guard(m: Matter, i: Inputs, s: Situation) -> Exception | None
 def _request_in_window(m: Matter, i: Inputs, s: Situation, kind: ClockKind) -> Exception | None:
     problem = _answer_guard(m, i, s)
     if problem is None and not _window_open(m, kind, i.day or s.today, s.rules):
-        return _refused("window_shut", kind=kind.value)
+        return _refused("window_shut", clock=kind.value)
     return problem
 
 
@@ -232,6 +254,7 @@ def _decline_hand_over_guard(m: Matter, i: Inputs, s: Situation) -> Exception | 
 
 GUARDS: dict[Act, Guard] = {
     Act.CLOSE: _close_guard,
+    Act.REJECT: _reject_guard,
     Act.REQUEST_EXTENSION: _extension_guard,
     Act.APPROVE_EXTENSION: _pending_extension,
     Act.DECLINE_EXTENSION: _pending_extension,
@@ -289,7 +312,20 @@ def apply(matter: Matter, act: Act, inputs: Inputs, situation: Situation, now: d
         raise problem
     kept = tuple(c for c in matter.clocks if c.kind not in found.stops)
     changed = EFFECTS[act](matter.edit(clocks=kept), inputs, situation, now)
-    return changed if found.target is None else changed.edit(status=found.target)
+    if found.target is None:
+        return changed
+    changed = changed.edit(status=found.target)
+    if ClockKind.HANDLING in found.stops and _pending(changed.extension):
+        # replied before a leader decided: the request is withdrawn, not left waiting for ever
+        changed = changed.edit(extension=replace(changed.extension, state=ExtensionState.WITHDRAWN,
+                                                 decided_at=now, decided_by=situation.actor))
+    if not found.target.is_open:  # an offer of first-inquiry responsibility ends with the matter
+        changed = changed.edit(hand_over=None)
+    return changed
+
+
+def _pending(extension: Extension | None) -> bool:
+    return extension is not None and extension.state is ExtensionState.REQUESTED
 
 
 Effect = Callable[[Matter, Inputs, Situation, dt.datetime], Matter]
@@ -331,9 +367,10 @@ def _decide_extension(approved: bool) -> Effect:
         state = ExtensionState.APPROVED if approved else ExtensionState.DECLINED
         decided = replace(m.extension, state=state, decided_by=s.actor, decided_at=now, note=i.text.strip())
         m = m.edit(extension=decided)
-        if approved:
-            m = m.edit(clocks=tuple(replace(c, days=c.days + decided.days) if c.kind is ClockKind.HANDLING else c
-                                    for c in m.clocks))
+        if approved:  # counted from the end of the handling limit, in the extension's own unit
+            unit = s.rules.settings.extension_max_unit
+            m = m.edit(clocks=tuple(Clock(c.kind, s.rules.due(c).day, decided.days, unit)
+                                    if c.kind is ClockKind.HANDLING else c for c in m.clocks))
         return m
     return effect
 

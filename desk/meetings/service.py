@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from desk.context import Context
+from desk.deadlines import OPEN_STATUSES
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.intake import add_event, open_matter
 from desk.lifecycle.service import next_document_number, perform
@@ -26,7 +27,7 @@ from desk.meetings.rules import meetings_of
 from desk.models import Matter, Operator, Role, Track
 from desk.operators import find_operator
 from desk.permissions import Action, allowed, require
-from desk.store import Reader
+from desk.store import Doc, Reader
 from desk.text import check_name, check_text
 
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -83,6 +84,13 @@ def _complex(reader: Reader, matter_id: int) -> Matter:
     if matter.track is not Track.COMPLEX:
         raise DeskError("err.meeting.not_complex", number=matter.number)
     return matter
+
+
+def _any_matter(reader: Reader, matter_id: int) -> Matter:
+    doc = reader.get("matters", matter_id)
+    if doc is None:
+        raise DeskError("err.matter.missing", id=matter_id)
+    return Matter.from_doc(doc)
 
 
 def _meeting(reader: Reader, meeting_id: int) -> Meeting:
@@ -156,7 +164,7 @@ class Meetings:
             if send_back and meeting.kind is not MeetingKind.THREE_PARTY:
                 raise DeskError("err.meeting.send_back")
             held = Meeting.from_doc(txn.update("meetings", held.edit(sent_back=send_back).to_doc()))
-            matter = open_matter(txn, meeting.matter_id)
+            matter = _any_matter(txn, meeting.matter_id)  # a meeting is settled even after the matter closed
             add_event(txn, matter, "meeting_held", operator.name, now, meeting=meeting.id,
                       meeting_kind=meeting.kind.value, sent_back=send_back)
             if send_back:
@@ -177,7 +185,7 @@ class Meetings:
                 raise DeskError("err.meeting.state", meeting_state=meeting.state.value)
             cancelled = Meeting.from_doc(txn.update("meetings", meeting.edit(
                 state=MeetingState.CANCELLED, cancelled_reason=reason.strip(), cancelled_at=now).to_doc()))
-            matter = open_matter(txn, meeting.matter_id)
+            matter = _any_matter(txn, meeting.matter_id)  # a meeting is settled even after the matter closed
             add_event(txn, matter, "meeting_cancelled", operator.name, now, note=reason.strip(), meeting=meeting.id,
                       meeting_kind=meeting.kind.value)
         self.ctx.log(operator, "meeting_cancel", matter.number, matter=matter.id, meeting=meeting.id)
@@ -185,23 +193,32 @@ class Meetings:
 
     def agenda(self, start: dt.date, end: dt.date, operator: Operator, mine: bool = False) -> list[AgendaRow]:
         """Meetings planned from `start` to `end`, and every earlier one still not held
-        (overdue), soonest first; `mine`: those the operator plans, attends or answers for."""
+        (overdue), soonest first; `mine`: those the operator plans, attends or answers for.
+        The days' meetings come from the index on `day`, the overdue ones from the columns
+        (only planned ones are read), each matter's document once and never decoded."""
         now = self.ctx.clock.now()
         store = self.ctx.store
-        found: dict[int, Meeting] = {}
+        found: dict[int, Doc] = {}
         day = start
         while day <= end:
-            found.update((d["id"], Meeting.from_doc(d)) for d in store.find("meetings", "day", day.isoformat()))
+            found.update((d["id"], d) for d in store.find("meetings", "day", day.isoformat()))
             day += dt.timedelta(days=1)
-        for doc in store.scan("meetings"):
-            if doc["state"] == MeetingState.PLANNED.value and doc["day"] < start.isoformat():
-                found[doc["id"]] = Meeting.from_doc(doc)
+        first = start.isoformat()
+        for row in store.columns("meetings", where={"state": (MeetingState.PLANNED.value,)}):
+            if row["day"] < first and row["id"] not in found:
+                doc = store.get("meetings", row["id"])
+                if doc is not None:
+                    found[row["id"]] = doc
+        matters: dict[int, Doc] = {}
         rows = []
-        for meeting in sorted(found.values(), key=lambda m: (m.day, m.time, m.id)):
-            matter = Matter.from_doc(store.get("matters", meeting.matter_id))  # type: ignore[arg-type]
-            if mine and not _concerns(meeting, matter, operator.name):
+        for doc in sorted(found.values(), key=lambda d: (d["day"], d["time"], d["id"])):
+            matter = matters.get(doc["matter_id"])
+            if matter is None:
+                matter = matters[doc["matter_id"]] = store.get("matters", doc["matter_id"])  # type: ignore[assignment]
+            if mine and not _concerns(doc, matter, operator.name):
                 continue
-            rows.append(AgendaRow(meeting, matter.number, meeting.overdue(now)))
+            meeting = Meeting.from_doc(doc)
+            rows.append(AgendaRow(meeting, matter["number"], meeting.overdue(now)))
         return rows
 
     # -- leader ownership (包案) -------------------------------------------------------------
@@ -267,6 +284,7 @@ class Meetings:
             problems.append(FieldError("demand", "err.required"))
         if entry.kind is SupervisionKind.PHONE and entry.rung is None:
             problems.append(FieldError("rung", "err.required"))
+        problems += _date_problems(entry, self.ctx.clock.today())
         if problems:
             raise FormErrors(problems)
         now = self.ctx.clock.now()
@@ -284,18 +302,17 @@ class Meetings:
         return saved
 
     def supervision_list(self, operator: Operator) -> list[SupervisionRow]:
-        """Every open matter under supervision, the most overdue next step first."""
+        """Every open matter under supervision, the most overdue next step first. The
+        matters come from the entries' column; only the open ones and their entries are decoded."""
         require(operator, Action.SUPERVISE)
         store, today, settings = self.ctx.store, self.ctx.clock.today(), self.ctx.settings()
-        by_matter: dict[int, list[Supervision]] = {}
-        for doc in store.scan("supervisions"):
-            by_matter.setdefault(doc["matter_id"], []).append(Supervision.from_doc(doc))
         rows = []
-        for matter_id, entries in by_matter.items():
+        for matter_id in dict.fromkeys(r["matter_id"] for r in store.columns("supervisions")):
             doc = store.get("matters", matter_id)
-            matter = Matter.from_doc(doc) if doc else None
-            if matter is None or not matter.is_open:
+            if doc is None or doc["status"] not in OPEN_STATUSES:
                 continue
+            matter = Matter.from_doc(doc)
+            entries = [Supervision.from_doc(d) for d in store.find("supervisions", "matter_id", matter_id)]
             step = rules.next_step(sorted(entries, key=lambda e: (e.day, e.id)), today, settings)
             rows.append(SupervisionRow(matter, tuple(entries), step, step.due < today))
         return sorted(rows, key=lambda r: (not r.overdue, r.next.due, r.matter.id))
@@ -312,9 +329,27 @@ def _may_plan(matter: Matter, kind: MeetingKind, meetings: list[Meeting], settin
     return None
 
 
-def _concerns(meeting: Meeting, matter: Matter, name: str) -> bool:
-    return name in (meeting.planned_by, matter.first_responder, matter.owner_leader) or any(
-        p.name == name for p in meeting.participants)
+# A follow-up date or a deadline further off than this is a typing slip, not a plan.
+FURTHEST = dt.timedelta(days=366)
+
+
+def _date_problems(entry: Supervision, today: dt.date) -> list[FieldError]:
+    """The entry's day is not in the future; what it sets (by when, the next follow-up) is
+    on or after it and within a year."""
+    problems = []
+    if entry.day > today:
+        problems.append(FieldError("day", "err.life.future"))
+    for name in ("due", "next_on"):
+        value = getattr(entry, name)
+        if value is not None and not entry.day <= value <= entry.day + FURTHEST:
+            problems.append(FieldError(name, "err.meeting.date_range", {"day": entry.day.isoformat()}))
+    return problems
+
+
+def _concerns(meeting: Doc, matter: Doc, name: str) -> bool:
+    """Read on the documents: the agenda decodes only the meetings it shows."""
+    return name in (meeting["planned_by"], matter["first_responder"], matter.get("owner_leader", "")) or any(
+        p["name"] == name for p in meeting["participants"])
 
 
 def phone_entry(day: dt.date, by: str, to: str, rung: Rung, answer: str = "", next_on: dt.date | None = None

@@ -55,6 +55,11 @@ NOTES = {
     Outcome.HANDED_BACK: ("不属于本驻点受理范围",),
 }
 REFER_SHARE = 0.3  # of the matters that stay open after their first visit
+# The leader reception room, added when the hall has none: (name, window, ticket prefix).
+LEADER_ROOM = ("领导接访室", "二楼领导接访室", "D")
+LEADER_NOTES = ("领导当面听取诉求，责成责任单位十日内答复", "领导现场协调，明确了办理时限和责任人",
+                "领导耐心释法明理，来访人表示理解")
+BOOKING_REASONS = ("要求面见包案领导", "多次来访未解决，要求见领导", "")
 
 
 def demo_officers() -> list[tuple[str, Role]]:
@@ -68,6 +73,7 @@ class DemoStations:
     stations: dict[StationKind, Station] = field(default_factory=dict)
     officers: dict[StationKind, str] = field(default_factory=dict)
     referred: list[int] = field(default_factory=list)  # open matters referred, for the queue of today
+    leader_days: dict[dt.date, str] = field(default_factory=dict)  # who receives on which day
 
     def prepare(self, txn: Transaction, operators: list[Operator]) -> None:
         """Stations (one of each kind, if the hall has none), and a week's roster of the
@@ -77,6 +83,7 @@ class DemoStations:
         for station in list_stations(txn):
             if station.active:
                 self.stations.setdefault(station.kind, station)
+        self._leader_room(txn, operators)
         names = {o.name for o in operators if o.role is Role.STATION and o.active}
         for name, kind in (*DEMO_OFFICERS, DEMO_LOGIN_STATION):
             if name in names:
@@ -84,10 +91,74 @@ class DemoStations:
         monday = self.now.date() - dt.timedelta(days=self.now.weekday())
         week = {monday + dt.timedelta(days=n) for n in range(5)} | {self.now.date()}
         for kind, station in self.stations.items():
+            if kind is StationKind.LEADER:
+                continue
             staff = tuple(Duty(n, Staffing.RESIDENT) for n, k in (*DEMO_OFFICERS, DEMO_LOGIN_STATION)
                           if k is kind and n in names)
             for day in sorted(week):
                 set_roster(txn, day, station.id, staff)
+
+    def _leader_room(self, txn: Transaction, operators: list[Operator]) -> None:
+        """A leader reception room (if the hall has none and its prefix is free), and its
+        days: Tuesday and Thursday this week and next, and today, so a leader who logs in
+        finds visitors waiting; the demo leaders take turns."""
+        leaders = [o.name for o in operators if o.role is Role.LEADER and o.active]
+        if not leaders:
+            return
+        if StationKind.LEADER not in self.stations:
+            name, window, prefix = LEADER_ROOM
+            if any(s.prefix == prefix and s.active or s.name == name for s in list_stations(txn)):
+                return
+            draft = Station(0, StationKind.LEADER, name, window, prefix, bring="身份证、此前的答复意见")
+            self.stations[StationKind.LEADER] = Station.from_doc(txn.insert("stations", draft.to_doc()))
+        room = self.stations[StationKind.LEADER]
+        monday = self.now.date() - dt.timedelta(days=self.now.weekday())
+        days = sorted({monday + dt.timedelta(days=n) for n in (1, 3, 8, 10)} | {self.now.date()})
+        for day in days:  # Thursdays the other leader; today the first (the `leader` login)
+            leader = leaders[-1] if day.weekday() == 3 and day != self.now.date() else leaders[0]
+            self.leader_days[day] = leader
+            set_roster(txn, day, room.id, (Duty(leader, Staffing.ROTATING),))
+
+    def bookings(self, txn: Transaction, open_matters: list[int], by: str) -> None:
+        """领导接访预约: visitors booked on the leader days, the complex matters first. Those
+        of a day gone by were received; today's wait in the leader's queue."""
+        room = self.stations.get(StationKind.LEADER)
+        if room is None or not open_matters:
+            return
+        matters = [Matter.from_doc(d) for m in open_matters if (d := txn.get("matters", m)) is not None]
+        matters.sort(key=lambda m: (m.track.value != "complex", m.id))
+        pool = [m for m in matters[:200] if m.id not in self.referred]
+        self.rng.shuffle(pool)
+        today = self.now.date()
+        for day, leader in sorted(self.leader_days.items()):
+            for _ in range(self.rng.randint(4, 6) if day == today else self.rng.randint(2, 4)):
+                if day == today:
+                    at = self.now - dt.timedelta(minutes=self.rng.randrange(10, 120))
+                else:
+                    at = min(dt.datetime.combine(day, dt.time(9), tzinfo=self.now.tzinfo), self.now) - dt.timedelta(
+                        days=self.rng.randint(1, 4), minutes=self.rng.randrange(600))
+                matter = next((m for m in pool if m.registered_at < at), None)
+                if matter is None:
+                    continue
+                pool.remove(matter)
+                form = referring.ReferralForm(room.id, self.rng.choice(BOOKING_REASONS))
+                try:
+                    ref = referring.refer(txn, matter.id, form, by, at, day=day).referral
+                except DeskError:  # closed meanwhile
+                    continue
+                self.referred.append(matter.id)
+                if day < today:
+                    self._receive(txn, ref, leader, day)
+
+    def _receive(self, txn: Transaction, ref: Referral, leader: str, day: dt.date) -> None:
+        """A booked visitor received on a leader day gone by."""
+        at = dt.datetime.combine(day, dt.time(9), tzinfo=self.now.tzinfo) + dt.timedelta(
+            minutes=self.rng.randrange(0, 120))
+        for move in (Move.CALL, Move.SERVE):
+            ref = referring.save_move(txn, ref, move, leader, at)
+            at += dt.timedelta(minutes=self.rng.randrange(1, 5))
+        at += dt.timedelta(minutes=self.rng.randrange(15, 45))
+        referring.finish(txn, ref, Finish(Outcome.ANSWERED, note=self.rng.choice(LEADER_NOTES)), leader, at)
 
     def _station_for(self, matter: Matter) -> Station | None:
         kinds = [StationKind.MEDIATION] if matter.category == "labour" and StationKind.MEDIATION in self.stations else []
