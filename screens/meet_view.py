@@ -58,7 +58,7 @@ def meeting_state(t: Catalog, meeting: Meeting, now: dt.datetime) -> Text:
 
 
 def meeting_text(t: Catalog, meeting: Meeting, now: dt.datetime) -> Text:
-    line = Text(f"{short_day(meeting.day, now.date())} {meeting.time}  ")
+    line = Text(f"{short_day(meeting.day, now.date())} {meeting.time}  ", overflow="fold")
     line.append(meeting.place)
     line.append("  ")
     line.append_text(meeting_state(t, meeting, now))
@@ -76,7 +76,7 @@ def meeting_text(t: Catalog, meeting: Meeting, now: dt.datetime) -> Text:
 
 
 def supervision_text(t: Catalog, entry: Supervision, today: dt.date) -> Text:
-    line = Text(short_day(entry.day, today) + "  ")
+    line = Text(short_day(entry.day, today) + "  ", overflow="fold")  # long Chinese folds, not cut short
     if entry.kind is SupervisionKind.WRITTEN:
         line.append(entry.document_number + "  ", style="bold")
     else:
@@ -114,13 +114,14 @@ def meeting_rows(t: Catalog, of: MeetingsOf, now: dt.datetime) -> list[tuple[str
         rows.append((t("meet.proposed"), Text(t("meet.proposal", day=short_day(proposal.day, today),
                                                   kind=t(f"meeting_kind.{proposal.kind.value}")))))
     if m.meetings_waived:
-        rows.append((t("event.waiver"), Text(m.meetings_waived)))
+        rows.append((t("event.waiver"), Text(m.meetings_waived, overflow="fold")))
     elif of.missing and m.is_open:
         rows.append((t("meet.missing"), Text("  ".join(t(f"meeting_kind.{k.value}") for k in of.missing))))
-    rows.append((t("field.owner_leader"), Text(m.owner_leader) if m.owner_leader else Text(t("meet.no_owner"), "dim")))
+    if m.owner_leader or m.track is Track.COMPLEX:  # a complex matter is owned by a leader
+        rows.append((t("field.owner_leader"), Text(m.owner_leader or t("meet.no_owner"), "" if m.owner_leader else "dim")))
     for field in ("team", "plan", "stability"):
         if getattr(m, field):
-            rows.append((t(f"field.{field}"), Text(getattr(m, field))))
+            rows.append((t(f"field.{field}"), Text(getattr(m, field), overflow="fold")))
     for entry in of.supervisions:
         rows.append((t(f"supervision_kind.{entry.kind.value}"), supervision_text(t, entry, today)))
     if of.next is not None:
