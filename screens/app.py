@@ -32,10 +32,10 @@ from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
                       "operators", "own_password", "queue", "overview", "roster", "stations", "my_work",
-                      "departments"}
+                      "departments", "agenda", "supervision_list"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS,
           "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS, "stations": Action.MANAGE_STATIONS,
-          "departments": Action.MANAGE_SETTINGS}
+          "departments": Action.MANAGE_SETTINGS, "supervision_list": Action.SUPERVISE}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
@@ -60,6 +60,9 @@ class DeskApp(App[int]):
         Binding("f6", "audit", "key.audit", id="audit"),
         Binding("f7", "overview", "key.overview", id="overview"),
         Binding("f8", "my_work", "key.my_work", id="my_work"),
+        # Not in the Footer (no room at 80 columns): the palette names them with their keys.
+        Binding("f9", "agenda", "key.agenda", id="agenda", show=False),
+        Binding("f10", "supervision_list", "key.supervision_list", id="supervision_list", show=False),
         Binding("f12", "privacy", "key.privacy", id="privacy", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
         # Declared here so that its Footer label is translated like every other key.
@@ -297,7 +300,13 @@ class DeskApp(App[int]):
             return bool(self.desk.referrals.visible_stations(self.operator))
         if action == "my_work":
             return self.has_work()
+        if action == "agenda":
+            return self.meets()
         return True
+
+    def meets(self) -> bool:
+        """Whoever plans meetings or supervises them has an agenda."""
+        return any(self.desk.may(self.operator, a) for a in (Action.MEET, Action.SUPERVISE))
 
     def _back_to_lookup(self) -> None:
         from screens.lookup import LookupScreen
@@ -384,6 +393,20 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, MyWorkScreen):
             self.push_screen(MyWorkScreen())
 
+    def action_agenda(self) -> None:
+        from screens.agenda import AgendaScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, AgendaScreen):
+            self.push_screen(AgendaScreen())
+
+    def action_supervision_list(self) -> None:
+        from screens.supervision import SupervisionScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, SupervisionScreen):
+            self.push_screen(SupervisionScreen())
+
     def action_departments(self) -> None:
         from screens.departments import DepartmentsScreen
 
@@ -460,6 +483,11 @@ class DeskApp(App[int]):
             yield SystemCommand(t("cmd.matters"), t("cmd.matters.help"), self.action_matters)
             if self.has_work():
                 yield SystemCommand(t("cmd.my_work"), t("cmd.my_work.help"), self.action_my_work)
+            if self.meets():
+                yield SystemCommand(t("cmd.agenda"), t("cmd.agenda.help"), self.action_agenda)
+            if self.desk.may(self.operator, Action.SUPERVISE):
+                yield SystemCommand(t("cmd.supervision_list"), t("cmd.supervision_list.help"),
+                                    self.action_supervision_list)
             if self.desk.referrals.visible_stations(self.operator):
                 yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.action_queue)
             if self.desk.may(self.operator, Action.AUDIT):

@@ -1,7 +1,8 @@
 """One matter in full: the matter, its life (deadlines, where it was sent, extension,
 replies, evaluation, review), the visitor, every visit and the timeline of events.
-`a` opens what can be done to it now (screens/act.py); the receipt (and the slip of its
-open referral) can be printed again from here: `p`."""
+`a` opens what can be done to it now (screens/act.py), `m` its meetings, ownership and
+supervision (screens/meet.py); the receipt (and the slip of its open referral) can be
+printed again from here: `p`."""
 
 from __future__ import annotations
 
@@ -16,17 +17,21 @@ from desk.documents import How
 from desk.lifecycle.service import Done
 from desk.lifecycle.table import Act
 from desk.matters import MatterDetail
-from desk.models import Event, Matter
+from desk.meetings.rules import missing
+from desk.models import Event, Matter, Track
 from screens.act import ActsOnMatter, handling_due
 from screens.base import DeskScreen, Refers, own_key, plain
 from screens.documents import IssuesDocuments
 from screens.life import event_about, life_banner, life_rows
+from screens.meet import MeetsOnMatter
+from screens.meet_view import MeetingsOf, meeting_rows
 
 
-class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
+class DetailScreen(ActsOnMatter, MeetsOnMatter, Refers, IssuesDocuments, DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
         Binding("a", "acts", "key.acts", id="acts"),
+        Binding("m", "meet", "key.meet", id="meet"),
         Binding("f", "refer", "key.refer", id="refer"),
         Binding("p", "issue('all', 'print')", "key.print", id="print"),
         Binding("n", "print_notice", "key.print_notice", id="print_notice", show=False),
@@ -40,6 +45,7 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
         self.matter_id = matter_id
         self.detail: MatterDetail | None = None
         self.acts: list[Act] = []
+        self.meet: MeetingsOf | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,6 +53,7 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
             yield Static("", id="detail-banner")
             yield Static("", id="detail-matter")
             yield Static("", id="detail-life")
+            yield Static("", id="detail-meetings")
             yield Static("", id="detail-visitor")
             yield Static("", id="detail-visits")
             yield Static("", id="detail-timeline")
@@ -64,10 +71,25 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
         self.query_one("#detail-matter", Static).update(self._matter())
         life = life_rows(self.app.catalog, self.detail, self.desk.life.departments())
         self.query_one("#detail-life", Static).update(self._grid(self.app.catalog("detail.life"), life))
+        self.meet = self._meetings()
+        meetings = self.query_one("#detail-meetings", Static)
+        meetings.display = self.meet.shown()
+        if meetings.display:
+            rows = meeting_rows(self.app.catalog, self.meet, self.desk.clock.now())
+            meetings.update(self._grid(self.app.catalog("meet.section"), rows))
         self.query_one("#detail-visitor", Static).update(self._visitor())
         self.query_one("#detail-visits", Static).update(self._visits())
         self.query_one("#detail-timeline", Static).update(self._timeline())
         self.refresh_bindings()
+
+    def _meetings(self) -> MeetingsOf:
+        m, service = self.detail.matter, self.desk.meetings
+        meetings = service.of_matter(m.id)
+        supervisions = service.supervisions(m.id)
+        watched = m.is_open and (bool(supervisions) or m.track is Track.COMPLEX)
+        return MeetingsOf(m, meetings, service.proposals(m) if m.is_open else [], missing(m, meetings),
+                          supervisions, service.next_step(supervisions) if watched else None,
+                          self.detail.visitor.name if self.detail.visitor else "")
 
     def _grid(self, title: str, rows: list[tuple[str, Text]]) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -148,6 +170,8 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
         """What a station's event was about: the ticket, the station, the outcome and what it
         recorded (an agreement, the onward ticket)."""
         t, data = self.app.catalog, event.data
+        if event.kind.startswith(("meeting", "supervision", "owner")):
+            return self._about_meeting(event)
         if not event.kind.startswith("referr"):
             return Text()
         parts = [data.get("ticket", ""), data.get("station", "")]
@@ -159,9 +183,22 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
             parts.append(t("detail.transferred_to", ticket=data["transferred_to"]))
         return plain("  ".join(p for p in parts if p) + "  ")
 
+    def _about_meeting(self, event: Event) -> Text:
+        """Which meeting, which rung of the ladder to whom, which leader owns it now."""
+        t, data = self.app.catalog, event.data
+        parts = [t.label("meeting_kind", data.get("meeting_kind", "")) if data.get("meeting_kind") else "",
+                 data.get("day", ""), data.get("time", ""), data.get("place", ""),
+                 t.label("supervision_kind", data["supervision_kind"]) if data.get("supervision_kind") else "",
+                 t.label("rung", data["rung"]) if data.get("rung") else "",
+                 t("meet.to", name=data["to"]) if data.get("to") else "", data.get("leader", ""),
+                 t("event.send_back") if data.get("sent_back") else ""]
+        return plain("  ".join(p for p in parts if p) + "  ")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "acts":
             return bool(self.acts)
+        if action == "meet":
+            return bool(self.meet_acts())
         if action == "refer":
             return self.can_refer(self.detail.matter if self.detail else None)
         if action == "print_notice":
@@ -196,12 +233,21 @@ class DetailScreen(ActsOnMatter, Refers, IssuesDocuments, DeskScreen):
         if notice is None:
             self.toast(self.t("acts.no_notice"), "warning")
             return
+        if notice.kind == "supervision":  # a 督办单 is printed from its entry
+            self.write_supervision(notice.data["supervision"], How.PRINT, self.operator)
+            return
         self.issue_notice(notice.id, How.PRINT)
 
     def action_acts(self) -> None:
         self.ask_act(self.detail.matter, self.acts, handling_due(self.detail.deadlines))
 
     def acted(self, done: Done) -> None:
+        self.reload()
+
+    def action_meet(self) -> None:
+        self.ask_meet()
+
+    def met(self) -> None:
         self.reload()
 
     def action_refer(self) -> None:

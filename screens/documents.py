@@ -5,6 +5,8 @@ where the file is."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import work
 
 from desk.documents import RECEIPT, SLIP, How, Printed, told
@@ -65,6 +67,24 @@ class IssuesDocuments(DeskMixin):
     def write_notice(self, event_id: int, how: How, operator: Operator) -> None:
         try:
             printed = self.desk.documents.print_notice(event_id, operator, how)
+        except (DeskError, StoreError) as exc:
+            self.app.call_from_thread(self._document_failed, self.explain(exc))
+            return
+        self.app.call_from_thread(self.document_written, printed)
+
+    @work(thread=True, group="documents")
+    def write_minutes(self, meeting_id: int, how: How, operator: Operator) -> None:
+        """A meeting's record (会议记录)."""
+        self._write_one(lambda: self.desk.documents.print_minutes(meeting_id, operator, how))
+
+    @work(thread=True, group="documents")
+    def write_supervision(self, supervision_id: int, how: How, operator: Operator) -> None:
+        """A written supervision notice (督办单), with the number it was given."""
+        self._write_one(lambda: self.desk.documents.print_supervision(supervision_id, operator, how))
+
+    def _write_one(self, write: Callable[[], Printed]) -> None:
+        try:
+            printed = write()
         except (DeskError, StoreError) as exc:
             self.app.call_from_thread(self._document_failed, self.explain(exc))
             return

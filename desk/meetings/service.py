@@ -267,6 +267,13 @@ class Meetings:
 
     # -- 1+X supervision ----------------------------------------------------------------------
 
+    def supervisions(self, matter_id: int) -> list[Supervision]:
+        return supervisions_of(self.ctx.store, matter_id)
+
+    def next_step(self, entries: list[Supervision]) -> rules.NextStep:
+        """What the ladder asks next of a matter with these entries, as of today."""
+        return rules.next_step(entries, self.ctx.clock.today(), self.ctx.settings())
+
     def supervise(self, matter_id: int, entry: Supervision, operator: Operator) -> Supervision:
         """One entry of the ladder: the written notice (numbered 督办单) or a phone follow-up."""
         require(operator, Action.SUPERVISE)
@@ -276,6 +283,8 @@ class Meetings:
             problems.append(problem)
         if entry.kind is SupervisionKind.WRITTEN and entry.due is None:
             problems.append(FieldError("due", "err.required"))
+        if entry.kind is SupervisionKind.WRITTEN and not entry.demand.strip():  # a notice demands something
+            problems.append(FieldError("demand", "err.required"))
         if entry.kind is SupervisionKind.PHONE and entry.rung is None:
             problems.append(FieldError("rung", "err.required"))
         problems += _date_problems(entry, self.ctx.clock.today())
