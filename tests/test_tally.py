@@ -115,11 +115,11 @@ def test_meetings_and_supervision_entries(desk, operator, admin, hall):
     people = (("刘干事", "城关镇"),)
     held = desk.meetings.plan(c.id, MeetingForm(MeetingKind.HUDDLE, "2026-11-22", "08:30", "会议室", people), operator)
     desk.meetings.record(held.id, "情况", "", "", operator)
-    desk.meetings.plan(c.id, MeetingForm(MeetingKind.AT_ACCEPTANCE, "2026-11-20", "09:00", "会议室", people), operator)
+    desk.meetings.plan(c.id, MeetingForm(MeetingKind.AT_ACCEPTANCE, "2026-11-22", "09:00", "会议室", people), operator)
     desk.meetings.supervise(c.id, written_entry(D22, "钱主任", "刘干事", "加快办理", dt.date(2026, 12, 1)), boss)
     desk.meetings.supervise(c.id, phone_entry(D22, "钱主任", "刘干事", Rung.STAFF), boss)
     got = count(desk, D22)
-    assert got["meetings"] == {"due": 1, "done": 1, "overdue": 1}
+    assert got["meetings"] == {"due": 2, "done": 1, "overdue": 1}  # the second not held by the day's end
     assert got["supervisions"] == {"written": 1, "phone": 1}
 
 

@@ -1427,4 +1427,5 @@ MESSAGES: dict[str, str] = {
     "err.referral.booked": "This matter is already booked for {day}",
     "field.supervisor": "Supervised by",
     "field.by": "Supervised by",
+    "err.meeting.plan_range": "on or after the registration day ({day}) and within a year",
 }

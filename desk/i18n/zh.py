@@ -1417,4 +1417,5 @@ MESSAGES: dict[str, str] = {
     "err.referral.booked": "这个事项 {day} 已经预约过了",
     "field.supervisor": "督办人",
     "field.by": "督办人",
+    "err.meeting.plan_range": "应在登记当天（{day}）以后、一年以内",
 }

@@ -57,7 +57,8 @@ def proposals(matter: Matter, meetings: Iterable[Meeting], settings: Settings) -
     """Each kind whose moment has come and that has no meeting planned or held (a cancelled
     one is proposed again): the three meetings for a complex matter, the three-party
     follow-up for any matter evaluated as dissatisfied (once per evaluation)."""
-    kinds = [MeetingKind.THREE_PARTY] + (list(THREE_MEETINGS) if matter.track is Track.COMPLEX else [])
+    owed = matter.track is Track.COMPLEX and not matter.meetings_waived  # a waiver answers for them
+    kinds = [MeetingKind.THREE_PARTY] + (list(THREE_MEETINGS) if owed else [])
     taken = {m.kind for m in meetings if m.state is not MeetingState.CANCELLED
              and (m.kind is not MeetingKind.THREE_PARTY or _since_evaluation(m, matter))}
     found = []

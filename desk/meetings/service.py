@@ -135,6 +135,9 @@ class Meetings:
         now = self.ctx.clock.now()
         with self.ctx.store.transaction() as txn:
             matter = open_matter(txn, matter_id) if form.kind is MeetingKind.THREE_PARTY else _complex(txn, matter_id)
+            if not matter.registered_at.date() <= day <= now.date() + FURTHEST:
+                raise FormErrors([FieldError("day", "err.meeting.plan_range",
+                                             {"day": matter.registered_at.date().isoformat()})])
             refused = _may_plan(matter, form.kind, meetings_of(txn, matter_id), self.ctx.settings())
             if refused:
                 raise refused
