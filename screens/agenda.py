@@ -21,7 +21,7 @@ from desk.meetings.records import MeetingState
 from desk.meetings.service import AgendaRow
 from desk.models import Operator
 from desk.permissions import Action
-from screens.base import DeskScreen, own_key, plain, tells_store_errors
+from screens.base import DeskScreen, LiveTable, own_key, plain, tells_store_errors
 from screens.documents import IssuesDocuments
 from screens.meet_view import late, people, short_day
 
@@ -29,7 +29,9 @@ COLUMNS = ("when", "state", "kind", "number", "place", "people")
 DAYS = 7  # today and the six days after
 
 
-class AgendaScreen(IssuesDocuments, DeskScreen):
+class AgendaScreen(LiveTable, IssuesDocuments, DeskScreen):
+    # overdue turns red as time passes, not only when someone saves
+    table_id, columns, column_prefix, clock_seconds = "agenda-table", COLUMNS, "agenda.col", 60
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
         Binding("m", "toggle_mine", "key.mine", id="mine"),
@@ -54,18 +56,7 @@ class AgendaScreen(IssuesDocuments, DeskScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#agenda-table", DataTable)
-        for key in COLUMNS:
-            table.add_column(self.t(f"agenda.col.{key}"), key=key)
-        table.focus()
-        self.title = self.t("agenda.title_plain")
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def records_changed(self) -> None:
-        self.reload()
+        self.title = self.t("agenda.title_plain")  # LiveTable's on_mount adds the columns and reads
 
     def reload(self) -> None:
         if self.app.operator is not None and self.is_mounted:

@@ -18,13 +18,15 @@ from textual.widgets import DataTable, Footer, Header, Static
 from desk.meetings.records import SupervisionKind
 from desk.meetings.service import SupervisionRow
 from desk.models import Operator
-from screens.base import DeskScreen, own_key, plain, tells_store_errors
+from screens.base import DeskScreen, LiveTable, own_key, plain, tells_store_errors
 from screens.meet_view import late, short_day
 
 COLUMNS = ("state", "next", "due", "number", "department", "last")
 
 
-class SupervisionScreen(DeskScreen):
+class SupervisionScreen(LiveTable, DeskScreen):
+    # overdue turns red as time passes, not only when someone saves
+    table_id, columns, column_prefix, clock_seconds = "supervision-table", COLUMNS, "supervision_list.col", 60
     BINDINGS = [
         Binding("escape", "back", "key.back", id="back"),
         own_key("f10", "supervision_list"),
@@ -46,18 +48,7 @@ class SupervisionScreen(DeskScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#supervision-table", DataTable)
-        for key in COLUMNS:
-            table.add_column(self.t(f"supervision_list.col.{key}"), key=key)
-        table.focus()
-        self.title = self.t("supervision_list.title_plain")
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def records_changed(self) -> None:
-        self.reload()
+        self.title = self.t("supervision_list.title_plain")  # LiveTable's on_mount adds the columns and reads
 
     def reload(self) -> None:
         if self.app.operator is not None and self.is_mounted:
