@@ -71,6 +71,13 @@ def _text_problems(field: str, value: str, required: bool = False) -> list[Field
     return [problem] if problem else []
 
 
+def _require_reason(reason: str) -> None:
+    """A cancellation or a waiver says why, in words checked like any typed text."""
+    problems = _text_problems("cause", reason, required=True)
+    if problems:
+        raise FormErrors(problems)
+
+
 def _name_problems(name: str) -> list[FieldError]:
     problem = check_name("name", name.strip()) if name.strip() else None
     return [problem] if problem else []
@@ -180,9 +187,7 @@ class Meetings:
 
     def cancel(self, meeting_id: int, reason: str, operator: Operator) -> Meeting:
         require(operator, Action.MEET)
-        problems = _text_problems("cause", reason, required=True)
-        if problems:
-            raise FormErrors(problems)
+        _require_reason(reason)
         now = self.ctx.clock.now()
         with self.ctx.store.transaction() as txn:
             meeting = _meeting(txn, meeting_id)
@@ -256,9 +261,7 @@ class Meetings:
     def waive(self, matter_id: int, reason: str, operator: Operator) -> Matter:
         """免见面说明: a supervisor records why a complex matter closes without every meeting."""
         require(operator, Action.SUPERVISE)
-        problems = _text_problems("cause", reason, required=True)
-        if problems:
-            raise FormErrors(problems)
+        _require_reason(reason)
         now = self.ctx.clock.now()
         with self.ctx.store.transaction() as txn:
             matter = _complex(txn, matter_id)
