@@ -254,3 +254,39 @@ def _resolved_at_once(reader: Reader, close: Event) -> bool:
                 "repeat_visit", "request_review", "request_reexamination"):
             return False
     return True
+
+
+# -- STAND-IN until the [members] commit lands on main: a partial members() so the
+# close-out can be built and tested; main's version replaces this block on merge.
+
+
+@dataclass(frozen=True)
+class Counted:
+    table: str
+    ids: tuple[int, ...]
+
+
+def members(reader: Reader, period: Period, rules: Rules, today: dt.date) -> dict[str, Counted]:
+    visits = _visits(reader, period)
+    events = _events(reader, period.days())
+    cache: dict[int, Matter] = {}
+
+    def v(keep) -> Counted:
+        return Counted("visits", tuple(sorted(x.id for x in visits if keep(x))))
+
+    found = {"batches": v(lambda x: True), "persons": v(lambda x: True),
+             "first_visits": v(lambda x: x.kind is VisitKind.FIRST),
+             "repeat_visits": v(lambda x: x.kind is VisitKind.REPEAT),
+             "group_batches": v(lambda x: x.group), "group_persons": v(lambda x: x.group),
+             "skip_level_visits": v(lambda x: x.skip_level),
+             "new_matters": Counted("matters", tuple(sorted({x.matter_id for x in visits
+                                                              if x.kind is VisitKind.FIRST})))}
+    for category in {_matter(reader, x.matter_id, cache).category for x in visits}:
+        found[f"by_category.{category}"] = v(lambda x, c=category: _matter(reader, x.matter_id, cache).category == c)
+    found["closed"] = Counted("matters", tuple(sorted(e.matter_id for e in events if e.kind in CLOSINGS)))
+    found["accepted"] = Counted("matters", tuple(sorted(e.matter_id for e in events if e.kind == "accept")))
+    entries = [d for d in reader.scan("supervisions") if period.holds(dt.date.fromisoformat(d["day"]))]
+    for kind in ("written", "phone"):
+        found[f"supervisions.{kind}"] = Counted("supervisions", tuple(sorted(d["id"] for d in entries
+                                                                             if d["kind"] == kind)))
+    return found
