@@ -29,6 +29,7 @@ class Action(StrEnum):
     SUPERVISE = "supervise"  # 1+X supervision, deadlines
     CLOSE = "close"  # close a matter (on the spot, or after follow-up)
     REPORT = "report"  # the tally and period reports
+    CLOSE_DAY = "close_day"  # close out a day (日结): freeze and sign its tally
     EXPORT = "export"
     IMPORT = "import"
     MANAGE_OPERATORS = "manage_operators"
@@ -51,15 +52,19 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.STATION: frozenset({_A.VIEW_FULL, _A.REFER, _A.REPLY, _A.SERVE, _A.PRINT}),
     # Leaders receive visitors on their days (calling them like a station, where the roster
     # names them), own hard matters and sign supervision.
+    # A leader may sign the day's close-out where no supervisor is on duty.
     Role.LEADER: frozenset({_A.REGISTER, _A.VIEW_FULL, _A.REFER, _A.ACCEPT, _A.REPLY, _A.SUPERVISE,
-                            _A.CLOSE, _A.REPORT, _A.VIEW_QUEUES, _A.PRINT, _A.EXTEND, _A.APPROVE,
+                            _A.CLOSE, _A.REPORT, _A.CLOSE_DAY, _A.VIEW_QUEUES, _A.PRINT, _A.EXTEND, _A.APPROVE,
                             _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER, _A.MEET, _A.SERVE}),
     # Supervisors chase deadlines and read figures: no personal data in full.
     # They may move a matter to another first responder (someone left), never work it.
-    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,
+    # They sign the day's close-out (日结): the figures they review are theirs to freeze.
+    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.CLOSE_DAY, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,
                                 _A.HAND_OVER}),
     # Administrators keep the system running: no casework, no personal data in full.
     # The tally holds counts, never a person: the command line (an administrator) prints it.
+    # Not CLOSE_DAY: signing the day's figures is a supervisor's word on casework, and the
+    # command line acts as an administrator nobody in particular.
     Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,
                            _A.AUDIT, _A.MANAGE_STATIONS, _A.REPORT}),
 }

@@ -32,6 +32,7 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "doc_numbers": ("key",),  # a kind of notice's count of one year
     "meetings": ("day", "matter_id"),  # the agenda's days; a matter's meetings
     "supervisions": ("matter_id",),
+    "closeouts": ("day",),  # one day's close-out (日结); kept in the common file, never yearly
 }
 
 

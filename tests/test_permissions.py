@@ -34,6 +34,7 @@ EXPECTED = {
     Action.SUPERVISE: {L, U},
     Action.CLOSE: {R, L},
     Action.REPORT: {L, U, A},
+    Action.CLOSE_DAY: {L, U},
     Action.EXPORT: {U, A},
     Action.IMPORT: {A},
     Action.MANAGE_OPERATORS: {A},

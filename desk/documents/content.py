@@ -21,6 +21,7 @@ ACCEPTANCE, NON_ACCEPTANCE, ASSIGNMENT, TRANSFER, EXTENSION = (
 NOTICES = (ACCEPTANCE, NON_ACCEPTANCE, ASSIGNMENT, TRANSFER, EXTENSION)
 MINUTES, SUPERVISION = "meeting_minutes", "supervision"
 KINDS = (RECEIPT, SLIP, *NOTICES, MINUTES, SUPERVISION)
+DAILY_REPORT = "daily_report"  # the day close-out's 日报: the hall's, not a matter's
 
 
 def template_name(kind: str) -> str:
@@ -162,4 +163,21 @@ def supervision_context(t: Catalog, matter: Matter, visitor: Visitor | None, ent
         "summary": matter.summary,
         "demands": matter.demands,
         "owner_leader": matter.owner_leader,
+    }
+
+
+def daily_report_context(t: Catalog, record: Any, changes: list[Any], now: dt.datetime, by: str) -> dict[str, Any]:
+    """The 日报 of a day close-out: the signed numbers grouped and labelled, who closed the
+    day and when, the audit head code and the seal, and the changes since as at printing."""
+    from desk.tally import formats  # the tally labels its own numbers
+
+    rows = []
+    for group, found in formats.grouped(t, record.numbers):
+        rows.append({"label": group, "value": "", "heading": True})
+        rows += [{"label": label, "value": value, "heading": False} for label, value in found]
+    changes_text = formats.change_lines(t, changes) or [t("closeout.since_none")]
+    return {
+        "day": _day(record.day), "rows": rows, "closed_by": record.closed_by, "closed_at": _time(record.closed_at),
+        "audit_head": record.audit_head, "seal": record.seal, "changes": changes_text,
+        "printed_at": _time(now), "printed_by": by,
     }

@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 from desk.documents.content import (
     ACCEPTANCE,
     ASSIGNMENT,
+    DAILY_REPORT,
     EXTENSION,
     MINUTES,
     NON_ACCEPTANCE,
@@ -258,10 +259,50 @@ def supervision():
                  "（督办联系人：{{ to }}）")
 
 
+def _loop_table(doc, cells: tuple[str, str]) -> None:
+    """A table whose middle row docxtpl repeats once per item of `rows` (`{%tr %}` rows
+    are dropped from the output)."""
+    table = doc.add_table(rows=3, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _run(table.rows[0].cells[0].paragraphs[0], "{%tr for r in rows %}")
+    for cell, text in zip(table.rows[1].cells, cells, strict=True):
+        _run(cell.paragraphs[0], text)
+    _run(table.rows[2].cells[0].paragraphs[0], "{%tr endfor %}")
+    for row in table.rows:
+        row.cells[0].width, row.cells[1].width = Cm(9), Cm(6)
+
+
+def daily_report():
+    """The day close-out's 日报. The hall's name is in the title: a hall puts its own in
+    its copy of this template (DATA/templates/daily_report.docx)."""
+    doc = Document()
+    _fonts(doc)
+    _title(doc, "信访接待中心来访接待日报")
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(p, "{{ day }}", size=12)
+    # a group's heading row is marked 【】: one template row serves every line
+    _loop_table(doc, ("{% if r.heading %}【{{ r.label }}】{% else %}{{ r.label }}{% endif %}", "{{ r.value }}"))
+    _line(doc, "")
+    _line(doc, "日结人：{{ closed_by }}　日结时间：{{ closed_at }}", 11)
+    _line(doc, "留痕头码：{{ audit_head }}", 11)
+    _line(doc, "校验码：{{ seal }}", 9)
+    _line(doc, "日结后的变动（打印时）：", 11)
+    _line(doc, "{%p for line in changes %}")
+    _line(doc, "{{ line }}", 10.5)
+    _line(doc, "{%p endfor %}")
+    _line(doc, "")
+    _line(doc, "日结人签字：", 12)
+    _line(doc, "")
+    _line(doc, "出具：{{ printed_by }}　{{ printed_at }}", 9)
+    return doc
+
+
 MADE = {template_name(RECEIPT): receipt, template_name(SLIP): slip, template_name(ACCEPTANCE): acceptance,
         template_name(NON_ACCEPTANCE): non_acceptance, template_name(ASSIGNMENT): assignment,
         template_name(TRANSFER): transfer, template_name(EXTENSION): extension, template_name(MINUTES): minutes,
-        template_name(SUPERVISION): supervision}
+        template_name(SUPERVISION): supervision, template_name(DAILY_REPORT): daily_report}
 
 
 def make(folder: Path = PACKAGED) -> list[Path]:

@@ -13,10 +13,12 @@ from typing import Any
 from desk.codec import decode
 from desk.context import Context
 from desk.documents.content import (
+    DAILY_REPORT,
     MINUTES,
     RECEIPT,
     SLIP,
     SUPERVISION,
+    daily_report_context,
     minutes_context,
     notice_context,
     receipt_context,
@@ -48,6 +50,15 @@ class Printed:
     path: Path
     delivery: Delivery
     event: Event
+
+
+@dataclass(frozen=True)
+class Written:
+    """A document of the hall (not of a matter) written, and what became of it."""
+
+    kind: str
+    path: Path
+    delivery: Delivery
 
 
 class Documents:
@@ -146,6 +157,20 @@ class Documents:
         return self.issue(SUPERVISION, matter, context, operator, how, supervision=entry.id,
                           document_number=entry.document_number)
 
+    def print_daily_report(self, record: Any, changes: list[Any], operator: Operator,
+                           how: How = How.PRINT) -> Written:
+        """The 日报 of a day close-out (the tally service checks who may and passes the
+        record and its changes since). The hall's document, on no matter's timeline: the
+        audit entry is its only trace."""
+        now = self.ctx.clock.now()
+        context = daily_report_context(self.catalog, record, changes, now, operator.name)
+        stem = document_stem(record.day.isoformat(), DAILY_REPORT, now)
+        path = write_document(self._folder(), template_name(DAILY_REPORT), context, stem)
+        delivery = self._deliver(path, how)
+        self.ctx.log(operator, "document", record.day.isoformat(), document=DAILY_REPORT, file=path.name,
+                     how=how.value, delivered=delivery.done, seal=record.seal, changes=len(changes))
+        return Written(DAILY_REPORT, path, delivery)
+
     def _department(self, department_id: int | None) -> Department | None:
         doc = self.ctx.store.get("departments", department_id) if department_id is not None else None
         return Department.from_doc(doc) if doc else None
@@ -186,7 +211,7 @@ class Documents:
         return Delivery(How.FILE, True)
 
 
-def told(t: Catalog, printed: Printed) -> str:
+def told(t: Catalog, printed: Printed | Written) -> str:
     """What the clerk is told: only what was done, and always where the file is."""
     d, path, what = printed.delivery, str(printed.path), t(f"document.{printed.kind}")
     if not d.done:

@@ -46,3 +46,51 @@ def as_csv(t: Catalog, report: dict[str, Any]) -> str:
     writer.writerow([t("tally.item"), t("tally.value")])
     writer.writerows(rows(t, report))
     return out.getvalue()
+
+
+# How the 日报 groups the numbers: TALLY.md's object in its order, by what they are about.
+GROUPS = (
+    ("visits", ("batches", "persons", "first_visits", "repeat_visits", "group_batches", "group_persons",
+                "skip_level_visits")),
+    ("matters", ("new_matters", "by_category", "by_track")),
+    ("referrals", ("referrals",)),
+    ("handling", ("accepted", "accepted_on_time", "closed", "closed_same_day", "closed_on_time", "warnings")),
+    ("meetings", ("meetings", "supervisions")),
+    ("follow_up", ("replied", "evaluated", "satisfied", "basically_satisfied", "dissatisfied")),
+    ("rates", ("timely_acceptance_rate", "on_time_closing_rate", "evaluation_rate", "satisfaction_rate",
+               "one_time_resolution_rate")),
+)
+
+
+def grouped(t: Catalog, report: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(group's label, its rows as `rows` labels them) for every group of GROUPS."""
+    found = []
+    for group, keys in GROUPS:
+        part = {"period": report["period"]} | {k: report[k] for k in keys if k in report}
+        found.append((t(f"closeout.group.{group}"), rows(t, part)[1:]))
+    return found
+
+
+def label(t: Catalog, path: str) -> str:
+    """A dotted key of the object (`by_category.land`) labelled as `rows` labels it."""
+    key, _, code = path.partition(".")
+    return f"{t('tally.' + key)}·{t.label(_CODES[key], code)}" if code else t("tally." + key)
+
+
+def value(path: str, number: Any) -> str:
+    if path.endswith("_rate"):
+        return "-" if number is None else f"{number * 100:.2f}%"
+    return str(number)
+
+
+def change_lines(t: Catalog, changes: list) -> list[str]:
+    """Changes since a close-out as lines a person reads: each number as signed and now,
+    then the records that entered (+) or left (-) it."""
+    lines = []
+    for change in changes:
+        lines.append(t("closeout.change", label=label(t, change.key), signed=value(change.key, change.signed),
+                       now=value(change.key, change.now)))
+        for sign, found in (("+", change.entered), ("-", change.left)):
+            lines += [t("closeout.member", sign=sign, what=t.label("closeout.table", m.table), id=m.id,
+                        number=m.number or "-", name=m.name or "-") for m in found]
+    return lines

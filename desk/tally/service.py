@@ -1,15 +1,24 @@
-"""The tally as a use case: who may read it, for which period."""
+"""The tally as a use case: who may read it, for which period; and the day close-out
+(日结): who may close a day, the frozen record, what changed since, its 日报."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import replace
 from typing import Any
 
+from desk.audit import contains, head_code, parse_code
 from desk.context import Context
+from desk.documents.deliver import How
+from desk.documents.service import Documents, Written
 from desk.errors import DeskError
-from desk.models import Operator
+from desk.models import Matter, Operator, Visitor
 from desk.permissions import Action, require
-from desk.tally.report import Period, tally
+from desk.store import Reader
+from desk.tally import closeout as co
+from desk.tally.closeout import Change, CloseOut, Member
+from desk.tally.report import Counted, Period, members, tally
 
 
 class Tally:
@@ -17,12 +26,125 @@ class Tally:
         self.ctx = ctx
 
     def report(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
-        """TALLY.md's object for `start`..`end` (one day when `end` is None)."""
+        """TALLY.md's object for `start`..`end` (one day when `end` is None). A closed day
+        gives its signed numbers, the same every time; `recount` gives them as the records
+        stand now, and `changes_since` what differs."""
+        period = self._period(start, end, operator)
+        if period.start == period.end and (record := self.closeout(period.start, operator)) is not None:
+            return _signed(record)
+        return self.recount(start, end, operator)
+
+    def recount(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
+        """TALLY.md's object counted from the records as they stand, closed day or not."""
+        period = self._period(start, end, operator)
+        return tally(self.ctx.store, period, self.ctx.rules(), self.ctx.clock.today())
+
+    def members(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Counted]:
+        """What each number of `recount` counts."""
+        period = self._period(start, end, operator)
+        return members(self.ctx.store, period, self.ctx.rules(), self.ctx.clock.today())
+
+    def _period(self, start: dt.date, end: dt.date | None, operator: Operator) -> Period:
         require(operator, Action.REPORT)
         end = end or start
         if end < start:
             raise DeskError("err.report.range", start=start.isoformat(), end=end.isoformat())
-        today = self.ctx.clock.today()
-        if start > today:
+        if start > self.ctx.clock.today():
             raise DeskError("err.report.future", start=start.isoformat())
-        return tally(self.ctx.store, Period(start, end), self.ctx.rules(), today)
+        return Period(start, end)
+
+    # -- the day close-out (日结) --------------------------------------------------------
+
+    def close_day(self, day: dt.date, operator: Operator) -> CloseOut:
+        """Freeze `day`'s tally as a sealed record (see `desk.tally.closeout` for what the
+        seal is worth). Counted inside the transaction that stores it, so the numbers and
+        their members are those of one moment; the audit entry records the seal."""
+        require(operator, Action.CLOSE_DAY)
+        now, today = self.ctx.clock.now(), self.ctx.clock.today()
+        head = self.ctx.audit.head() if self.ctx.audit else None
+        code = head_code(*head) if head else co.NO_TRAIL
+        period, rules = Period(day, day), self.ctx.rules()
+        with self.ctx.store.transaction() as txn:
+            co.check_closable(day, today, _stored(txn, day))
+            record = co.sealed(day, operator.name, operator.role.value, now, tally(txn, period, rules, today),
+                               members(txn, period, rules, today), code)
+            doc = record.to_doc()
+            del doc["id"]
+            record = replace(record, id=txn.insert(co.TABLE, doc)["id"])
+        self.ctx.log(operator, co.ACTION, day.isoformat(), seal=record.seal, audit_head=code,
+                     batches=record.numbers["batches"])
+        return record
+
+    def closeout(self, day: dt.date, operator: Operator) -> CloseOut | None:
+        """The day's close-out, or None when the day is not closed. A record that no longer
+        matches its seal is refused, never read out as signed."""
+        require(operator, Action.REPORT)
+        record = _stored(self.ctx.store, day)
+        if record is not None and not record.intact:
+            raise DeskError("err.closeout.damaged", day=day.isoformat())
+        return record
+
+    def closeouts(self, start: dt.date | None, end: dt.date | None, operator: Operator) -> list[CloseOut]:
+        """Closed days from `start` to `end` (either open-ended), oldest first."""
+        require(operator, Action.REPORT)
+        found = (CloseOut.from_doc(d) for d in self.ctx.store.scan(co.TABLE))
+        return sorted((r for r in found if (start is None or r.day >= start) and (end is None or r.day <= end)),
+                      key=lambda r: r.day)
+
+    def changes_since(self, day: dt.date, operator: Operator) -> list[Change]:
+        """The numbers of a closed day a recount gives differently, with the records that
+        entered or left each (case number and visitor's name). [] for a day not closed."""
+        record = self.closeout(day, operator)
+        if record is None:
+            return []
+        period, today, rules = Period(day, day), self.ctx.clock.today(), self.ctx.rules()
+        changes = co.compare(record, tally(self.ctx.store, period, rules, today),
+                             members(self.ctx.store, period, rules, today))
+        return [replace(c, entered=self._named(c.entered), left=self._named(c.left)) for c in changes]
+
+    def _named(self, found: tuple[Member, ...]) -> tuple[Member, ...]:
+        return tuple(replace(m, **_who(self.ctx.store, m)) for m in found)
+
+    def print_day(self, day: dt.date, operator: Operator, how: How = How.PRINT) -> Written:
+        """The 日报 of a closed day: its signed numbers, and its changes since as they are now."""
+        require(operator, Action.REPORT)
+        record = self.closeout(day, operator)
+        if record is None:
+            raise DeskError("err.closeout.none", day=day.isoformat())
+        return Documents(self.ctx).print_daily_report(record, self.changes_since(day, operator), operator, how)
+
+    def verify_closeout(self, day: dt.date, operator: Operator) -> list[str]:
+        """Catalog keys of what no longer holds of a close-out's seal ([]: it holds)."""
+        require(operator, Action.REPORT)
+        record = _stored(self.ctx.store, day)
+        if record is None:
+            raise DeskError("err.closeout.none", day=day.isoformat())
+        if self.ctx.audit is None:
+            return [] if record.intact else ["closeout.bad_seal"]
+        parsed = parse_code(record.audit_head)
+        lines = list(self.ctx.audit.log.lines())
+        held = parsed is not None and contains(lines, *parsed, self.ctx.audit.log.open_other)
+        return co.problems(record, self.ctx.audit.entries(), held)
+
+
+def _signed(record: CloseOut) -> dict[str, Any]:
+    """A copy of the signed numbers: whoever changes the copy does not change the record."""
+    return json.loads(json.dumps(record.numbers))
+
+
+def _stored(reader: Reader, day: dt.date) -> CloseOut | None:
+    docs = reader.find(co.TABLE, "day", day.isoformat())
+    return CloseOut.from_doc(docs[0]) if docs else None
+
+
+def _who(reader: Reader, member: Member) -> dict[str, str]:
+    """The case number and the visitor's name of the matter a counted record is about."""
+    doc = reader.get(member.table, member.id)
+    if doc is None:  # removed since the close-out: its id is all there is
+        return {}
+    matter_doc = doc if member.table == "matters" else reader.get("matters", doc.get("matter_id", -1))
+    if matter_doc is None:
+        return {}
+    matter = Matter.from_doc(matter_doc)
+    visitor = reader.get("visitors", matter.visitor_id)
+    return {"number": matter.number, "name": Visitor.from_doc(visitor).name if visitor else ""}

@@ -1,0 +1,185 @@
+"""The day close-out (日结): a day's tally frozen and sealed; what changed since is listed,
+never folded into the signed numbers; the 日报; tampering noticed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from desk.audit import parse_code
+from desk.clock import fixed
+from desk.errors import DeskError
+from desk.i18n import catalog
+from desk.meetings.service import written_entry
+from desk.tally import formats
+from desk.tally.closeout import CloseOut
+from tests.conftest import form
+
+D21, D22 = dt.date(2026, 11, 21), dt.date(2026, 11, 22)
+
+
+def at(desk, iso: str) -> None:
+    desk.clock = fixed(iso)
+
+
+@pytest.fixture
+def boss(desk, admin):
+    return desk.add_operator("钱主任", "supervisor", "secret123", by=admin)
+
+
+@pytest.fixture
+def day(desk, operator):
+    """22 Nov: A (general, land) and B (complex, labour) registered; B's visit had 2 persons."""
+    at(desk, "2026-11-22T09:00:00")
+    a = desk.register(form(), operator).matter
+    b = desk.register(form(id_number="", name="李四", track="complex", category="labour", persons="2"),
+                      operator).matter
+    return a, b
+
+
+def close(desk, boss, when: str = "2026-11-22T17:30:00", day: dt.date = D22):
+    at(desk, when)
+    return desk.tally.close_day(day, boss)
+
+
+def test_a_close_out_holds_who_when_the_numbers_and_the_head_code(desk, boss, day):
+    before = desk.tally.recount(D22, None, boss)
+    head = desk.audit.head()
+    record = close(desk, boss)
+    assert (record.day, record.closed_by, record.role) == (D22, "钱主任", "supervisor")
+    assert record.closed_at.isoformat().startswith("2026-11-22T17:30:00")
+    assert record.numbers == before and record.numbers["batches"] == 2 and record.numbers["persons"] == 3
+    assert parse_code(record.audit_head) == (head[0], head[1][:12])
+    assert record.members["batches"].table == "visits" and len(record.members["batches"].ids) == 2
+    assert record.intact
+    entry = desk.audit.entries()[-1]
+    assert (entry.action, entry.target, entry.operator) == ("close_day", "2026-11-22", "钱主任")
+    assert entry.detail["seal"] == record.seal and entry.detail["audit_head"] == record.audit_head
+    assert desk.tally.closeout(D22, boss) == record
+    assert desk.tally.verify_closeout(D22, boss) == []
+
+
+def test_reporting_a_closed_day_again_gives_the_signed_numbers(desk, boss, operator, day):
+    record = close(desk, boss)
+    at(desk, "2026-11-23T09:00:00")
+    desk.register(form(id_number="", name="赵六"), operator)  # the next day: not the 22nd's
+    assert desk.tally.report(D22, None, boss) == record.numbers
+    assert desk.tally.report(D22, D22, boss) == record.numbers
+    assert desk.tally.changes_since(D22, boss) == []
+    copy = desk.tally.report(D22, None, boss)
+    copy["batches"] = 99  # a caller changing its copy does not change the record
+    assert desk.tally.report(D22, None, boss)["batches"] == 2
+
+
+def test_a_supervision_entry_dated_the_closed_day_is_a_change_since_not_a_signed_number(desk, boss, day):
+    """A supervision entry carries the day it was made; one written up the next morning for
+    the 22nd lands in the closed day. Listed as a change, the signed numbers stay."""
+    _, b = day
+    record = close(desk, boss)
+    at(desk, "2026-11-23T09:00:00")
+    entry = desk.meetings.supervise(b.id, written_entry(D22, "钱主任", "刘干事", "加快办理", dt.date(2026, 12, 1)),
+                                    boss)
+    assert desk.tally.recount(D22, None, boss)["supervisions"]["written"] == 1
+    assert desk.tally.report(D22, None, boss) == record.numbers  # still the signed ones
+    assert record.numbers["supervisions"]["written"] == 0
+    [change] = desk.tally.changes_since(D22, boss)
+    assert (change.key, change.signed, change.now) == ("supervisions.written", 0, 1)
+    [member] = change.entered
+    assert (member.table, member.id, member.number, member.name) == ("supervisions", entry.id, b.number, "李四")
+    lines = formats.change_lines(catalog("zh"), [change])
+    assert lines[0] == "督办·书面督办：日结时 0，现在 1"
+    assert f"+督办 {b.number}（李四）" in lines[1]
+
+
+def test_a_record_changed_in_the_store_shows_as_a_change_even_with_no_member_moving(desk, boss, day):
+    """A visit's head count corrected after the close-out (here by a direct edit, as a repair
+    or an import would): persons changes though no visit entered or left."""
+    record = close(desk, boss)
+    visit_id = record.members["batches"].ids[-1]
+    with desk.store.transaction() as txn:
+        doc = txn.get("visits", visit_id)
+        txn.update("visits", {**doc, "persons": 6})
+    changes = {c.key: c for c in desk.tally.changes_since(D22, boss)}
+    assert (changes["persons"].signed, changes["persons"].now) == (3, 7)
+    assert not changes["persons"].entered and not changes["persons"].left
+    assert desk.tally.report(D22, None, boss)["persons"] == 3
+
+
+def test_a_day_is_closed_once(desk, boss, admin, day):
+    close(desk, boss)
+    other = desk.add_operator("孙领导", "leader", "secret123", by=admin)
+    at(desk, "2026-11-22T18:00:00")
+    with pytest.raises(DeskError) as refused:
+        desk.tally.close_day(D22, other)
+    assert refused.value.code == "err.closeout.closed"
+    assert refused.value.params == {"day": "2026-11-22", "by": "钱主任", "at": "2026-11-22 17:30"}
+    assert len(desk.tally.closeouts(None, None, boss)) == 1
+
+
+def test_who_may_close_and_which_days(desk, boss, operator, admin, day):
+    at(desk, "2026-11-22T17:30:00")
+    for refused_role in (operator, admin):
+        with pytest.raises(DeskError) as refused:
+            desk.tally.close_day(D22, refused_role)
+        assert refused.value.code == "err.permission"
+    with pytest.raises(DeskError) as future:
+        desk.tally.close_day(dt.date(2026, 11, 23), boss)
+    assert future.value.code == "err.closeout.future"
+    assert desk.tally.closeout(D22, boss) is None
+    leader = desk.add_operator("孙领导", "leader", "secret123", by=admin)
+    assert desk.tally.close_day(D21, leader).closed_by == "孙领导"  # a past day, and a leader may
+
+
+def test_tampering_with_the_stored_record_is_noticed(desk, boss, day):
+    record = close(desk, boss)
+    with desk.store.transaction() as txn:
+        doc = txn.get("closeouts", record.id)
+        txn.update("closeouts", {**doc, "numbers": {**doc["numbers"], "batches": 1}})
+    assert desk.tally.verify_closeout(D22, boss) == ["closeout.bad_seal"]
+    with pytest.raises(DeskError) as damaged:
+        desk.tally.report(D22, None, boss)
+    assert damaged.value.code == "err.closeout.damaged"
+    # resealed by whoever changed it: the seal no longer matches the one in the trail
+    forged = CloseOut.from_doc({**doc, "numbers": {**doc["numbers"], "batches": 1}})
+    from desk.tally.closeout import seal_of
+    with desk.store.transaction() as txn:
+        now = txn.get("closeouts", record.id)
+        txn.update("closeouts", {**now, "numbers": forged.numbers, "seal": seal_of(forged.body())})
+    assert desk.tally.verify_closeout(D22, boss) == ["closeout.seal_differs"]
+
+
+def test_the_daily_report_docx_has_the_numbers_and_the_changes(desk, boss, day, opener):
+    from docx import Document
+
+    _, b = day
+    record = close(desk, boss)
+    at(desk, "2026-11-23T09:00:00")
+    desk.meetings.supervise(b.id, written_entry(D22, "钱主任", "刘干事", "加快办理", dt.date(2026, 12, 1)), boss)
+    written = desk.tally.print_day(D22, boss)
+    assert written.path.name.startswith("2026-11-22-daily_report-") and written.path.suffix == ".docx"
+    doc = Document(str(written.path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
+    assert "信访接待中心来访接待日报" in text and "2026年11月22日" in text
+    assert ["来访批次", "2"] in cells and ["来访人次", "3"] in cells and ["【来访】", ""] in cells
+    assert ["及时受理率", "-"] in cells  # nothing to divide: a dash, not 0%
+    assert ["督办·书面督办", "0"] in cells  # the signed number, not the recount
+    assert "钱主任" in text and record.audit_head in text and record.seal in text
+    assert "日结时 0，现在 1" in text and b.number in text
+    assert desk.audit.entries()[-1].detail["document"] == "daily_report"
+
+
+def test_a_day_not_closed_is_reported_as_counted_and_has_no_close_out(desk, boss, day):
+    assert desk.tally.report(D22, None, boss) == desk.tally.recount(D22, None, boss)
+    with pytest.raises(DeskError) as none:
+        desk.tally.print_day(D22, boss)
+    assert none.value.code == "err.closeout.none"
+
+
+def test_the_record_is_stored_as_json_the_seal_covers(desk, boss, day):
+    record = close(desk, boss)
+    doc = desk.store.find("closeouts", "day", "2026-11-22")[0]
+    assert json.loads(json.dumps(doc["numbers"])) == record.numbers
+    assert CloseOut.from_doc(doc) == record
