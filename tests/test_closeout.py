@@ -183,3 +183,43 @@ def test_the_record_is_stored_as_json_the_seal_covers(desk, boss, day):
     doc = desk.store.find("closeouts", "day", "2026-11-22")[0]
     assert json.loads(json.dumps(doc["numbers"])) == record.numbers
     assert CloseOut.from_doc(doc) == record
+
+
+def test_desk_closeout_on_the_command_line(tmp_path):
+    """Closed by a supervisor who signs with a password; the report of that day then ends
+    with who closed it (table, CSV) or tells it on stderr (JSON stays TALLY.md's object)."""
+    import csv
+
+    from tests.test_cli import Run
+
+    run = Run(tmp_path)
+    data = str(run.data)
+    assert run("demo", "--data", data, "--visits", "60", "--seed", "5")[0] == 0
+    day = "2026-11-21"
+    code, _, err = run("closeout", day, "--data", data)
+    assert code != 0 and "--as" in err  # the command line's administrator signs nothing
+    code, _, err = run("closeout", day, "--data", data, "--as", "王芳", "--password-stdin", stdin="demo1234\n")
+    assert code != 0 and "没有这项权限" in err
+    code, out, err = run("closeout", day, "--data", data, "--as", "supervisor", "--password-stdin",
+                         stdin="demo1234\n")
+    assert (code, err) == (0, "") and f"{day} 已日结：supervisor" in out
+    code, _, err = run("closeout", day, "--data", data, "--as", "supervisor", "--password-stdin", stdin="demo1234\n")
+    assert code != 0 and "一天只日结一次" in err
+    code, out, err = run("report", "--data", data, "--from", day, "--format", "json")
+    assert code == 0 and json.loads(out)["period"]["from"] == day and "本日已日结：supervisor" in err
+    code, table, _ = run("report", "--data", data, "--from", day)
+    assert table.rstrip().endswith("日结后没有变动") and "本日已日结：supervisor" in table
+    target = tmp_path / "day.csv"
+    assert run("report", "--data", data, "--from", day, "--format", "csv", "--out", str(target))[0] == 0
+    rows = [r for r in csv.reader(target.read_text("utf-8-sig").splitlines()) if r]
+    assert all(len(r) == 2 for r in rows) and rows[-1] == ["日结后没有变动", ""]
+    code, out, _ = run("closeout", "list", "--data", data)
+    assert code == 0 and out.startswith(f"{day}\tsupervisor\t")
+    code, out, _ = run("closeout", "show", day, "--data", data)
+    assert code == 0 and "来访批次" in out and "校验码" in out
+    assert run("closeout", "verify", day, "--data", data)[:2] == (0, f"{day} 的日结记录完好：与校验码和留痕一致\n")
+    code, out, _ = run("closeout", "print", day, "--data", data)
+    assert code == 0 and "daily_report" in out
+    code, _, err = run("closeout", "2026-11-23", "--data", data, "--as", "supervisor", "--password-stdin",
+                       stdin="demo1234\n")
+    assert code != 0 and "还没到" in err

@@ -1482,4 +1482,6 @@ MESSAGES: dict[str, str] = {
     "cmd.closeout": "Close-out",
     "cmd.closeout.help": "Freeze and sign today's tally, print the daily report",
     "closeout.hint": "Enter close  P print  Esc back",
+    "action.close_day": "close out a day",
+    "audit_action.close_day": "day closed out (tally frozen and signed)",
 }

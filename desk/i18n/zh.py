@@ -1472,4 +1472,6 @@ MESSAGES: dict[str, str] = {
     "cmd.closeout": "日结",
     "cmd.closeout.help": "冻结并签署今天的统计，打印日报",
     "closeout.hint": "Enter 日结  P 打印日报  Esc 返回",
+    "action.close_day": "日结",
+    "audit_action.close_day": "日结（冻结并签署一天的统计）",
 }
