@@ -32,10 +32,11 @@ from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
                       "operators", "own_password", "queue", "overview", "roster", "stations", "my_work",
-                      "departments", "agenda", "supervision_list"}
+                      "departments", "agenda", "supervision_list", "closeout"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS,
           "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS, "stations": Action.MANAGE_STATIONS,
-          "departments": Action.MANAGE_SETTINGS, "supervision_list": Action.SUPERVISE}
+          "departments": Action.MANAGE_SETTINGS, "supervision_list": Action.SUPERVISE,
+          "closeout": Action.CLOSE_DAY}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
@@ -407,6 +408,14 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, SupervisionScreen):
             self.push_screen(SupervisionScreen())
 
+    def action_closeout(self) -> None:
+        """Today's close-out (日结); the tally screen opens it for the day it shows."""
+        from screens.closeout import CloseOutScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, CloseOutScreen):
+            self.push_screen(CloseOutScreen())
+
     def action_departments(self) -> None:
         from screens.departments import DepartmentsScreen
 
@@ -488,6 +497,8 @@ class DeskApp(App[int]):
             if self.desk.may(self.operator, Action.SUPERVISE):
                 yield SystemCommand(t("cmd.supervision_list"), t("cmd.supervision_list.help"),
                                     self.action_supervision_list)
+            if self.desk.may(self.operator, Action.CLOSE_DAY):
+                yield SystemCommand(t("cmd.closeout"), t("cmd.closeout.help"), self.action_closeout)
             if self.desk.referrals.visible_stations(self.operator):
                 yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.action_queue)
             if self.desk.may(self.operator, Action.AUDIT):

@@ -223,3 +223,59 @@ def test_desk_closeout_on_the_command_line(tmp_path):
     code, _, err = run("closeout", "2026-11-23", "--data", data, "--as", "supervisor", "--password-stdin",
                        stdin="demo1234\n")
     assert code != 0 and "还没到" in err
+
+
+async def test_closing_a_day_on_screen_and_seeing_a_change_since(desk, boss, day, opener):
+    from screens.closeout import CloseOutScreen
+    from tests.pilot import make_app, notices, screen_lines, settle, wait_for
+
+    _, b = day
+    at(desk, "2026-11-22T17:30:00")
+    app = make_app(desk, logged_in="钱主任")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_closeout()
+        await settle(pilot)
+        assert isinstance(app.screen, CloseOutScreen)
+        text = "\n".join(screen_lines(app))
+        assert "2026-11-22 还没有日结" in text and "来访批次" in text
+        await pilot.press("c")  # asks first
+        await pilot.press("y")
+        await wait_for(pilot, lambda: desk.tally.closeout(D22, boss) is not None)
+        await settle(pilot)
+        assert any("2026-11-22 已日结" in n for n in notices(app))
+        await pilot.press("y")  # print the 日报 now
+        await wait_for(pilot, lambda: any("来访接待日报" in n for n in notices(app)))
+        assert opener.asked[-1][0] == "print" and opener.asked[-1][1].name.startswith("2026-11-22-daily_report")
+        desk.meetings.supervise(b.id, written_entry(D22, "钱主任", "刘干事", "加快办理", dt.date(2026, 12, 1)), boss)
+        app.screen.reload()
+        await settle(pilot)
+        text = "\n".join(screen_lines(app))
+        assert "本日已日结：钱主任" in text and "日结后有 1 个数字变动" in text
+        assert f"+督办 {b.number}" in text
+
+
+async def test_a_receptionist_has_no_close_out(desk, operator, day):
+    from tests.pilot import make_app, settle
+
+    app = make_app(desk, logged_in="王芳")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.check_action("closeout", ()) is False
+        assert "日结" not in [c.title for c in app.get_system_commands(app.screen)]
+
+
+def test_close_out_snapshot(snap_compare, desk, boss, day, monkeypatch):
+    import itertools
+
+    from storage import manifest
+    from tests.pilot import make_app, settle
+
+    counter = itertools.count(1)
+    monkeypatch.setattr(manifest, "new_id", lambda: f"{next(counter):016x}")
+    close(desk, boss)
+
+    async def run_before(pilot):
+        pilot.app.action_closeout()
+        await settle(pilot)
+
+    assert snap_compare(make_app(desk, logged_in="钱主任"), terminal_size=(80, 24), run_before=run_before)
