@@ -264,14 +264,19 @@ async def test_a_receptionist_has_no_close_out(desk, operator, day):
         assert "日结" not in [c.title for c in app.get_system_commands(app.screen)]
 
 
-def test_close_out_snapshot(snap_compare, desk, boss, day, monkeypatch):
+@pytest.fixture
+def fixed_store_ids(monkeypatch):
+    """The store's epoch is in every audit entry, so in the head code on screen."""
     import itertools
 
     from storage import manifest
-    from tests.pilot import make_app, settle
-
     counter = itertools.count(1)
     monkeypatch.setattr(manifest, "new_id", lambda: f"{next(counter):016x}")
+
+
+def test_close_out_snapshot(fixed_store_ids, snap_compare, desk, boss, day):
+    from tests.pilot import make_app, settle
+
     close(desk, boss)
 
     async def run_before(pilot):
