@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import MappingProxyType
@@ -493,10 +493,12 @@ class JournalStore:
             return found
 
     def columns(self, table: str, years: Iterable[int] | None = None,
-                where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
+                where: Mapping[str, Collection[Any]] | None = None,
+                fields: Sequence[str] | None = None) -> Iterator[Doc]:
         """The declared columns of every document of the window, never the documents."""
         with self._mutex:
-            rows = [row for name in self._window(table, years) for row in self._set(name).columns(table, where)]
+            rows = [row for name in self._window(table, years)
+                    for row in self._set(name).columns(table, where, fields)]
         return iter(rows)
 
     def next_id(self, table: str) -> int:
