@@ -112,6 +112,14 @@ class Reader(Protocol):
         ...
 
 
+    def lists(self, table: str, years: Iterable[int] | None = None,
+              where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """What `columns` gives, as one list per field (`"id"` first): a list of a year's
+        entries without a dict for each."""
+        ...
+
+
 class Transaction(Reader, Protocol):
     """Reads see this transaction's own writes."""
 

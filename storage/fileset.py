@@ -207,34 +207,42 @@ class FileSet:
 
     def columns(self, table: str, where: Mapping[str, Collection[Any]] | None = None,
                 fields: Sequence[str] | None = None) -> Iterator[Doc]:
-        """`{"id": ..., field: value ...}` of every document, the fields COLUMNS declares;
-        with `where`, only those whose field holds one of the values given, chosen on the
-        columns' codes (or, for an indexed field and a few values, on its index) before any
-        row is put together."""
+        """`{"id": ..., field: value ...}` of every document, as `lists` gives them."""
+        found = self.lists(table, where, fields)
+        keys = tuple(found)
+        for values in zip(*found.values(), strict=True):
+            yield dict(zip(keys, values, strict=True))
+
+    def lists(self, table: str, where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """`{"id": [...], field: [...]}`: the fields COLUMNS declares (or those `fields`
+        names) of every document, in one list per field; with `where`, only those whose
+        field holds one of the values given, chosen on the columns' codes (or, for an
+        indexed field and a few values, on its index) before any value is read."""
+        fields = tuple(fields) if fields is not None else COLUMNS.get(table, ())
+        found: dict[str, list[Any]] = {"id": [], **{f: [] for f in fields}}
         layer = self.layers.get(table)
         if layer is None:
-            return
-        fields = tuple(fields) if fields is not None else COLUMNS.get(table, ())
+            return found
         ids = layer.base.ids
         count = len(ids)
         picked = self._picked(table, where or {}, count)
+        if layer.changes:  # a row changed since the snapshot is read from the changes
+            picked = [n for n in (range(count) if picked is None else picked) if not layer.shadowed(ids[n])]
         if picked is None:  # every row: each column read in one pass
-            values = [self._column(table, f).rows(count) for f in fields]
-            picked = range(count)
+            found["id"] = list(ids)
+            found.update({f: list(self._column(table, f).rows(count)) for f in fields})
         else:
-            values = [self._column(table, f).rows_at(picked) for f in fields]
-        shadowed = layer.shadowed
-        for n, row_values in zip(picked, zip(*values, strict=True) if values else ((),) * len(picked), strict=True):
-            doc_id = ids[n]
-            if not shadowed(doc_id):
-                row = {"id": doc_id}
-                row.update(zip(fields, row_values, strict=True))
-                yield row
-        keys = {f: _key(f) for f in fields}
+            found["id"] = [ids[n] for n in picked]
+            found.update({f: self._column(table, f).rows_at(picked) for f in fields})
+        keys = [(f, _key(f)) for f in fields]
         tests = [(_key(f), wanted) for f, wanted in (where or {}).items()]
         for doc_id, doc in layer.changes.items():
             if all(hashable_in(key(doc), wanted) for key, wanted in tests):
-                yield {"id": doc_id, **{f: key(doc) for f, key in keys.items()}}
+                found["id"].append(doc_id)
+                for f, key in keys:
+                    found[f].append(key(doc))
+        return found
 
     def _picked(self, table: str, where: Mapping[str, Collection[Any]], count: int) -> list[int] | None:
         """The snapshot's rows `where` keeps, ascending; None for all of them."""

@@ -56,6 +56,11 @@ class Transaction:
                 fields: Sequence[str] | None = None) -> Iterator[Doc]:
         return self.store.columns(table, years, where, fields)
 
+    def lists(self, table: str, years: Iterable[int] | None = None,
+              where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        return self.store.lists(table, years, where, fields)
+
     def _index(self, table: str, field: str) -> Index:
         key = (table, field)
         if key not in self._indexes:

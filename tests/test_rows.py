@@ -125,6 +125,8 @@ def agree(store) -> None:
         got = list(store.columns("events", where=where, fields=("matter_id", "data.stopped_due")))
         assert got == [{"id": e["id"], "matter_id": e["matter_id"], "data.stopped_due": nested(e, "data.stopped_due")}
                        for e in events if all(nested(e, f) in w for f, w in where.items())], where
+        lists = store.lists("events", where=where, fields=("matter_id", "data.stopped_due"))
+        assert lists == {k: [row[k] for row in got] for k in ("id", "matter_id", "data.stopped_due")}
 
 
 def test_finds_searches_and_columns_equal_a_scan_before_and_after_checkpoints(data_dir):

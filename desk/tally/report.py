@@ -318,12 +318,15 @@ def _first_acts_after(reading: _Reading) -> dict[int, dict[str, Any]]:
         return {}
     later = {(end + dt.timedelta(days=n)).isoformat() for n in range(1, (today - end).days + 1)}
     years = range(end.year, today.year + 1)
-    acts = reading.rows("events", DAY, later, years, **{"data.status": _Present()}, fields=AFTER_FIELDS)
-    acts += reading.rows("events", DAY, later, years, kind=("closed",), fields=AFTER_FIELDS)
-    first: dict[int, dict[str, Any]] = {}
-    for row in sorted(acts, key=_order):
-        first.setdefault(row["matter_id"], row)
-    return first
+    first: dict[int, tuple[str, int, int, int]] = {}  # matter -> (day, id, where) of its first act
+    acts = [reading.reader.lists("events", years, where={DAY: later, **act}, fields=AFTER_FIELDS)
+            for act in ({"data.status": _Present()}, {"kind": ("closed",)})]  # "closed": before acts kept a state
+    for part, found in enumerate(acts):
+        for n, (matter_id, day, event_id) in enumerate(zip(found["matter_id"], found[DAY], found["id"], strict=True)):
+            known = first.get(matter_id)
+            if known is None or (day, event_id) < known[:2]:
+                first[matter_id] = (day, event_id, part, n)
+    return {m: {f: acts[part][f][n] for f in ("id", *AFTER_FIELDS)} for m, (_, _, part, n) in first.items()}
 
 
 def _as_of(reading: _Reading, row: dict[str, Any]) -> tuple[str, list[Any]]:
