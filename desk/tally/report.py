@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -258,57 +258,79 @@ def _handling_due(reading: _Reading, earlier: list[dict[str, Any]]) -> str | Non
 
 def _warning_members(reading: _Reading) -> dict[str, Counted]:
     """Open matters at the end of the period, by the colour of their nearest deadline then."""
-    end = reading.period.end
+    end, rules = reading.period.end, reading.rules
     counted: dict[str, list[int]] = defaultdict(list)
-    # Rows read from the columns share one list per distinct set of clocks: each is
+    # Matters read from the columns share one list per distinct set of clocks: each is
     # coloured once (kept beside its colour, so its id is not reused meanwhile).
     colours: dict[int, tuple[Any, str]] = {}
-    for row in _open_at_end(reading):
+    for matter_id, row in _open_at_end(reading):
         clocks = row["clocks"]
+        if clocks is None:  # a schema-1 matter: its clocks come from its own dates
+            counted[row_warning(row, end, rules).value].append(matter_id)  # type: ignore[union-attr]
+            continue
         known = colours.get(id(clocks))
         if known is None or known[0] is not clocks:
-            known = colours[id(clocks)] = (clocks, row_warning(row, end, reading.rules).value)  # type: ignore[union-attr]
-        counted[known[1]].append(row["id"])
+            known = colours[id(clocks)] = (clocks, row_warning(row, end, rules).value)  # type: ignore[union-attr]
+        counted[known[1]].append(matter_id)
     return {f"warnings.{c}": _counted("matters", counted.get(c, ())) for c in COLOURS}
 
 
-def _open_at_end(reading: _Reading) -> Iterator[dict[str, Any]]:
-    """The columns of every matter open at the end of the period, as it stood
+def _open_at_end(reading: _Reading) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """(id, columns) of every matter open at the end of the period, as it stood
     then: as it is now unless an act came after the end, else as the first act after the
     end found it (its `was`), else (an entry from before acts kept it) from its timeline."""
     end = reading.period.end.isoformat()
     after = _first_acts_after(reading)
-    for row in _candidates(reading, after.keys()):
+    found = _candidates(reading, after.keys())
+    for n, matter_id in enumerate(found["id"]):
+        row = _Row(found, n)
         if str(row["registered_at"])[:10] > end:
             continue
-        first = after.get(row["id"])
+        first = after.get(matter_id)
         if first is None:
             status, clocks = row["status"], row["clocks"]
         elif first["data.was.status"] is None:
-            status, clocks = _as_of(reading, row)
+            status, clocks = _as_of(reading, {"id": matter_id, **row})
         elif first["data.was.status"] in OPEN:
             status, clocks = first["data.was.status"], first["data.was.clocks"]
         else:
             continue
         if status in OPEN:
-            yield row if first is None else {**row, "status": status, "clocks": clocks}
+            yield matter_id, row if first is None else {**row, "status": status, "clocks": clocks}
 
 
-def _candidates(reading: _Reading, changed: Collection[int]) -> Iterator[dict[str, Any]]:
+class _Row(Mapping[str, Any]):
+    """Row `n` of `lists` columns, read where it lies (a year's matters need no dict each)."""
+
+    __slots__ = ("found", "n")
+
+    def __init__(self, found: dict[str, list[Any]], n: int) -> None:
+        self.found, self.n = found, n
+
+    def __getitem__(self, field: str) -> Any:
+        return self.found[field][self.n]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+
+def _candidates(reading: _Reading, changed: Collection[int]) -> dict[str, list[Any]]:
     """The matters open now, and those that changed since the period's end (one may have
-    been open then): the columns of all when they are many, else their documents."""
+    been open then): the columns of all when they are many, else those documents."""
     years = reading.period.years(reading.today)
     if len(changed) > _BULK:
-        yield from reading.reader.columns("matters", years, fields=WARNING_FIELDS)
-        return
-    seen = set()
-    for row in reading.reader.columns("matters", years, where={"status": OPEN}, fields=WARNING_FIELDS):
-        seen.add(row["id"])
-        yield row
-    for matter_id in set(changed) - seen:
+        return reading.reader.lists("matters", years, fields=WARNING_FIELDS)
+    found = reading.reader.lists("matters", years, where={"status": OPEN}, fields=WARNING_FIELDS)
+    for matter_id in set(changed) - set(found["id"]):
         doc = reading.reader.get("matters", matter_id)
         if doc is not None:
-            yield doc
+            found["id"].append(matter_id)
+            for field in WARNING_FIELDS:
+                found[field].append(doc.get(field))
+    return found
 
 
 def _first_acts_after(reading: _Reading) -> dict[int, dict[str, Any]]:
