@@ -149,6 +149,7 @@ def test_xlsx_cells_dates_text_numbers_and_a_frozen_header(desk, hall, boss, tmp
     assert first["登记日期"].value == dt.datetime(2026, 11, 21) and first["办结日期"].value == dt.datetime(2026, 11, 22)
     id_cell = first["身份证号"]
     assert id_cell.value == VALID_ID_MALE and id_cell.data_type == "s" and len(id_cell.value) == 18
+    assert id_cell.number_format == "@"  # stays text when someone types over it
     assert first["联系电话"].value == "13800138000" and first["联系电话"].data_type == "s"
     assert first["人数"].value == 1 and first["事项编号"].value == a.number and first["登记时间"].value == "09:00"
     assert [r[2].value for r in sheet.iter_rows(min_row=2)] == [a.number, *[r[2].value for r in sheet.iter_rows(min_row=3, max_row=4)], a.number]
