@@ -1,11 +1,14 @@
-"""The tally as a use case: who may read it, for which period; and the day close-out
-(日结): who may close a day, the frozen record, what changed since, its 日报."""
+"""The tally as a use case: who may read it, for which period; the visit ledger's
+export (LEDGER.md), which carries full ID numbers and so is a supervisor's or an
+administrator's, and audited; and the day close-out (日结): who may close a day, the
+frozen record, what changed since, its 日报."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from desk.audit import contains, head_code, parse_code
@@ -17,41 +20,61 @@ from desk.models import Matter, Operator, Visitor
 from desk.permissions import Action, require
 from desk.store import Reader
 from desk.tally import closeout as co
+from desk.tally import sheets
 from desk.tally.closeout import Change, CloseOut, Member
+from desk.tally.ledger_rows import ledger_rows
 from desk.tally.report import Counted, Period, members, tally
+
+LEDGER_FORMATS = {"csv": sheets.ledger_csv, "xlsx": sheets.ledger_xlsx}
 
 
 class Tally:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def report(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
-        """TALLY.md's object for `start`..`end` (one day when `end` is None). A closed day
-        gives its signed numbers, the same every time; `recount` gives them as the records
-        stand now, and `changes_since` what differs."""
-        period = self._period(start, end, operator)
-        if period.start == period.end and (record := self.closeout(period.start, operator)) is not None:
-            return _signed(record)
-        return self.recount(start, end, operator)
-
-    def recount(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
-        """TALLY.md's object counted from the records as they stand, closed day or not."""
-        period = self._period(start, end, operator)
-        return tally(self.ctx.store, period, self.ctx.rules(), self.ctx.clock.today())
-
-    def members(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Counted]:
-        """What each number of `recount` counts."""
-        period = self._period(start, end, operator)
-        return members(self.ctx.store, period, self.ctx.rules(), self.ctx.clock.today())
-
-    def _period(self, start: dt.date, end: dt.date | None, operator: Operator) -> Period:
-        require(operator, Action.REPORT)
+    def period(self, start: dt.date, end: dt.date | None) -> Period:
+        """`start`..`end` (one day when `end` is None), refused backwards or in the future."""
         end = end or start
         if end < start:
             raise DeskError("err.report.range", start=start.isoformat(), end=end.isoformat())
         if start > self.ctx.clock.today():
             raise DeskError("err.report.future", start=start.isoformat())
         return Period(start, end)
+
+    def report(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
+        """TALLY.md's object for `start`..`end` (one day when `end` is None). A closed day
+        gives its signed numbers, the same every time; `recount` gives them as the records
+        stand now, and `changes_since` what differs."""
+        period = self.period(start, end)
+        if period.start == period.end and (record := self.closeout(period.start, operator)) is not None:
+            return _signed(record)
+        return self.recount(start, end, operator)
+
+    def recount(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
+        """TALLY.md's object counted from the records as they stand, closed day or not."""
+        require(operator, Action.REPORT)
+        return tally(self.ctx.store, self.period(start, end), self.ctx.rules(), self.ctx.clock.today())
+
+    def members(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Counted]:
+        """What each number of `recount` counts, by its dotted key (`warnings.red`)."""
+        require(operator, Action.REPORT)
+        return members(self.ctx.store, self.period(start, end), self.ctx.rules(), self.ctx.clock.today())
+
+    def export(self, start: dt.date, end: dt.date | None, form: str, target: Path, operator: Operator) -> int:
+        """Write the ledger of `start`..`end` to the new file `target` as `form` (csv or
+        xlsx); how many rows. Refused when `target` exists; audited once written."""
+        require(operator, Action.EXPORT)
+        if form not in LEDGER_FORMATS:
+            raise DeskError("err.export.format", format=form)
+        period = self.period(start, end)
+        stamp = sheets.Stamp(operator.name, self.ctx.clock.now(), period)
+        try:
+            count = LEDGER_FORMATS[form](target, ledger_rows(self.ctx.store, period), stamp)
+        except FileExistsError:
+            raise DeskError("err.report.exists", path=str(target)) from None
+        self.ctx.log(operator, "ledger_export", target.name, start=period.start.isoformat(),
+                     end=period.end.isoformat(), format=form, rows=count, path=str(target.absolute()))
+        return count
 
     # -- the day close-out (日结) --------------------------------------------------------
 
