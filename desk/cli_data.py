@@ -73,7 +73,8 @@ def check(cmd: _Commands) -> int:
     if not folder.is_dir():  # named above; there is no trail to read
         return 1
     _, trail_problems = _verify_trail(cmd, folder)
-    fatal = sum(f.fatal for f in findings) + trail_problems
+    closeout_problems = _check_closeouts(cmd) if cmd.args.folder is None else 0
+    fatal = sum(f.fatal for f in findings) + trail_problems + closeout_problems
     if cmd.args.folder is None or (folder / "backups").is_dir():
         _report_backups(cmd, folder)
     if cmd.args.folder is None:
@@ -103,6 +104,29 @@ def _report_backups(cmd: _Commands, data_dir: Path) -> None:
         return
     _say(cmd, "cli.check.backup", path=str(newest.folder), day=newest.day,
          days=newest.age(cmd.wiring.clock.today()), code=newest.audit_code or "-")
+
+
+def _check_closeouts(cmd: _Commands) -> int:
+    """Each day's close-out (日结) against its seal and the trail: a changed signed record is
+    damage. Not asked of a backup folder (its trail is checked as a trail)."""
+    from desk.cli import UsageError  # desk.cli imports this module
+
+    try:
+        desk = cmd.open_existing()
+    except (StoreError, UsageError):
+        return 0  # told above as damage
+    try:
+        found = desk.tally.verify_closeouts(cmd.me)
+    except StoreError:
+        return 0
+    finally:
+        desk.store.close()
+    problems = 0
+    for day, codes in sorted(found.items()):
+        for code in codes:
+            _say(cmd, "cli.check.closeout", label=cmd.t("cli.check.error"), day=day.isoformat(), message=cmd.t(code))
+            problems += 1
+    return problems
 
 
 def _report_calendar(cmd: _Commands, folder: Path) -> None:

@@ -218,6 +218,8 @@ def test_desk_closeout_on_the_command_line(tmp_path):
     code, out, _ = run("closeout", "show", day, "--data", data)
     assert code == 0 and "来访批次" in out and "校验码" in out
     assert run("closeout", "verify", day, "--data", data)[:2] == (0, f"{day} 的日结记录完好：与校验码和留痕一致\n")
+    code, out, _ = run("check", "--data", data)
+    assert code == 0 and "日结" not in out
     code, out, _ = run("closeout", "print", day, "--data", data)
     assert code == 0 and "daily_report" in out
     code, _, err = run("closeout", "2026-11-23", "--data", data, "--as", "supervisor", "--password-stdin",
@@ -284,3 +286,47 @@ def test_close_out_snapshot(fixed_store_ids, snap_compare, desk, boss, day):
         await settle(pilot)
 
     assert snap_compare(make_app(desk, logged_in="钱主任"), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_desk_check_names_a_close_out_changed_after_it_was_signed(tmp_path):
+    from desk.clock import fixed as pinned
+    from storage import open_store
+    from tests.conftest import PINNED
+    from tests.test_cli import Run
+
+    run = Run(tmp_path)
+    data = str(run.data)
+    assert run("demo", "--data", data, "--visits", "30", "--seed", "5")[0] == 0
+    assert run("closeout", "2026-11-21", "--data", data, "--as", "supervisor", "--password-stdin",
+               stdin="demo1234\n")[0] == 0
+    store = open_store(run.data, today=pinned(PINNED).today)
+    try:
+        with store.transaction() as txn:
+            doc = txn.find("closeouts", "day", "2026-11-21")[0]
+            txn.update("closeouts", {**doc, "closed_by": "别人"})
+    finally:
+        store.close()
+    code, out, _ = run("check", "--data", data)
+    assert code != 0 and "2026-11-21 的日结：日结记录与它的校验码不符" in out
+    code, out, _ = run("closeout", "verify", "2026-11-21", "--data", data)
+    assert code != 0 and "校验码不符" in out
+    code, _, err = run("report", "--data", data, "--from", "2026-11-21")
+    assert code != 0 and "已被改动" in err  # never printed as signed
+
+
+def test_a_meeting_planned_afterwards_for_the_closed_day_is_a_change_since(desk, boss, operator, day):
+    """A meeting may be planned for any day from the matter's registration: one put down the
+    next morning for the 22nd is due on the closed day (and overdue, not held by its end)."""
+    from desk.meetings.records import MeetingKind
+    from desk.meetings.service import MeetingForm
+
+    _, b = day
+    record = close(desk, boss)
+    at(desk, "2026-11-23T09:00:00")
+    meeting = desk.meetings.plan(b.id, MeetingForm(MeetingKind.HUDDLE, "2026-11-22", "16:00", "会议室",
+                                                   (("刘干事", "城关镇"),)), operator)
+    changes = {c.key: c for c in desk.tally.changes_since(D22, boss)}
+    assert set(changes) == {"meetings.due", "meetings.overdue"}
+    assert [(m.table, m.id, m.number) for m in changes["meetings.due"].entered] == [("meetings", meeting.id, b.number)]
+    assert desk.tally.report(D22, None, boss)["meetings"] == record.numbers["meetings"] == {"due": 0, "done": 0,
+                                                                                            "overdue": 0}

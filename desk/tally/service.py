@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from desk.audit import contains, head_code, parse_code
+from desk.audit import contains, digest, head_code, parse_code, read_entries
 from desk.context import Context
 from desk.documents.deliver import How
 from desk.documents.service import Documents, Written
@@ -142,12 +142,25 @@ class Tally:
         record = _stored(self.ctx.store, day)
         if record is None:
             raise DeskError("err.closeout.none", day=day.isoformat())
+        return self.verify_closeouts(operator)[day]
+
+    def verify_closeouts(self, operator: Operator) -> dict[dt.date, list[str]]:
+        """Every close-out's problems ([] where its seal holds), the trail read once: what
+        `desk check` asks."""
+        require(operator, Action.REPORT)
+        records = [CloseOut.from_doc(d) for d in self.ctx.store.scan(co.TABLE)]
         if self.ctx.audit is None:
-            return [] if record.intact else ["closeout.bad_seal"]
-        parsed = parse_code(record.audit_head)
-        lines = list(self.ctx.audit.log.lines())
-        held = parsed is not None and contains(lines, *parsed, self.ctx.audit.log.open_other)
-        return co.problems(record, self.ctx.audit.entries(), held)
+            return {r.day: [] if r.intact else ["closeout.bad_seal"] for r in records}
+        log = self.ctx.audit.log
+        lines = list(log.lines())
+        entries = read_entries(lines)
+        intact = {(e.seq, e.hash[:12]) for e in entries if digest(e.body()) == e.hash}
+
+        def held(code: str) -> bool:  # a head before a restore is in the trail it set aside
+            parsed = parse_code(code)
+            return parsed is not None and (parsed in intact or contains(lines, *parsed, log.open_other))
+
+        return {r.day: co.problems(r, entries, held(r.audit_head)) for r in records}
 
 
 def _signed(record: CloseOut) -> dict[str, Any]:
