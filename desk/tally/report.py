@@ -127,6 +127,14 @@ def tally(reader: Reader, period: Period, rules: Rules, today: dt.date) -> dict[
     return counts(period, found, heads)
 
 
+def counted(reader: Reader, period: Period, rules: Rules,
+            today: dt.date) -> tuple[dict[str, Any], dict[str, Counted]]:
+    """The TALLY.md object and what each of its numbers counts, gathered once: a day's
+    close-out stores both, and compares both."""
+    found, heads = _gather(_Reading(reader, period, rules, today))
+    return counts(period, found, heads), found
+
+
 def _gather(reading: _Reading) -> tuple[dict[str, Counted], dict[int, int]]:
     """The members of every number, and each visit's head count (persons are summed)."""
     period = reading.period

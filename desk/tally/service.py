@@ -23,7 +23,7 @@ from desk.tally import closeout as co
 from desk.tally import sheets
 from desk.tally.closeout import Change, CloseOut, Member
 from desk.tally.ledger_rows import ledger_rows
-from desk.tally.report import Counted, Period, members, tally
+from desk.tally.report import Counted, Period, counted, members, tally
 
 LEDGER_FORMATS = {"csv": sheets.ledger_csv, "xlsx": sheets.ledger_xlsx}
 
@@ -89,8 +89,8 @@ class Tally:
         period, rules = Period(day, day), self.ctx.rules()
         with self.ctx.store.transaction() as txn:
             co.check_closable(day, today, _stored(txn, day))
-            record = co.sealed(day, operator.name, operator.role.value, now, tally(txn, period, rules, today),
-                               members(txn, period, rules, today), code)
+            record = co.sealed(day, operator.name, operator.role.value, now, *counted(txn, period, rules, today),
+                               code)
             doc = record.to_doc()
             del doc["id"]
             record = replace(record, id=txn.insert(co.TABLE, doc)["id"])
@@ -121,8 +121,7 @@ class Tally:
         if record is None:
             return []
         period, today, rules = Period(day, day), self.ctx.clock.today(), self.ctx.rules()
-        changes = co.compare(record, tally(self.ctx.store, period, rules, today),
-                             members(self.ctx.store, period, rules, today))
+        changes = co.compare(record, *counted(self.ctx.store, period, rules, today))
         return [replace(c, entered=self._named(c.entered), left=self._named(c.left)) for c in changes]
 
     def _named(self, found: tuple[Member, ...]) -> tuple[Member, ...]:
