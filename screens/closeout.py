@@ -29,6 +29,7 @@ from desk.tally import formats
 from desk.tally.closeout import Change, CloseOut, records_changed
 from screens.base import DeskScreen, plain, tells_store_errors
 from screens.confirm import ConfirmModal
+from screens.documents import NOTICE_SECONDS
 
 COLUMNS = ("item", "value", "item2", "value2")
 ROOM = 14  # a cell's padding on both sides of four columns, the scroll bar, a margin
@@ -188,7 +189,8 @@ class CloseOutScreen(DeskScreen):
         self.app.call_from_thread(self._printed, written)
 
     def _printed(self, written: Written) -> None:
-        self.toast(told(self.app.catalog, written), "information" if written.delivery.done else "warning")
+        severity = "information" if written.delivery.done else "warning"
+        self.app.notify(told(self.app.catalog, written), severity=severity, timeout=NOTICE_SECONDS, markup=False)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -1473,7 +1473,7 @@ MESSAGES: dict[str, str] = {
     "cli.closeout.password": "Password of {name}: ",
     "cli.closeout.list_none": "No day closed in this period",
     "closeout.title": "Close-out {day}",
-    "closeout.confirm": "Once closed, the numbers of {day} are frozen and signed, for good. Close the day?",
+    "closeout.confirm": "Once closed, the numbers of {day} are frozen and signed, for good.\nClose the day?",
     "closeout.button.close": "Close the day",
     "closeout.button.print": "Print the daily report",
     "closeout.button.back": "Back",

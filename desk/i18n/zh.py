@@ -1463,7 +1463,7 @@ MESSAGES: dict[str, str] = {
     "cli.closeout.password": "{name} 的密码：",
     "cli.closeout.list_none": "这段时间没有日结的日子",
     "closeout.title": "日结 {day}",
-    "closeout.confirm": "日结后，{day} 的数字冻结并签名，不能撤销。确认日结？",
+    "closeout.confirm": "日结后，{day}这一天的数字冻结并签名，不能撤销。\n确认日结？",
     "closeout.button.close": "日结",
     "closeout.button.print": "打印日报",
     "closeout.button.back": "返回",
