@@ -150,6 +150,19 @@ def test_tampering_with_the_stored_record_is_noticed(desk, boss, day):
     assert desk.tally.verify_closeout(D22, boss) == ["closeout.seal_differs"]
 
 
+def test_a_close_out_moved_away_from_its_day_is_noticed(desk, boss, day):
+    """The store has no delete; a record edited onto another day leaves its own day without
+    one, which the trail still tells of."""
+    record = close(desk, boss)
+    with desk.store.transaction() as txn:
+        doc = txn.get("closeouts", record.id)
+        txn.update("closeouts", {**doc, "day": "2026-11-20"})
+    found = desk.tally.verify_closeouts(boss)
+    assert found[D22] == ["closeout.record_missing"]
+    assert found[dt.date(2026, 11, 20)] == ["closeout.bad_seal", "closeout.no_entry"]
+    assert desk.tally.verify_closeout(D22, boss) == ["closeout.record_missing"]
+
+
 def test_the_daily_report_docx_has_the_numbers_and_the_changes(desk, boss, day, opener):
     from docx import Document
 

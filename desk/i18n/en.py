@@ -1501,4 +1501,5 @@ MESSAGES: dict[str, str] = {
     "err.ledger.missing": "damaged records: {table} number {id}, which a visit points to, is missing. An administrator should run desk check",
     "audit_action.ledger_export": "ledger exported",
     "cli.check.closeout": "{label}: the close-out of {day}: {message}",
+    "closeout.record_missing": "The audit trail records this day's close-out, but the record is gone",
 }

@@ -1491,4 +1491,5 @@ MESSAGES: dict[str, str] = {
     "err.ledger.missing": "记录损坏：来访记录指向的 {table} 第 {id} 条找不到了。请管理员运行 desk check 核查",
     "audit_action.ledger_export": "导出台账",
     "cli.check.closeout": "{label}：{day} 的日结：{message}",
+    "closeout.record_missing": "留痕记有这一天的日结，日结记录却不在了",
 }

@@ -170,6 +170,18 @@ def records_changed(changes: list[Change]) -> int:
 # -- the seal against the trail ------------------------------------------------------------
 
 
+def closed_days(entries: Iterable[AuditEntry]) -> set[dt.date]:
+    """The days the trail says were closed."""
+    found = set()
+    for entry in entries:
+        if entry.action == ACTION:
+            try:
+                found.add(dt.date.fromisoformat(entry.target))
+            except ValueError:
+                continue  # not a day: not a close-out this desk wrote
+    return found
+
+
 def problems(closeout: CloseOut, entries: Iterable[AuditEntry], head_in_trail: bool) -> list[str]:
     """Catalog keys of what no longer holds: the record against its seal, the seal against
     the close-out's audit entry, the head code against the trail."""

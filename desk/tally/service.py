@@ -137,15 +137,14 @@ class Tally:
 
     def verify_closeout(self, day: dt.date, operator: Operator) -> list[str]:
         """Catalog keys of what no longer holds of a close-out's seal ([]: it holds)."""
-        require(operator, Action.REPORT)
-        record = _stored(self.ctx.store, day)
-        if record is None:
+        found = self.verify_closeouts(operator)
+        if day not in found:
             raise DeskError("err.closeout.none", day=day.isoformat())
-        return self.verify_closeouts(operator)[day]
+        return found[day]
 
     def verify_closeouts(self, operator: Operator) -> dict[dt.date, list[str]]:
-        """Every close-out's problems ([] where its seal holds), the trail read once: what
-        `desk check` asks."""
+        """Every close-out's problems ([] where its seal holds), and every day the trail says
+        was closed whose record is gone; the trail read once: what `desk check` asks."""
         require(operator, Action.REPORT)
         records = [CloseOut.from_doc(d) for d in self.ctx.store.scan(co.TABLE)]
         if self.ctx.audit is None:
@@ -159,7 +158,10 @@ class Tally:
             parsed = parse_code(code)
             return parsed is not None and (parsed in intact or contains(lines, *parsed, log.open_other))
 
-        return {r.day: co.problems(r, entries, held(r.audit_head)) for r in records}
+        found = {r.day: co.problems(r, entries, held(r.audit_head)) for r in records}
+        for day in co.closed_days(entries) - set(found):  # the trail tells of a close-out no longer stored
+            found[day] = ["closeout.record_missing"]
+        return found
 
 
 def _signed(record: CloseOut) -> dict[str, Any]:
