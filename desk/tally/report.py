@@ -102,14 +102,11 @@ class _Reading:
         return list(self.reader.columns(table, years, where={field: values, **where}, fields=fields))
 
     def matters(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        """The matters' columns by id: one read of every matter for a long period, each
-        document for a short one."""
-        if len(ids) > _BULK:
-            every = self.reader.columns("matters", self.period.years(self.today), fields=MATTER_FIELDS)
-            found = {r["id"]: r for r in every if r["id"] in ids}
-        else:
-            found = {}
-        for matter_id in ids - found.keys():
+        """The matters' columns by id (of every matter, for a long period)."""
+        where = None if len(ids) > _BULK else {"id": ids}
+        every = self.reader.columns("matters", self.period.years(self.today), where=where, fields=MATTER_FIELDS)
+        found = {r["id"]: r for r in every if r["id"] in ids}
+        for matter_id in ids - found.keys():  # registered before the years the period reaches
             doc = self.reader.get("matters", matter_id)
             if doc is not None:
                 found[matter_id] = doc
