@@ -35,6 +35,7 @@ MATTER_FIELDS = ("registered_at", "track", "category", "acceptance_due")
 OPEN = frozenset(s.value for s in Status if s.is_open)
 COLOURS = (Warning.RED.value, Warning.YELLOW.value, Warning.GREEN.value)
 DAY = "at[:10]"
+EVENT_FIELDS = (DAY, "matter_id", "kind", "data.status", "data.stopped_due", "data.inputs.evaluation")
 AFTER_FIELDS = (DAY, "matter_id", "kind", "data.was.status", "data.was.clocks")
 HELD = "held_at[:10]"
 MEETING_FIELDS = ("day", "state", "kind", HELD, "cancelled_at[:10]")
@@ -128,7 +129,7 @@ def _gather(reading: _Reading) -> tuple[dict[str, Counted], dict[int, int]]:
     """The members of every number, and each visit's head count (persons are summed)."""
     period = reading.period
     visits = reading.rows("visits", DAY, period.iso_days(), period.own_years())
-    events = reading.rows("events", DAY, period.iso_days(), period.own_years(), kind=COUNTED_ACTS)
+    events = reading.rows("events", DAY, period.iso_days(), period.own_years(), EVENT_FIELDS, kind=COUNTED_ACTS)
     matters = reading.matters({v["matter_id"] for v in visits} | {e["matter_id"] for e in events})
     found: dict[str, Counted] = {}
     found |= _visit_members(visits)
@@ -238,7 +239,7 @@ def _timelines(reading: _Reading, matter_ids: set[int]) -> dict[int, list[dict[s
         years = reading.period.years(reading.today)
         # Only the reply stops the handling clock; the others spoil "at one time".
         where = {"matter_id": matter_ids, "kind": ("reply", *NOT_AT_ONCE)}
-        for row in reading.reader.columns("events", years, where=where):
+        for row in reading.reader.columns("events", years, where=where, fields=EVENT_FIELDS):
             found[row["matter_id"]].append(row)
     return {m: sorted(rows, key=_order) for m, rows in found.items()}
 
