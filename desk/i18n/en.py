@@ -1440,4 +1440,5 @@ MESSAGES: dict[str, str] = {
     "err.export.format": "which format to export ({format})? Add --format csv or --format xlsx",
     "err.ledger.missing": "damaged records: {table} number {id}, which a visit points to, is missing. An administrator should run desk check",
     "audit_action.ledger_export": "ledger exported",
+    "tally.part": "{group}: {part}",
 }

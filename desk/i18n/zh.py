@@ -1430,4 +1430,5 @@ MESSAGES: dict[str, str] = {
     "err.export.format": "不知道要导出成什么格式（{format}）：请加 --format csv 或 --format xlsx",
     "err.ledger.missing": "记录损坏：来访记录指向的 {table} 第 {id} 条找不到了。请管理员运行 desk check 核查",
     "audit_action.ledger_export": "导出台账",
+    "tally.part": "{group}：{part}",
 }

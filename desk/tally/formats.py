@@ -35,7 +35,7 @@ def items(t: Catalog, report: dict[str, Any]) -> list[tuple[str, Value]]:
             continue
         if isinstance(value, dict):
             for code, number in value.items():
-                found.append((f"{t('tally.' + key)}·{t.label(_CODES[key], code)}", number))
+                found.append((t("tally.part", group=t("tally." + key), part=t.label(_CODES[key], code)), number))
         elif key.endswith("_rate"):
             found.append((t("tally." + key), Rate(value)))
         else:
