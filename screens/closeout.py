@@ -45,6 +45,15 @@ def _widths(left: list[tuple[Text, Text]], right: list[tuple[Text, Text]], width
     return sizes
 
 
+def _tail(label: Text, width: int) -> Text:
+    """A label too long for its column loses its start, not its end: the three colours of
+    `Open matters at the end, by warning: red` stay apart."""
+    text = label.plain
+    while text and Text(text).cell_len > width:
+        text = text[1:]
+    return Text(text, style=label.style) if text != label.plain else label
+
+
 class CloseOutScreen(DeskScreen):
     BINDINGS = [
         Binding("c", "close_day", "key.close_day", id="close_day"),
@@ -127,10 +136,11 @@ class CloseOutScreen(DeskScreen):
         half = (len(cells) + 1) // 2  # two numbers a row: the whole day on one screen
         table = self.query_one("#closeout-table", DataTable)
         table.clear(columns=True)
-        for key, width in zip(COLUMNS, _widths(cells[:half], cells[half:], self.size.width), strict=True):
+        widths = _widths(cells[:half], cells[half:], self.size.width)
+        for key, width in zip(COLUMNS, widths, strict=True):
             table.add_column("", key=key, width=width)
         for left, right in zip(cells[:half], [*cells[half:], (Text(""), Text(""))], strict=False):
-            table.add_row(*left, *right)
+            table.add_row(_tail(left[0], widths[0]), left[1], _tail(right[0], widths[2]), right[1])
 
     def _status(self, record: CloseOut | None, changes: list[Change]) -> Text:
         if record is None:

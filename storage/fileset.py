@@ -37,6 +37,8 @@ from storage.tinytable import LiveTinyDB, Tables, live_db
 # than every row's code: a day's 500 entries among a year's 200,000 (a year of days is
 # found faster on the codes).
 _INDEXED_VALUES = 64
+# A record's id (a matter's entries) names a few documents each, not a day's hundreds.
+_INDEXED_IDS = 4096
 
 
 def _key(field: str) -> Callable[[Doc], Any]:
@@ -248,7 +250,11 @@ class FileSet:
         """The snapshot's rows `where` keeps, ascending; None for all of them."""
         picked: list[int] | None = None
         for field, wanted in sorted(where.items(), key=lambda item: not self._by_index(table, *item)):
-            if picked is not None:  # the next field only looks at the rows kept so far
+            if field == "id":  # by position: the snapshot's rows are sorted by id
+                base = self.layers[table].base
+                chosen = sorted(p for i in wanted if (p := base.position(i)) >= 0)
+                picked = chosen if picked is None else sorted(set(picked).intersection(chosen))
+            elif picked is not None:  # the next field only looks at the rows kept so far
                 picked = self._column(table, field).keep(picked, wanted)
             elif self._by_index(table, field, wanted):
                 index, base = self._base_index(table, field), self.layers[table].base
@@ -259,8 +265,12 @@ class FileSet:
 
     @staticmethod
     def _by_index(table: str, field: str, wanted: Collection[Any]) -> bool:
-        return (field in INDEXED.get(table, ()) and isinstance(wanted, set | frozenset | list | tuple)
-                and len(wanted) <= _INDEXED_VALUES)
+        if field == "id":
+            return True
+        if field not in INDEXED.get(table, ()) or not isinstance(wanted, set | frozenset | list | tuple):
+            return False
+        ids = all(isinstance(v, int) for v in wanted)
+        return len(wanted) <= (_INDEXED_IDS if ids else _INDEXED_VALUES)
 
     def apply(self, table: str, doc_id: int, doc: Doc | None) -> None:
         tiny = self.db.table(table)

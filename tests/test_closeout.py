@@ -89,7 +89,7 @@ def test_a_supervision_entry_dated_the_closed_day_is_a_change_since_not_a_signed
     [member] = change.entered
     assert (member.table, member.id, member.number, member.name) == ("supervisions", entry.id, b.number, "李四")
     lines = formats.change_lines(catalog("zh"), [change])
-    assert lines[0] == "督办·书面督办：日结时 0，现在 1"
+    assert lines[0] == "督办：书面督办　日结时 0，现在 1"
     assert f"+督办 {b.number}（李四）" in lines[1]
 
 
@@ -178,9 +178,9 @@ def test_the_daily_report_docx_has_the_numbers_and_the_changes(desk, boss, day, 
     assert "信访接待中心来访接待日报" in text and "2026年11月22日" in text
     assert ["来访批次", "2"] in cells and ["来访人次", "3"] in cells and ["【来访】", ""] in cells
     assert ["及时受理率", "-"] in cells  # nothing to divide: a dash, not 0%
-    assert ["督办·书面督办", "0"] in cells  # the signed number, not the recount
+    assert ["督办：书面督办", "0"] in cells  # the signed number, not the recount
     assert "钱主任" in text and record.audit_head in text and record.seal in text
-    assert "日结时 0，现在 1" in text and b.number in text
+    assert "督办：书面督办　日结时 0，现在 1" in text and b.number in text
     assert desk.audit.entries()[-1].detail["document"] == "daily_report"
 
 

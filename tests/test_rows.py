@@ -117,6 +117,9 @@ def agree(store) -> None:
     chosen = list(store.columns("matters", where={"number": numbers, "status": ["closed"]}, fields=("track",)))
     assert chosen == [{"id": m["id"], "track": m["track"]} for m in matters
                       if m["number"] in numbers and m["status"] == "closed"]
+    some = {m["id"] for m in matters[::3]} | {10**12}
+    assert list(store.columns("matters", where={"id": some}, fields=("status",))) == [
+        {"id": m["id"], "status": m["status"]} for m in matters if m["id"] in some]
     events = brute(store, "events")
     fields = config.COLUMNS["events"]
     assert list(store.columns("events")) == [{"id": e["id"], **{f: nested(e, f) for f in fields}} for e in events]

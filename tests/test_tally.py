@@ -148,7 +148,7 @@ def test_desk_report_prints_json_table_and_csv_that_agree(tmp_path):
     raw = target.read_bytes()
     assert code == 0 and raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM for Excel and WPS
     cells = dict(row for row in csv.reader(raw.decode("utf-8-sig").splitlines()) if row)
-    assert cells["来访人次"] == str(report["persons"]) and cells["期末在办事项预警·红"] == str(report["warnings"]["red"])
+    assert cells["来访人次"] == str(report["persons"]) and cells["期末在办事项预警：红"] == str(report["warnings"]["red"])
     code, _, err = run("report", "--data", data, "--from", "2026-11-01", "--format", "csv", "--out", str(target))
     assert code != 0 and "已经存在" in err and target.read_bytes() == raw  # never overwritten
     code, _, err = run("report", "--data", data, "--from", "2026-11-22", "--to", "2026-11-01")

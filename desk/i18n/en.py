@@ -1437,7 +1437,7 @@ MESSAGES: dict[str, str] = {
     "closeout.seal_differs": "The close-out's seal differs from the one the audit trail recorded: the record was changed and its seal recomputed",
     "closeout.head_missing": "The audit trail's head code recorded at the close-out is not in the trail (or that entry was changed)",
     "closeout.intact": "The close-out of {day} is intact: it matches its seal and the audit trail",
-    "closeout.change": "{label}: {signed} at the close-out, now {now}",
+    "closeout.change": "{label}, {signed} at the close-out, now {now}",
     "closeout.member": "  {sign}{what} {number} ({name})",
     "closeout.table.visits": "visit",
     "closeout.table.matters": "matter",
@@ -1502,4 +1502,5 @@ MESSAGES: dict[str, str] = {
     "audit_action.ledger_export": "ledger exported",
     "cli.check.closeout": "{label}: the close-out of {day}: {message}",
     "closeout.record_missing": "The audit trail records this day's close-out, but the record is gone",
+    "tally.part": "{group}: {part}",
 }

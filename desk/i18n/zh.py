@@ -1427,7 +1427,7 @@ MESSAGES: dict[str, str] = {
     "closeout.seal_differs": "日结记录的校验码与留痕里记下的不同：记录被改动后重算了校验码",
     "closeout.head_missing": "日结时记下的留痕头码在留痕里找不到（或那条留痕已被改动）",
     "closeout.intact": "{day} 的日结记录完好：与校验码和留痕一致",
-    "closeout.change": "{label}：日结时 {signed}，现在 {now}",
+    "closeout.change": "{label}　日结时 {signed}，现在 {now}",
     "closeout.member": "  {sign}{what} {number}（{name}）",
     "closeout.table.visits": "来访",
     "closeout.table.matters": "事项",
@@ -1492,4 +1492,5 @@ MESSAGES: dict[str, str] = {
     "audit_action.ledger_export": "导出台账",
     "cli.check.closeout": "{label}：{day} 的日结：{message}",
     "closeout.record_missing": "留痕记有这一天的日结，日结记录却不在了",
+    "tally.part": "{group}：{part}",
 }

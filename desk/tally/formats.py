@@ -35,7 +35,7 @@ def items(t: Catalog, report: dict[str, Any]) -> list[tuple[str, Value]]:
             continue
         if isinstance(value, dict):
             for code, number in value.items():
-                found.append((f"{t('tally.' + key)}·{t.label(_CODES[key], code)}", number))
+                found.append((t("tally.part", group=t("tally." + key), part=t.label(_CODES[key], code)), number))
         elif key.endswith("_rate"):
             found.append((t("tally." + key), Rate(value)))
         else:
@@ -98,7 +98,7 @@ def grouped(t: Catalog, report: dict[str, Any]) -> list[tuple[str, list[tuple[st
 def label(t: Catalog, path: str) -> str:
     """A dotted key of the object (`by_category.land`) labelled as `rows` labels it."""
     key, _, code = path.partition(".")
-    return f"{t('tally.' + key)}·{t.label(_CODES[key], code)}" if code else t("tally." + key)
+    return t("tally.part", group=t("tally." + key), part=t.label(_CODES[key], code)) if code else t("tally." + key)
 
 
 def value(path: str, number: Any) -> str:

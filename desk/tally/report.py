@@ -35,6 +35,7 @@ MATTER_FIELDS = ("registered_at", "track", "category", "acceptance_due")
 OPEN = frozenset(s.value for s in Status if s.is_open)
 COLOURS = (Warning.RED.value, Warning.YELLOW.value, Warning.GREEN.value)
 DAY = "at[:10]"
+EVENT_FIELDS = (DAY, "matter_id", "kind", "data.status", "data.stopped_due", "data.inputs.evaluation")
 AFTER_FIELDS = (DAY, "matter_id", "kind", "data.was.status", "data.was.clocks")
 HELD = "held_at[:10]"
 MEETING_FIELDS = ("day", "state", "kind", HELD, "cancelled_at[:10]")
@@ -102,14 +103,11 @@ class _Reading:
         return list(self.reader.columns(table, years, where={field: values, **where}, fields=fields))
 
     def matters(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        """The matters' columns by id: one read of every matter for a long period, each
-        document for a short one."""
-        if len(ids) > _BULK:
-            every = self.reader.columns("matters", self.period.years(self.today), fields=MATTER_FIELDS)
-            found = {r["id"]: r for r in every if r["id"] in ids}
-        else:
-            found = {}
-        for matter_id in ids - found.keys():
+        """The matters' columns by id (of every matter, for a long period)."""
+        where = None if len(ids) > _BULK else {"id": ids}
+        every = self.reader.columns("matters", self.period.years(self.today), where=where, fields=MATTER_FIELDS)
+        found = {r["id"]: r for r in every if r["id"] in ids}
+        for matter_id in ids - found.keys():  # registered before the years the period reaches
             doc = self.reader.get("matters", matter_id)
             if doc is not None:
                 found[matter_id] = doc
@@ -139,7 +137,7 @@ def _gather(reading: _Reading) -> tuple[dict[str, Counted], dict[int, int]]:
     """The members of every number, and each visit's head count (persons are summed)."""
     period = reading.period
     visits = reading.rows("visits", DAY, period.iso_days(), period.own_years())
-    events = reading.rows("events", DAY, period.iso_days(), period.own_years(), kind=COUNTED_ACTS)
+    events = reading.rows("events", DAY, period.iso_days(), period.own_years(), EVENT_FIELDS, kind=COUNTED_ACTS)
     matters = reading.matters({v["matter_id"] for v in visits} | {e["matter_id"] for e in events})
     found: dict[str, Counted] = {}
     found |= _visit_members(visits)
@@ -249,7 +247,7 @@ def _timelines(reading: _Reading, matter_ids: set[int]) -> dict[int, list[dict[s
         years = reading.period.years(reading.today)
         # Only the reply stops the handling clock; the others spoil "at one time".
         where = {"matter_id": matter_ids, "kind": ("reply", *NOT_AT_ONCE)}
-        for row in reading.reader.columns("events", years, where=where):
+        for row in reading.reader.columns("events", years, where=where, fields=EVENT_FIELDS):
             found[row["matter_id"]].append(row)
     return {m: sorted(rows, key=_order) for m, rows in found.items()}
 
