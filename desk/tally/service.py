@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk.context import Context
 from desk.errors import DeskError
 from desk.models import Operator
 from desk.permissions import Action, require
+from desk.tally.glance import Charts, Member, charts, members_of
 from desk.tally.report import Period, tally
+
+if TYPE_CHECKING:
+    from desk.tally.report import Counted
 
 
 class Tally:
@@ -26,3 +30,14 @@ class Tally:
         if start > today:
             raise DeskError("err.report.future", start=start.isoformat())
         return tally(self.ctx.store, Period(start, end), self.ctx.rules(), today)
+
+    def charts(self, start: dt.date, end: dt.date, operator: Operator) -> Charts:
+        """Visits across the period and the stations' median waiting and serving times."""
+        require(operator, Action.REPORT)
+        return charts(self.ctx.store, Period(start, end), self.ctx.clock.now())
+
+    def member_rows(self, counted: Counted, operator: Operator) -> list[Member]:
+        """What a number counts (one of `members()`), as rows about the matters: names as
+        typed, never an ID number."""
+        require(operator, Action.REPORT)
+        return members_of(self.ctx.store, counted.table, counted.ids)

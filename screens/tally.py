@@ -1,0 +1,423 @@
+"""The tally (统计, F11, for supervisors, leaders and administrators): the numbers of
+TALLY.md for a day, a week, a month or a range of one's own, beside the period before and
+the same days a year earlier; Enter on a number lists the matters it counts; `g` shows
+the charts (visits across the period, by category, the stations' waiting and serving).
+
+Counting a month on a big hall takes a while: it runs in a worker, the screen says so, and
+a result that arrives for a period no longer chosen is dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+
+from desk.errors import DeskError, FieldError, FormErrors
+from desk.i18n import Catalog
+from desk.models import Operator
+from desk.tally.glance import Charts, Member
+from desk.tally.periods import Span, Unit, counted, last_year, previous, shifted, span
+from desk.tally.report import Period
+from screens.base import DeskScreen, own_key, plain, tells_store_errors
+from screens.charts import bars, columns, fit
+
+# The numbers in the order a supervisor reads them: the day's traffic, what was done, the
+# colours and the rates; then the splits. A group is a heading row over its codes.
+HEAD = ("batches", "persons", "first_visits", "repeat_visits", "group_batches", "group_persons",
+        "skip_level_visits", "new_matters", "accepted", "closed", "replied", "evaluated")
+RATES = ("timely_acceptance_rate", "on_time_closing_rate", "evaluation_rate", "satisfaction_rate",
+         "one_time_resolution_rate")
+DETAIL = ("accepted_on_time", "closed_same_day", "closed_on_time", "satisfied", "basically_satisfied",
+          "dissatisfied")
+GROUPS = (("by_category", "category_short"), ("by_track", "track"), ("referrals", "station_kind"),
+          ("meetings", "tally.meetings"), ("supervisions", "supervision_kind"))
+COLUMNS = ("item", "now", "previous", "change", "last_year", "change_year")
+UNIT_KEYS = {"d": Unit.DAY, "w": Unit.WEEK, "m": Unit.MONTH}
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str  # the dotted path of TALLY.md's object ("warnings.red"); "" for a heading
+    label: str
+
+
+def lines(t: Catalog, reports: list[dict[str, Any]]) -> list[Line]:
+    """Every number of the reports, labelled; the codes of a group are those any of the
+    reports has (a category that occurred last year only still shows, with 0 now)."""
+    found = [Line(k, t("tally." + k)) for k in HEAD]
+    found.append(Line("", t("tally.warnings")))
+    found += [Line(f"warnings.{c}", "  " + t("warning." + c)) for c in ("red", "yellow", "green")]
+    found += [Line(k, t("tally." + k)) for k in RATES + DETAIL]
+    for group, labels in GROUPS:
+        codes = list(dict.fromkeys(c for r in reports for c in r.get(group, {})))
+        found.append(Line("", t("tally." + group)))
+        found += [Line(f"{group}.{c}", "  " + t.label(labels, c)) for c in codes]
+    return found
+
+
+def value_of(report: dict[str, Any] | None, key: str) -> int | float | None:
+    if report is None:
+        return None
+    group, _, code = key.partition(".")
+    return report.get(group, {}).get(code, 0) if code else report.get(group)
+
+
+def shown(t: Catalog, key: str, value: int | float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 100:.1f}%" if key.endswith("_rate") else str(value)
+
+
+def change(t: Catalog, key: str, now: int | float | None, then: int | float | None) -> str:
+    """+3 / -2 for a count; for a rate the difference in percentage points."""
+    if now is None or then is None:
+        return "-"
+    if key.endswith("_rate"):
+        points = round((now - then) * 100, 1)
+        return t("tally_screen.points", value=f"{points:+.1f}") if points else "0"
+    return f"{now - then:+d}" if now != then else "0"
+
+
+def period_text(t: Catalog, period: Period) -> str:
+    if period.start == period.end:
+        return period.start.isoformat()
+    return t("tally_screen.range", start=period.start.isoformat(), end=period.end.isoformat())
+
+
+def minutes(t: Catalog, seconds: int | None) -> str:
+    return "-" if seconds is None else t("tally_screen.minutes", n=round(seconds / 60))
+
+
+class TallyScreen(DeskScreen):
+    BINDINGS = [
+        Binding("escape", "back", "key.back", id="back"),
+        # The period keys are named on the hint line (and in the palette): no room in the Footer.
+        Binding("d", "unit('d')", "key.tally_day", id="tally_day", show=False),
+        Binding("w", "unit('w')", "key.tally_week", id="tally_week", show=False),
+        Binding("m", "unit('m')", "key.tally_month", id="tally_month", show=False),
+        Binding("c", "custom", "key.tally_custom", id="tally_custom", show=False),
+        Binding("g", "charts", "key.tally_charts", id="tally_charts"),
+        # Left and right would scroll the table sideways; here they move the period.
+        Binding("left_square_bracket,left", "move(-1)", "key.tally_earlier", id="tally_earlier",
+                show=False, priority=True),
+        Binding("right_square_bracket,right", "move(1)", "key.tally_later", id="tally_later",
+                show=False, priority=True),
+        own_key("f11", "tally"),
+    ]
+
+    @dataclass
+    class Counted(Message):
+        span: Span
+        report: dict[str, Any]
+
+    @dataclass
+    class Compared(Message):
+        span: Span
+        previous: dict[str, Any]
+        last_year: dict[str, Any]
+        charts: Charts
+
+    @dataclass
+    class Failed(Message):
+        span: Span
+        text: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.span = span(Unit.DAY, self.desk.clock.today())
+        self.report: dict[str, Any] | None = None
+        self.compared: TallyScreen.Compared | None = None
+        self.lines: list[Line] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="tally"):
+            yield Static("", id="tally-period")
+            yield Static("", id="tally-status", classes="hint")
+            with ContentSwitcher(initial="tally-table", id="tally-views"):
+                yield DataTable(id="tally-table", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="tally-charts"):
+                    yield Static("", id="chart-visits")
+                    with Horizontal(id="tally-chart-row"):
+                        yield Static("", id="chart-categories")
+                        yield Static("", id="chart-stations")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#tally-table", DataTable)
+        for key in COLUMNS:
+            table.add_column(self.t(f"tally_screen.col.{key}"), key=key)
+        table.focus()
+        self.title = self.t("tally_screen.title")
+        self.call_after_refresh(self.reload)  # once mounted: reload reads nothing before
+
+    # Reading
+
+    def records_changed(self) -> None:
+        if self.span.end >= self.desk.clock.today():  # a past period does not move with today's saves
+            self.reload()
+
+    def reload(self) -> None:
+        if self.app.operator is None or not self.is_mounted:
+            return
+        self.report, self.compared = None, None
+        self._show_period()
+        self.query_one("#tally-status", Static).update(self.t("tally_screen.loading"))
+        self._fill()
+        self._count(self.span, self.app.operator)
+
+    @work(thread=True, exclusive=True, group="tally")
+    @tells_store_errors
+    def _count(self, chosen: Span, operator: Operator) -> None:
+        today = self.desk.clock.today()
+        now, before, year_ago = counted(chosen, today), previous(chosen, today), last_year(chosen, today)
+        tally = self.desk.tally
+        try:
+            self.post_message(self.Counted(chosen, tally.report(now.start, now.end, operator)))
+            self.post_message(self.Compared(
+                chosen, tally.report(before.start, before.end, operator),
+                tally.report(year_ago.start, year_ago.end, operator), tally.charts(now.start, now.end, operator)))
+        except DeskError as exc:
+            self.post_message(self.Failed(chosen, self.explain(exc)))
+
+    @on(Counted)
+    def _counted(self, message: Counted) -> None:
+        if message.span != self.span:
+            return  # counted for a period no longer chosen
+        self.report = message.report
+        self.query_one("#tally-status", Static).update(self.t("tally_screen.comparing"))
+        self._fill()
+
+    @on(Compared)
+    def _compared(self, message: Compared) -> None:
+        if message.span != self.span:
+            return
+        self.compared = message
+        self.query_one("#tally-status", Static).update(self.t("tally_screen.hint"))
+        self._fill()
+        self._draw_charts()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        if message.span == self.span:
+            self.query_one("#tally-status", Static).update(plain(message.text))
+
+    # Showing
+
+    def _show_period(self) -> None:
+        t, today = self.app.catalog, self.desk.clock.today()
+        now = counted(self.span, today)
+        head = t(f"tally_screen.unit.{self.span.unit.value}") + " " + period_text(t, now)
+        if now.end < self.span.end:
+            head += " " + t("tally_screen.to_date")
+        compare = t("tally_screen.compare", previous=period_text(t, previous(self.span, today)),
+                    last_year=period_text(t, last_year(self.span, today)))
+        self.query_one("#tally-period", Static).update(Text(head, style="bold").append("\n" + compare, style=""))
+
+    def _fill(self) -> None:
+        t = self.app.catalog
+        table = self.query_one("#tally-table", DataTable)
+        row_before = table.cursor_row
+        table.clear()
+        self.lines = []
+        if self.report is None:
+            return
+        before = self.compared.previous if self.compared else None
+        year = self.compared.last_year if self.compared else None
+        self.lines = lines(t, [r for r in (self.report, before, year) if r is not None])
+        for line in self.lines:
+            if not line.key:
+                table.add_row(Text(line.label, style="bold"), "", "", "", "", "")
+                continue
+            now, then, ago = (value_of(r, line.key) for r in (self.report, before, year))
+            waiting = "" if self.compared is None else None  # comparisons still counting: blank, not "-"
+            table.add_row(
+                Text(line.label), Text(shown(t, line.key, now), justify="right"),
+                Text(waiting if waiting is not None else shown(t, line.key, then), justify="right"),
+                Text(waiting if waiting is not None else change(t, line.key, now, then), justify="right"),
+                Text(waiting if waiting is not None else shown(t, line.key, ago), justify="right"),
+                Text(waiting if waiting is not None else change(t, line.key, now, ago), justify="right"))
+        table.move_cursor(row=min(max(row_before, 0), len(self.lines) - 1))
+
+    def _draw_charts(self) -> None:
+        t = self.app.catalog
+        if self.compared is None or self.report is None:
+            return
+        charts, width = self.compared.charts, max(20, self.size.width - 4)
+        top = max(charts.visits, key=lambda kv: kv[1], default=("", 0))
+        title = t("tally_screen.chart.by_hour" if charts.by_hour else "tally_screen.chart.by_day",
+                  most=top[1], when=top[0][-5:])
+        visits = Text(title + "\n", style="bold").append_text(
+            columns(charts.visits, width, 5) if top[1] else Text(t("tally_screen.chart.none")))
+        self.query_one("#chart-visits", Static).update(visits)
+        ranked = sorted(self.report["by_category"].items(), key=lambda kv: -kv[1])
+        cats = [(t.label("category_short", c), n) for c, n in ranked[:6]]
+        if len(ranked) > 6:
+            cats.append((t("tally_screen.chart.others"), sum(n for _, n in ranked[6:])))
+        half = max(30, width // 2)
+        cat_text = Text(t("tally_screen.chart.categories") + "\n", style="bold")
+        cat_text.append_text(bars(cats, 8, max(5, half - 16)) if cats else Text(t("tally_screen.chart.none")))
+        self.query_one("#chart-categories", Static).update(cat_text)
+        self.query_one("#chart-stations", Static).update(self._stations_text(charts))
+
+    def _stations_text(self, charts: Charts) -> Text:
+        t = self.app.catalog
+        text = Text(t("tally_screen.chart.stations") + "\n", style="bold")
+        text.append(fit(t("tally_screen.chart.station"), 10) + fit(t("tally_screen.chart.referred"), 6)
+                    + fit(t("tally_screen.chart.wait"), 9) + t("tally_screen.chart.serve") + "\n", style="dim")
+        for times in charts.stations:
+            text.append(fit(t.label("station_kind", times.kind), 10) + fit(str(times.referred), 6)
+                        + fit(minutes(t, times.median_wait), 9) + minutes(t, times.median_serve) + "\n")
+        return text
+
+    # Keys
+
+    def action_unit(self, key: str) -> None:
+        self.span = span(UNIT_KEYS[key], min(self.span.end, self.desk.clock.today()))
+        self.reload()
+
+    def action_move(self, steps: int) -> None:
+        moved = shifted(self.span, steps)
+        if moved.start > self.desk.clock.today():
+            self.toast(self.t("tally_screen.no_later"), "warning")
+            return
+        self.span = moved
+        self.reload()
+
+    def action_charts(self) -> None:
+        switcher = self.query_one("#tally-views", ContentSwitcher)
+        switcher.current = "tally-charts" if switcher.current == "tally-table" else "tally-table"
+        if switcher.current == "tally-table":
+            self.query_one("#tally-table").focus()
+        else:
+            self._draw_charts()
+
+    def action_custom(self) -> None:
+        from screens.form import Field, FormModal
+
+        t = self.app.catalog
+        fields = [Field("from", t("tally_screen.from"), value=self.span.start.isoformat(), max_length=10),
+                  Field("to", t("tally_screen.to"), value=self.span.end.isoformat(), max_length=10)]
+        self.app.push_screen(FormModal(t("tally_screen.custom_title"), fields, self._check_range), self._chose)
+
+    def _check_range(self, values: dict[str, Any]) -> Span:
+        """Both dates as typed; each problem names its field, and what was typed stays."""
+        t, today = self.app.catalog, self.desk.clock.today()
+        found: dict[str, dt.date] = {}
+        problems = []
+        for name in ("from", "to"):
+            raw = str(values.get(name) or "").strip().replace("/", "-")
+            try:
+                found[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                problems.append(FieldError(name, "tally_screen.err.date", {"field": t(f"tally_screen.{name}")}))
+        if not problems and found["from"] > today:
+            problems.append(FieldError("from", "tally_screen.err.future", {"field": t("tally_screen.from")}))
+        if not problems and found["to"] < found["from"]:
+            problems.append(FieldError("to", "tally_screen.err.order", {"field": t("tally_screen.to"),
+                                                                        "other": t("tally_screen.from")}))
+        if problems:
+            raise FormErrors(problems)
+        return Span(Unit.CUSTOM, found["from"], found["to"])
+
+    def _chose(self, chosen: Span | None) -> None:
+        if chosen is not None:
+            self.span = chosen
+            self.reload()
+
+    @on(DataTable.RowSelected, "#tally-table")
+    def _drill(self, event: DataTable.RowSelected) -> None:
+        line = self.lines[event.cursor_row] if event.cursor_row < len(self.lines) else Line("", "")
+        key = line.key
+        if not key:
+            return
+        if key.endswith("_rate"):
+            self.toast(self.t("tally_screen.rate_hint"))
+            return
+        group, _, code = key.partition(".")
+        label = f"{self.t('tally.' + group)} {line.label.strip()}" if code else line.label
+        self.app.push_screen(MembersScreen(key, label, counted(self.span, self.desk.clock.today())))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+COLUMNS_MEMBERS = ("when", "number", "name", "category", "status")
+
+
+class MembersScreen(DeskScreen):
+    """What one number counts: a row for each record, about its matter (number, visitor's
+    name as typed, category, status). Enter opens the matter."""
+
+    BINDINGS = [Binding("escape", "back", "key.back", id="back")]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[Member]
+        total: int
+
+    def __init__(self, key: str, label: str, period: Period) -> None:
+        super().__init__()
+        self.key, self.label, self.period = key, label, period
+        self.rows: list[Member] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="tally-members"):
+            yield Static("", id="members-status", classes="hint")
+            yield DataTable(id="members-table", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        t = self.app.catalog
+        table = self.query_one("#members-table", DataTable)
+        for key in COLUMNS_MEMBERS:
+            table.add_column(t(f"tally_screen.members.col.{key}"), key=key)
+        table.focus()
+        self.title = t("tally_screen.members.title", item=self.label, period=period_text(t, self.period))
+        self.query_one("#members-status", Static).update(t("tally_screen.loading"))
+        self._load(self.app.operator)
+
+    @work(thread=True, exclusive=True, group="tally-members")
+    @tells_store_errors
+    def _load(self, operator: Operator) -> None:
+        found = self.desk.tally.members(self.period.start, self.period.end, operator).get(self.key)
+        if found is None:
+            self.post_message(self.Loaded([], 0))
+            return
+        self.post_message(self.Loaded(self.desk.tally.member_rows(found, operator), len(found.ids)))
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        t = self.app.catalog
+        self.rows = message.rows
+        table = self.query_one("#members-table", DataTable)
+        table.clear()
+        for row in self.rows:
+            m = row.matter
+            table.add_row(Text(row.when), Text(m.number), plain(row.visitor), plain(t.label("category_short", m.category)),
+                          Text(t(f"status_short.{m.status.value}")), key=f"{row.table}:{row.record_id}")
+        if not self.rows:
+            status = t("tally_screen.members.none")
+        elif len(self.rows) < message.total:
+            status = t("tally_screen.members.shown", shown=len(self.rows), count=message.total)
+        else:
+            status = t("tally_screen.members.count", count=message.total)
+        self.query_one("#members-status", Static).update(status)
+
+    @on(DataTable.RowSelected, "#members-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(self.rows[event.cursor_row].matter.id))
+
+    def action_back(self) -> None:
+        self.dismiss()
