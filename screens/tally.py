@@ -220,7 +220,7 @@ class TallyScreen(DeskScreen):
             head += " " + t("tally_screen.to_date")
         compare = t("tally_screen.compare", previous=period_text(t, previous(self.span, today)),
                     last_year=period_text(t, last_year(self.span, today)))
-        self.query_one("#tally-period", Static).update(Text(head, style="bold").append("\n" + compare, style=""))
+        self.query_one("#tally-period", Static).update(Text.assemble((head, "bold"), "\n", compare))
 
     def _fill(self) -> None:
         t = self.app.catalog
@@ -255,7 +255,7 @@ class TallyScreen(DeskScreen):
         top = max(charts.visits, key=lambda kv: kv[1], default=("", 0))
         title = t("tally_screen.chart.by_hour" if charts.by_hour else "tally_screen.chart.by_day",
                   most=top[1], when=top[0][-5:])
-        visits = Text(title + "\n", style="bold").append_text(
+        visits = Text.assemble((title, "bold"), "\n").append_text(
             columns(charts.visits, width, 5) if top[1] else Text(t("tally_screen.chart.none")))
         self.query_one("#chart-visits", Static).update(visits)
         ranked = sorted(self.report["by_category"].items(), key=lambda kv: -kv[1])
@@ -263,14 +263,14 @@ class TallyScreen(DeskScreen):
         if len(ranked) > 6:
             cats.append((t("tally_screen.chart.others"), sum(n for _, n in ranked[6:])))
         half = max(30, width // 2)
-        cat_text = Text(t("tally_screen.chart.categories") + "\n", style="bold")
+        cat_text = Text.assemble((t("tally_screen.chart.categories"), "bold"), "\n")
         cat_text.append_text(bars(cats, 8, max(5, half - 16)) if cats else Text(t("tally_screen.chart.none")))
         self.query_one("#chart-categories", Static).update(cat_text)
         self.query_one("#chart-stations", Static).update(self._stations_text(charts))
 
     def _stations_text(self, charts: Charts) -> Text:
         t = self.app.catalog
-        text = Text(t("tally_screen.chart.stations") + "\n", style="bold")
+        text = Text.assemble((t("tally_screen.chart.stations"), "bold"), "\n")
         text.append(fit(t("tally_screen.chart.station"), 10) + fit(t("tally_screen.chart.referred"), 6)
                     + fit(t("tally_screen.chart.wait"), 9) + t("tally_screen.chart.serve") + "\n", style="dim")
         for times in charts.stations:
