@@ -25,6 +25,7 @@ from storage.rows import (
     KeyIndex,
     LayeredRows,
     TextIndex,
+    hashable_in,
     write_column,
     write_key_index,
     write_text_index,
@@ -34,10 +35,20 @@ from storage.tinytable import LiveTinyDB, Tables, live_db
 
 
 def _key(field: str) -> Callable[[Doc], Any]:
-    """`at[:10]` indexes the date part of an ISO time; other fields index as stored."""
+    """`at[:10]` is the date part of an ISO time; `data.was.status` a field inside a field
+    (None where a document lacks it); other fields are taken as stored."""
     if field.endswith("[:10]"):
-        name = field[:-5]
-        return lambda doc: (doc.get(name) or "")[:10]
+        inner = _key(field[:-5])
+        return lambda doc: (inner(doc) or "")[:10]
+    if "." in field:
+        path = field.split(".")
+
+        def nested(doc: Doc) -> Any:
+            value: Any = doc
+            for name in path:
+                value = value.get(name) if isinstance(value, dict) else None
+            return value
+        return nested
     return lambda doc: doc.get(field)
 
 
@@ -185,7 +196,7 @@ class FileSet:
         key, name = (table, field), f"column.{table}.{field}"
         if key not in self._base_columns:
             source = self._sections(f"{name}.values", lambda memory: write_column(
-                memory, name, (doc.get(field) for _, doc in self._base_docs(table))))
+                memory, name, map(_key(field), (doc for _, doc in self._base_docs(table)))))
             self._base_columns[key] = Column(source, name)
         return self._base_columns[key]
 
@@ -211,9 +222,10 @@ class FileSet:
                 row = {"id": doc_id}
                 row.update(zip(fields, [v[n] for v in values], strict=True))
                 yield row
+        keys = {f: _key(f) for f in fields}
         for doc_id, doc in layer.changes.items():
-            if all(doc.get(f) in wanted for f, wanted in (where or {}).items()):
-                yield {"id": doc_id, **{f: doc.get(f) for f in fields}}
+            if all(hashable_in(keys[f](doc), wanted) for f, wanted in (where or {}).items()):
+                yield {"id": doc_id, **{f: key(doc) for f, key in keys.items()}}
 
     def apply(self, table: str, doc_id: int, doc: Doc | None) -> None:
         tiny = self.db.table(table)
@@ -279,9 +291,9 @@ class FileSet:
 
     def _column_values(self, table: str, field: str) -> Iterator[Any]:
         """A column's values in the order `_write_rows` writes the rows."""
-        layer, base = self.layers[table], self._column(table, field)
+        layer, base, key = self.layers[table], self._column(table, field), _key(field)
         for doc_id, n in layer.merged():
-            yield layer.changes[doc_id].get(field) if n < 0 else base.at(n)
+            yield key(layer.changes[doc_id]) if n < 0 else base.at(n)
 
     def _text_pairs(self, table: str, field: str) -> Iterator[tuple[str, int]]:
         layer = self.layers[table]

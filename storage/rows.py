@@ -247,14 +247,14 @@ class Column:
 
     def rows_in(self, count: int, wanted: Collection[Any]) -> list[int]:
         """The rows (of the first `count`) whose value is one of `wanted`, found on the codes."""
-        codes = {n for n, v in enumerate(self.values) if _hashable_in(v, wanted)}
+        codes = {n for n, v in enumerate(self.values) if hashable_in(v, wanted)}
         found = [row for row, c in enumerate(self.codes[:count]) if c in codes]
         if None in wanted and count > len(self.codes):
             found += range(len(self.codes), count)
         return found
 
 
-def _hashable_in(value: Any, wanted: Collection[Any]) -> bool:
+def hashable_in(value: Any, wanted: Collection[Any]) -> bool:
     try:
         return value in wanted
     except TypeError:  # a structured value (a list of clocks) is never one of a plain set
