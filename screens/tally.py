@@ -98,13 +98,14 @@ def minutes(t: Catalog, seconds: int | None) -> str:
 
 class TallyScreen(DeskScreen):
     BINDINGS = [
-        Binding("escape", "back", "key.back", id="back"),
-        # The period keys are named on the hint line (and in the palette): no room in the Footer.
+        # Its own keys are named on the hint line (and in the palette): the Footer has no room
+        # for them beside the sections' F-keys (a leader's, in English).
+        Binding("escape", "back", "key.back", id="back", show=False),
         Binding("d", "unit('d')", "key.tally_day", id="tally_day", show=False),
         Binding("w", "unit('w')", "key.tally_week", id="tally_week", show=False),
         Binding("m", "unit('m')", "key.tally_month", id="tally_month", show=False),
         Binding("c", "custom", "key.tally_custom", id="tally_custom", show=False),
-        Binding("g", "charts", "key.tally_charts", id="tally_charts"),
+        Binding("g", "charts", "key.tally_charts", id="tally_charts", show=False),
         # Left and right would scroll the table sideways; here they move the period.
         Binding("left_square_bracket,left", "move(-1)", "key.tally_earlier", id="tally_earlier",
                 show=False, priority=True),

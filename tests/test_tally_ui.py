@@ -5,6 +5,7 @@ stays), opens a number down to its matters; a receptionist is not offered it."""
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import DataTable, Input
 
 from desk.clock import fixed
@@ -13,7 +14,7 @@ from screens.detail import DetailScreen
 from screens.form import FormModal
 from screens.tally import MembersScreen, TallyScreen
 from tests.conftest import form
-from tests.pilot import make_app, notices, settle, text_of
+from tests.pilot import make_app, notices, screen_lines, settle, text_of
 
 
 @pytest.fixture
@@ -202,3 +203,17 @@ async def test_a_leader_may_open_it_and_a_receptionist_is_not_offered_it(desk, h
         assert "统计" in [c.title for c in app.get_system_commands(app.screen)]
         await open_tally(pilot)
         assert cell(app, "来访批次") == "3"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("who", ["钱主任", "赵局长"])
+async def test_the_footer_and_hint_fit_80_columns(desk, hall, supervisor, admin, lang, who):
+    from tests.test_footers import cut_keys
+
+    desk.add_operator("赵局长", "leader", "secret123", by=admin)
+    app = make_app(desk, logged_in=who, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tally(pilot)
+        assert not cut_keys(app), screen_lines(app)[-1]
+        assert all(cell_len(line.rstrip()) <= 80 for line in screen_lines(app))
+        assert cell_len(text_of(app, "#tally-status").strip()) <= 78  # the hint line is one line

@@ -1448,7 +1448,7 @@ MESSAGES: dict[str, str] = {
     "tally_screen.compare": "Before {previous}  Last year {last_year}",
     "tally_screen.loading": "Counting, please wait",
     "tally_screen.comparing": "Counting the period before and last year",
-    "tally_screen.hint": "Enter lists  d day w week m month c range  [ ] move  g charts",
+    "tally_screen.hint": "Enter lists  d day w week m month c range  [ ] move  g charts  Esc back",
     "tally_screen.col.item": "Item",
     "tally_screen.col.now": "Now",
     "tally_screen.col.previous": "Before",

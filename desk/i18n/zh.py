@@ -1438,7 +1438,7 @@ MESSAGES: dict[str, str] = {
     "tally_screen.compare": "上期 {previous}  去年同期 {last_year}",
     "tally_screen.loading": "正在统计，请稍候",
     "tally_screen.comparing": "正在统计上期和去年同期",
-    "tally_screen.hint": "回车看明细  d 日 w 周 m 月 c 自选  [ ] 前后一期  g 图表",
+    "tally_screen.hint": "回车看明细  d 日 w 周 m 月 c 自选  [ ] 前后一期  g 图表  Esc 返回",
     "tally_screen.col.item": "项目",
     "tally_screen.col.now": "本期",
     "tally_screen.col.previous": "上期",
