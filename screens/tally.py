@@ -260,12 +260,12 @@ class TallyScreen(DeskScreen):
             columns(charts.visits, width, 5) if top[1] else Text(t("tally_screen.chart.none")))
         self.query_one("#chart-visits", Static).update(visits)
         ranked = sorted(self.report["by_category"].items(), key=lambda kv: -kv[1])
-        cats = [(t.label("category_short", c), n) for c, n in ranked[:6]]
-        if len(ranked) > 6:
-            cats.append((t("tally_screen.chart.others"), sum(n for _, n in ranked[6:])))
         half = max(30, width // 2)
         cat_text = Text.assemble((t("tally_screen.chart.categories"), "bold"), "\n")
+        cats = [(t.label("category_short", c), n) for c, n in ranked[:6]]
         cat_text.append_text(bars(cats, 8, max(5, half - 16)) if cats else Text(t("tally_screen.chart.none")))
+        if len(ranked) > 6:  # a number, not a bar: a bucket of several would outgrow the largest
+            cat_text.append(f"\n{fit(t('tally_screen.chart.others'), 8)} {sum(n for _, n in ranked[6:])}")
         self.query_one("#chart-categories", Static).update(cat_text)
         self.query_one("#chart-stations", Static).update(self._stations_text(charts))
 
