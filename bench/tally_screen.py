@@ -5,7 +5,8 @@ one number (members, and the rows of the visits counted).
     python bench/tally_screen.py HALL [--runs 5]
 
 HALL is copied first (a hall made by `desk demo --visits 50000`, e.g. /tmp/h50l); the
-periods end on the hall's newest visit day.
+periods are those holding today (the demo's visits run up to the day it was made). The
+first report also reads the year's files: run more than once, the median leaves it out.
 """
 
 from __future__ import annotations

@@ -383,7 +383,7 @@ class MembersScreen(DeskScreen):
         for key in COLUMNS_MEMBERS:
             table.add_column(t(f"tally_screen.members.col.{key}"), key=key)
         table.focus()
-        self.title = t("tally_screen.members.title", item=self.label, period=period_text(t, self.period))
+        self.title = self.label  # the period goes on the status line: the Header cuts a long title with an ellipsis
         self.query_one("#members-status", Static).update(t("tally_screen.loading"))
         self._load(self.app.operator)
 
@@ -412,7 +412,7 @@ class MembersScreen(DeskScreen):
             status = t("tally_screen.members.shown", shown=len(self.rows), count=message.total)
         else:
             status = t("tally_screen.members.count", count=message.total)
-        self.query_one("#members-status", Static).update(status)
+        self.query_one("#members-status", Static).update(f"{period_text(t, self.period)}  {status}")
 
     @on(DataTable.RowSelected, "#members-table")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -160,7 +160,8 @@ async def test_a_number_opens_its_list_and_a_row_its_matter(desk, hall, supervis
         to_row(app, "劳资")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.title == "来访按类别 劳资  2026-11-22"
+        assert app.screen.title == "来访按类别 劳资"
+        assert text_of(app, "#members-status").startswith("2026-11-22  共 1 条")
         assert app.screen.query_one("#members-table", DataTable).row_count == 1
 
 

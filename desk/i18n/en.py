@@ -1475,7 +1475,6 @@ MESSAGES: dict[str, str] = {
     "tally_screen.chart.referred": "Sent",
     "tally_screen.chart.wait": "Wait",
     "tally_screen.chart.serve": "Serve",
-    "tally_screen.members.title": "{item}  {period}",
     "tally_screen.members.col.when": "When",
     "tally_screen.members.col.number": "Number",
     "tally_screen.members.col.name": "Visitor",

@@ -1465,7 +1465,6 @@ MESSAGES: dict[str, str] = {
     "tally_screen.chart.referred": "分流",
     "tally_screen.chart.wait": "等候",
     "tally_screen.chart.serve": "办理",
-    "tally_screen.members.title": "{item}  {period}",
     "tally_screen.members.col.when": "时间",
     "tally_screen.members.col.number": "事项编号",
     "tally_screen.members.col.name": "来访人",
