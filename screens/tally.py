@@ -116,19 +116,19 @@ class TallyScreen(DeskScreen):
 
     @dataclass
     class Counted(Message):
-        span: Span
+        round: int
         report: dict[str, Any]
 
     @dataclass
     class Compared(Message):
-        span: Span
+        round: int
         previous: dict[str, Any]
         last_year: dict[str, Any]
         charts: Charts
 
     @dataclass
     class Failed(Message):
-        span: Span
+        round: int
         text: str
 
     def __init__(self) -> None:
@@ -137,6 +137,7 @@ class TallyScreen(DeskScreen):
         self.report: dict[str, Any] | None = None
         self.compared: TallyScreen.Compared | None = None
         self.lines: list[Line] = []
+        self.rounds = 0  # which count is the latest: a result of an earlier one is dropped
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,43 +164,49 @@ class TallyScreen(DeskScreen):
     # Reading
 
     def records_changed(self) -> None:
-        if self.span.end >= self.desk.clock.today():  # a past period does not move with today's saves
-            self.reload()
+        """Another counter saved: today's numbers are counted again, and the ones on screen
+        (true a moment ago, of the same period) stay until then. A past period does not
+        move with today's saves."""
+        if self.app.operator is not None and self.span.end >= self.desk.clock.today():
+            self.rounds += 1
+            self._count(self.rounds, self.span, self.app.operator)
 
     def reload(self) -> None:
+        """A period newly chosen: nothing of the last one stays on screen while it counts."""
         if self.app.operator is None or not self.is_mounted:
             return
         self.report, self.compared = None, None
         self._show_period()
         self.query_one("#tally-status", Static).update(self.t("tally_screen.loading"))
         self._fill()
-        self._count(self.span, self.app.operator)
+        self.rounds += 1
+        self._count(self.rounds, self.span, self.app.operator)
 
     @work(thread=True, exclusive=True, group="tally")
     @tells_store_errors
-    def _count(self, chosen: Span, operator: Operator) -> None:
+    def _count(self, round_: int, chosen: Span, operator: Operator) -> None:
         today = self.desk.clock.today()
         now, before, year_ago = counted(chosen, today), previous(chosen, today), last_year(chosen, today)
         tally = self.desk.tally
         try:
-            self.post_message(self.Counted(chosen, tally.report(now.start, now.end, operator)))
+            self.post_message(self.Counted(round_, tally.report(now.start, now.end, operator)))
             self.post_message(self.Compared(
-                chosen, tally.report(before.start, before.end, operator),
+                round_, tally.report(before.start, before.end, operator),
                 tally.report(year_ago.start, year_ago.end, operator), tally.charts(now.start, now.end, operator)))
         except DeskError as exc:
-            self.post_message(self.Failed(chosen, self.explain(exc)))
+            self.post_message(self.Failed(round_, self.explain(exc)))
 
     @on(Counted)
     def _counted(self, message: Counted) -> None:
-        if message.span != self.span:
-            return  # counted for a period no longer chosen
+        if message.round != self.rounds:
+            return  # counted for a period no longer chosen, or before a newer count began
         self.report = message.report
         self.query_one("#tally-status", Static).update(self.t("tally_screen.comparing"))
         self._fill()
 
     @on(Compared)
     def _compared(self, message: Compared) -> None:
-        if message.span != self.span:
+        if message.round != self.rounds:
             return
         self.compared = message
         self.query_one("#tally-status", Static).update(self.t("tally_screen.hint"))
@@ -208,7 +215,7 @@ class TallyScreen(DeskScreen):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        if message.span == self.span:
+        if message.round == self.rounds:
             self.query_one("#tally-status", Static).update(plain(message.text))
 
     # Showing

@@ -218,3 +218,22 @@ async def test_the_footer_and_hint_fit_80_columns(desk, hall, supervisor, admin,
         assert not cut_keys(app), screen_lines(app)[-1]
         assert all(cell_len(line.rstrip()) <= 80 for line in screen_lines(app))
         assert cell_len(text_of(app, "#tally-status").strip()) <= 78  # the hint line is one line
+
+
+async def test_a_save_at_another_counter_is_counted_in_today_and_not_in_a_past_day(desk, hall, supervisor,
+                                                                                  operator):
+    from screens.base import StoreChanged
+
+    app = make_app(desk, logged_in="钱主任")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tally(pilot)
+        desk.register(form(id_number="", name="赵六", category="labour"), operator)
+        app.screen.post_message(StoreChanged())
+        await settle(pilot)
+        assert cell(app, "来访批次") == "4" and cell(app, "劳资") == "2"
+        await pilot.press("left")
+        await settle(pilot)
+        desk.register(form(id_number="", name="钱七", category="labour"), operator)
+        app.screen.post_message(StoreChanged())
+        await settle(pilot)
+        assert "本日 2026-11-21" in text_of(app, "#tally-period") and cell(app, "来访批次") == "1"
