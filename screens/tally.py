@@ -40,6 +40,7 @@ DETAIL = ("accepted_on_time", "closed_same_day", "closed_on_time", "satisfied", 
 GROUPS = (("by_category", "category_short"), ("by_track", "track"), ("referrals", "station_kind"),
           ("meetings", "tally.meetings"), ("supervisions", "supervision_kind"))
 COLUMNS = ("item", "now", "previous", "change", "last_year", "change_year")
+ITEM_WIDTH = 22
 UNIT_KEYS = {"d": Unit.DAY, "w": Unit.WEEK, "m": Unit.MONTH}
 
 
@@ -90,6 +91,12 @@ def period_text(t: Catalog, period: Period) -> str:
     if period.start == period.end:
         return period.start.isoformat()
     return t("tally_screen.range", start=period.start.isoformat(), end=period.end.isoformat())
+
+
+def _item(label: str) -> str:
+    """A label cut to the item column, so that both comparisons fit 80 columns (English
+    labels run long); cut by terminal columns, never with an ellipsis glyph."""
+    return fit(label, ITEM_WIDTH).rstrip()
 
 
 def minutes(t: Catalog, seconds: int | None) -> str:
@@ -243,12 +250,12 @@ class TallyScreen(DeskScreen):
         self.lines = lines(t, [r for r in (self.report, before, year) if r is not None])
         for line in self.lines:
             if not line.key:
-                table.add_row(Text(line.label, style="bold"), "", "", "", "", "")
+                table.add_row(Text(_item(line.label), style="bold"), "", "", "", "", "")
                 continue
             now, then, ago = (value_of(r, line.key) for r in (self.report, before, year))
             waiting = "" if self.compared is None else None  # comparisons still counting: blank, not "-"
             table.add_row(
-                Text(line.label), Text(shown(t, line.key, now), justify="right"),
+                Text(_item(line.label)), Text(shown(t, line.key, now), justify="right"),
                 Text(waiting if waiting is not None else shown(t, line.key, then), justify="right"),
                 Text(waiting if waiting is not None else change(t, line.key, now, then), justify="right"),
                 Text(waiting if waiting is not None else shown(t, line.key, ago), justify="right"),
@@ -279,10 +286,10 @@ class TallyScreen(DeskScreen):
     def _stations_text(self, charts: Charts) -> Text:
         t = self.app.catalog
         text = Text.assemble((t("tally_screen.chart.stations"), "bold"), "\n")
-        text.append(fit(t("tally_screen.chart.station"), 10) + fit(t("tally_screen.chart.referred"), 6)
+        text.append(fit(t("tally_screen.chart.station"), 9) + " " + fit(t("tally_screen.chart.referred"), 6)
                     + fit(t("tally_screen.chart.wait"), 9) + t("tally_screen.chart.serve") + "\n", style="dim")
         for times in charts.stations:
-            text.append(fit(t.label("station_kind", times.kind), 10) + fit(str(times.referred), 6)
+            text.append(fit(t.label("station_kind", times.kind), 9) + " " + fit(str(times.referred), 6)
                         + fit(minutes(t, times.median_wait), 9) + minutes(t, times.median_serve) + "\n")
         return text
 

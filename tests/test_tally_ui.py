@@ -218,6 +218,8 @@ async def test_the_footer_and_hint_fit_80_columns(desk, hall, supervisor, admin,
         assert not cut_keys(app), screen_lines(app)[-1]
         assert all(cell_len(line.rstrip()) <= 80 for line in screen_lines(app))
         assert cell_len(text_of(app, "#tally-status").strip()) <= 78  # the hint line is one line
+        header = next(line for line in screen_lines(app) if ("项目" if lang == "zh" else "Item") in line)
+        assert header.rstrip().endswith("增减" if lang == "zh" else "Change")  # both comparisons in sight
 
 
 async def test_a_save_at_another_counter_is_counted_in_today_and_not_in_a_past_day(desk, hall, supervisor,
