@@ -178,6 +178,11 @@ class TallyScreen(DeskScreen):
             self.rounds += 1
             self._count(self.rounds, self.span, self.app.operator)
 
+    def on_screen_resume(self) -> None:
+        """Back from a list or a matter: saves made meanwhile reached the screen on top."""
+        if self.report is not None:
+            self.records_changed()
+
     def reload(self) -> None:
         """A period newly chosen: nothing of the last one stays on screen while it counts."""
         if self.app.operator is None or not self.is_mounted:
