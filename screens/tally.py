@@ -125,13 +125,13 @@ class TallyScreen(DeskScreen):
     class Counted(Message):
         round: int
         report: dict[str, Any]
+        charts: Charts
 
     @dataclass
     class Compared(Message):
         round: int
         previous: dict[str, Any]
         last_year: dict[str, Any]
-        charts: Charts
 
     @dataclass
     class Failed(Message):
@@ -142,6 +142,7 @@ class TallyScreen(DeskScreen):
         super().__init__()
         self.span = span(Unit.DAY, self.desk.clock.today())
         self.report: dict[str, Any] | None = None
+        self.charts: Charts | None = None
         self.compared: TallyScreen.Compared | None = None
         self.lines: list[Line] = []
         self.rounds = 0  # which count is the latest: a result of an earlier one is dropped
@@ -187,9 +188,11 @@ class TallyScreen(DeskScreen):
         """A period newly chosen: nothing of the last one stays on screen while it counts."""
         if self.app.operator is None or not self.is_mounted:
             return
-        self.report, self.compared = None, None
+        self.report, self.compared, self.charts = None, None, None
         self._show_period()
         self.query_one("#tally-status", Static).update(self.t("tally_screen.loading"))
+        for chart in self.query("#tally-charts Static").results(Static):
+            chart.update("")
         self._fill()
         self.rounds += 1
         self._count(self.rounds, self.span, self.app.operator)
@@ -201,10 +204,11 @@ class TallyScreen(DeskScreen):
         now, before, year_ago = counted(chosen, today), previous(chosen, today), last_year(chosen, today)
         tally = self.desk.tally
         try:
-            self.post_message(self.Counted(round_, tally.report(now.start, now.end, operator)))
-            self.post_message(self.Compared(
-                round_, tally.report(before.start, before.end, operator),
-                tally.report(year_ago.start, year_ago.end, operator), tally.charts(now.start, now.end, operator)))
+            # The period itself first (numbers and charts), then what it is compared with.
+            report, charts = tally.report(now.start, now.end, operator), tally.charts(now.start, now.end, operator)
+            self.post_message(self.Counted(round_, report, charts))
+            self.post_message(self.Compared(round_, tally.report(before.start, before.end, operator),
+                                            tally.report(year_ago.start, year_ago.end, operator)))
         except DeskError as exc:
             self.post_message(self.Failed(round_, self.explain(exc)))
 
@@ -212,9 +216,10 @@ class TallyScreen(DeskScreen):
     def _counted(self, message: Counted) -> None:
         if message.round != self.rounds:
             return  # counted for a period no longer chosen, or before a newer count began
-        self.report = message.report
+        self.report, self.charts = message.report, message.charts
         self.query_one("#tally-status", Static).update(self.t("tally_screen.comparing"))
         self._fill()
+        self._draw_charts()
 
     @on(Compared)
     def _compared(self, message: Compared) -> None:
@@ -223,7 +228,6 @@ class TallyScreen(DeskScreen):
         self.compared = message
         self.query_one("#tally-status", Static).update(self.t("tally_screen.hint"))
         self._fill()
-        self._draw_charts()
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -269,9 +273,9 @@ class TallyScreen(DeskScreen):
 
     def _draw_charts(self) -> None:
         t = self.app.catalog
-        if self.compared is None or self.report is None:
+        if self.charts is None or self.report is None:
             return
-        charts, width = self.compared.charts, max(20, self.size.width - 4)
+        charts, width = self.charts, max(20, self.size.width - 4)
         top = max(charts.visits, key=lambda kv: kv[1], default=("", 0))
         title = t("tally_screen.chart.by_hour" if charts.by_hour else "tally_screen.chart.by_day",
                   most=top[1], when=top[0][-5:])
