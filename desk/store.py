@@ -6,7 +6,7 @@ only inside a transaction, which lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,8 +57,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     # The tally counts a period from these alone (a year of a busy hall is ~200,000 events:
     # reading them as documents takes seconds). `data.x` is a field inside `data`.
     "visits": ("at[:10]", "matter_id", "persons", "kind", "skip_level"),
-    "events": ("at[:10]", "matter_id", "kind", "data.status", "data.was.status", "data.stopped_due",
-               "data.inputs.evaluation"),
+    "events": ("at[:10]", "matter_id", "kind", "data.status", "data.was.status", "data.was.clocks",
+               "data.stopped_due", "data.inputs.evaluation"),
     "referrals": ("referred_at[:10]", "matter_id", "station_kind"),
 }
 
@@ -103,10 +103,20 @@ class Reader(Protocol):
         ...
 
     def columns(self, table: str, years: Iterable[int] | None = None,
-                where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
+                where: Mapping[str, Collection[Any]] | None = None,
+                fields: Sequence[str] | None = None) -> Iterator[Doc]:
         """For every document of the window (as `scan`), a small dict of its `id` and the
-        fields COLUMNS declares for the table, without reading the documents. `where`
-        keeps only those whose field (a declared column) holds one of the values given."""
+        fields COLUMNS declares for the table (or those of them `fields` names), without
+        reading the documents. `where` keeps only those whose field (a declared column)
+        holds one of the values given: a set, or any container (a range of days)."""
+        ...
+
+
+    def lists(self, table: str, years: Iterable[int] | None = None,
+              where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """What `columns` gives, as one list per field (`"id"` first): a list of a year's
+        entries without a dict for each."""
         ...
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from desk.deadlines import Rules, Warning, deadlines, row_clocks, urgency
+from desk.deadlines import Rules, Warning, row_warning
 from desk.lifecycle.records import ClockKind, Evaluation
 from desk.meetings.records import THREE_MEETINGS, MeetingState, SupervisionKind
 from desk.models import GROUP_MIN_PERSONS, Event, Status, Track, VisitKind, legacy_clocks
@@ -30,8 +30,16 @@ TALLIED_STATIONS = tuple(k.value for k in StationKind if k is not StationKind.LE
 REPLIES = ("reply", "answer_review", "answer_reexamination")
 CLOSINGS = ("close", "closed")  # "closed": a simple matter closed on the spot before lifecycles
 NOT_AT_ONCE = ("repeat_visit", "request_review", "request_reexamination")
+COUNTED_ACTS = ("accept", *CLOSINGS, *REPLIES, "evaluate")
+MATTER_FIELDS = ("registered_at", "track", "category", "acceptance_due")
+OPEN = frozenset(s.value for s in Status if s.is_open)
 COLOURS = (Warning.RED.value, Warning.YELLOW.value, Warning.GREEN.value)
 DAY = "at[:10]"
+EVENT_FIELDS = (DAY, "matter_id", "kind", "data.status", "data.stopped_due", "data.inputs.evaluation")
+AFTER_FIELDS = (DAY, "matter_id", "kind", "data.was.status", "data.was.clocks")
+HELD = "held_at[:10]"
+MEETING_FIELDS = ("day", "state", "kind", HELD, "cancelled_at[:10]")
+WARNING_FIELDS = ("registered_at", "status", "clocks", "acceptance_due")
 # Past this many matters a list reads the matters' columns once instead of each document.
 _BULK = 1500
 
@@ -90,17 +98,16 @@ class _Reading:
     rules: Rules
     today: dt.date
 
-    def rows(self, table: str, field: str, values: set[str], years: Iterable[int]) -> list[dict[str, Any]]:
-        return list(self.reader.columns(table, years, where={field: values}))
+    def rows(self, table: str, field: str, values: set[str], years: Iterable[int],
+             fields: tuple[str, ...] | None = None, **where: Collection[Any]) -> list[dict[str, Any]]:
+        return list(self.reader.columns(table, years, where={field: values, **where}, fields=fields))
 
     def matters(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        """The matters' columns by id: one read of every matter for a long period, each
-        document for a short one."""
-        if len(ids) > _BULK:
-            found = {r["id"]: r for r in self.reader.columns("matters", self.period.years(self.today)) if r["id"] in ids}
-        else:
-            found = {}
-        for matter_id in ids - found.keys():
+        """The matters' columns by id (of every matter, for a long period)."""
+        where = None if len(ids) > _BULK else {"id": ids}
+        every = self.reader.columns("matters", self.period.years(self.today), where=where, fields=MATTER_FIELDS)
+        found = {r["id"]: r for r in every if r["id"] in ids}
+        for matter_id in ids - found.keys():  # registered before the years the period reaches
             doc = self.reader.get("matters", matter_id)
             if doc is not None:
                 found[matter_id] = doc
@@ -122,7 +129,7 @@ def _gather(reading: _Reading) -> tuple[dict[str, Counted], dict[int, int]]:
     """The members of every number, and each visit's head count (persons are summed)."""
     period = reading.period
     visits = reading.rows("visits", DAY, period.iso_days(), period.own_years())
-    events = reading.rows("events", DAY, period.iso_days(), period.own_years())
+    events = reading.rows("events", DAY, period.iso_days(), period.own_years(), EVENT_FIELDS, kind=COUNTED_ACTS)
     matters = reading.matters({v["matter_id"] for v in visits} | {e["matter_id"] for e in events})
     found: dict[str, Counted] = {}
     found |= _visit_members(visits)
@@ -206,7 +213,7 @@ def _closing_members(reading: _Reading, events: list[dict[str, Any]],
     same_day, on_time, at_once = [], [], []
     for close in closes:
         matter = matters[close["matter_id"]]
-        earlier = [e for e in timelines[close["matter_id"]] if _order(e) <= _order(close)]
+        earlier = [e for e in timelines.get(close["matter_id"], ()) if _order(e) <= _order(close)]
         first_day = str(matter["registered_at"])[:10]
         if close[DAY] == first_day:
             same_day.append(close["matter_id"])
@@ -230,7 +237,9 @@ def _timelines(reading: _Reading, matter_ids: set[int]) -> dict[int, list[dict[s
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if matter_ids:
         years = reading.period.years(reading.today)
-        for row in reading.reader.columns("events", years, where={"matter_id": matter_ids}):
+        # Only the reply stops the handling clock; the others spoil "at one time".
+        where = {"matter_id": matter_ids, "kind": ("reply", *NOT_AT_ONCE)}
+        for row in reading.reader.columns("events", years, where=where, fields=EVENT_FIELDS):
             found[row["matter_id"]].append(row)
     return {m: sorted(rows, key=_order) for m, rows in found.items()}
 
@@ -240,44 +249,86 @@ def _handling_due(reading: _Reading, earlier: list[dict[str, Any]]) -> str | Non
     before the close that stopped it (the reply) found it."""
     due = None
     for row in earlier:
-        if row["data.status"] is not None:
+        if row["kind"] == "reply":
             due = _stopped_due(reading, row, ClockKind.HANDLING) or due
     return due
 
 
 def _warning_members(reading: _Reading) -> dict[str, Counted]:
     """Open matters at the end of the period, by the colour of their nearest deadline then."""
-    end = reading.period.end
+    end, rules = reading.period.end, reading.rules
     counted: dict[str, list[int]] = defaultdict(list)
-    for matter_id, clocks in _open_at_end(reading):
-        found = deadlines(clocks, end, reading.rules)
-        counted[min(found, key=urgency).warning.value if found else Warning.GREEN.value].append(matter_id)
+    # Matters read from the columns share one list per distinct set of clocks: each is
+    # coloured once (kept beside its colour, so its id is not reused meanwhile).
+    colours: dict[int, tuple[Any, str]] = {}
+    for matter_id, row in _open_at_end(reading):
+        clocks = row["clocks"]
+        if clocks is None:  # a schema-1 matter: its clocks come from its own dates
+            counted[row_warning(row, end, rules).value].append(matter_id)  # type: ignore[union-attr]
+            continue
+        known = colours.get(id(clocks))
+        if known is None or known[0] is not clocks:
+            known = colours[id(clocks)] = (clocks, row_warning(row, end, rules).value)  # type: ignore[union-attr]
+        counted[known[1]].append(matter_id)
     return {f"warnings.{c}": _counted("matters", counted.get(c, ())) for c in COLOURS}
 
 
-def _open_at_end(reading: _Reading) -> Iterator[tuple[int, list[Any]]]:
-    """(matter, clocks) of every matter open at the end of the period, as it stood
+def _open_at_end(reading: _Reading) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """(id, columns) of every matter open at the end of the period, as it stood
     then: as it is now unless an act came after the end, else as the first act after the
     end found it (its `was`), else (an entry from before acts kept it) from its timeline."""
     end = reading.period.end.isoformat()
     after = _first_acts_after(reading)
-    years = reading.period.years(reading.today)
-    where = None if after else {"status": [s.value for s in Status if s.is_open]}
-    for row in reading.reader.columns("matters", years, where=where):
+    found = _candidates(reading, after.keys())
+    for n, matter_id in enumerate(found["id"]):
+        row = _Row(found, n)
         if str(row["registered_at"])[:10] > end:
             continue
-        first = after.get(row["id"])
+        first = after.get(matter_id)
         if first is None:
             status, clocks = row["status"], row["clocks"]
         elif first["data.was.status"] is None:
-            status, clocks = _as_of(reading, row)
-        elif Status(first["data.was.status"]).is_open:
-            event = reading.reader.get("events", first["id"]) or {}
-            status, clocks = first["data.was.status"], event["data"]["was"]["clocks"]
+            status, clocks = _as_of(reading, {"id": matter_id, **row})
+        elif first["data.was.status"] in OPEN:
+            status, clocks = first["data.was.status"], first["data.was.clocks"]
         else:
             continue
-        if Status(status).is_open:
-            yield row["id"], row_clocks({**row, "status": status, "clocks": clocks})
+        if status in OPEN:
+            yield matter_id, row if first is None else {**row, "status": status, "clocks": clocks}
+
+
+class _Row(Mapping[str, Any]):
+    """Row `n` of `lists` columns, read where it lies (a year's matters need no dict each)."""
+
+    __slots__ = ("found", "n")
+
+    def __init__(self, found: dict[str, list[Any]], n: int) -> None:
+        self.found, self.n = found, n
+
+    def __getitem__(self, field: str) -> Any:
+        return self.found[field][self.n]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+
+def _candidates(reading: _Reading, changed: Collection[int]) -> dict[str, list[Any]]:
+    """The matters open now, and those that changed since the period's end (one may have
+    been open then): the columns of all when they are many, else those documents."""
+    years = reading.period.years(reading.today)
+    if len(changed) > _BULK:
+        return reading.reader.lists("matters", years, fields=WARNING_FIELDS)
+    found = reading.reader.lists("matters", years, where={"status": OPEN}, fields=WARNING_FIELDS)
+    for matter_id in set(changed) - set(found["id"]):
+        doc = reading.reader.get("matters", matter_id)
+        if doc is not None:
+            found["id"].append(matter_id)
+            for field in WARNING_FIELDS:
+                found[field].append(doc.get(field))
+    return found
 
 
 def _first_acts_after(reading: _Reading) -> dict[int, dict[str, Any]]:
@@ -287,11 +338,15 @@ def _first_acts_after(reading: _Reading) -> dict[int, dict[str, Any]]:
         return {}
     later = {(end + dt.timedelta(days=n)).isoformat() for n in range(1, (today - end).days + 1)}
     years = range(end.year, today.year + 1)
-    first: dict[int, dict[str, Any]] = {}
-    for row in sorted(reading.rows("events", DAY, later, years), key=_order):
-        if row["matter_id"] not in first and (row["data.status"] is not None or row["kind"] == "closed"):
-            first[row["matter_id"]] = row
-    return first
+    first: dict[int, tuple[str, int, int, int]] = {}  # matter -> (day, id, where) of its first act
+    acts = [reading.reader.lists("events", years, where={DAY: later, **act}, fields=AFTER_FIELDS)
+            for act in ({"data.status": _Present()}, {"kind": ("closed",)})]  # "closed": before acts kept a state
+    for part, found in enumerate(acts):
+        for n, (matter_id, day, event_id) in enumerate(zip(found["matter_id"], found[DAY], found["id"], strict=True)):
+            known = first.get(matter_id)
+            if known is None or (day, event_id) < known[:2]:
+                first[matter_id] = (day, event_id, part, n)
+    return {m: {f: acts[part][f][n] for f in ("id", *AFTER_FIELDS)} for m, (_, _, part, n) in first.items()}
 
 
 def _as_of(reading: _Reading, row: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -314,20 +369,22 @@ def _meeting_members(reading: _Reading) -> dict[str, Counted]:
     """The three meetings: planned in the period (not cancelled by its end), held in it,
     and planned on or before its end but neither held nor cancelled by then."""
     period, end = reading.period, reading.period.end.isoformat()
-    due, done, overdue = [], [], []
-    for row in reading.reader.columns("meetings"):
-        if row["kind"] not in {k.value for k in THREE_MEETINGS}:
-            continue
-        held, cancelled = row["held_at[:10]"], _cancelled_on(row)
-        standing = cancelled is None or cancelled > end
-        if period.holds(row["day"]) and standing:
-            due.append(row["id"])
-        if held and period.holds(held):
-            done.append(row["id"])
-        if str(row["day"]) <= end and (not held or held > end) and standing:
-            overdue.append(row["id"])
-    return {"meetings.due": _counted("meetings", due), "meetings.done": _counted("meetings", done),
-            "meetings.overdue": _counted("meetings", overdue)}
+    days = period.iso_days()
+
+    def rows(field: str, wanted: Collection[Any]) -> list[dict[str, Any]]:
+        where = {field: wanted, "kind": [k.value for k in THREE_MEETINGS]}
+        return list(reading.reader.columns("meetings", where=where, fields=MEETING_FIELDS))
+
+    def standing(row: dict[str, Any]) -> bool:
+        cancelled = _cancelled_on(row)
+        return cancelled is None or cancelled > end
+
+    # Not held by the end: never held (planned, or cancelled after it), or held after it.
+    waiting = rows("state", [MeetingState.PLANNED.value, MeetingState.CANCELLED.value]) + rows(HELD, _Later(end))
+    return {"meetings.due": _counted("meetings", (r["id"] for r in rows("day", days) if standing(r))),
+            "meetings.done": _counted("meetings", (r["id"] for r in rows(HELD, days))),
+            "meetings.overdue": _counted("meetings", (r["id"] for r in waiting
+                                                      if str(r["day"]) <= end and standing(r)))}
 
 
 def _cancelled_on(row: dict[str, Any]) -> str | None:
@@ -337,8 +394,25 @@ def _cancelled_on(row: dict[str, Any]) -> str | None:
     return row["cancelled_at[:10]"] or ""
 
 
+class _Present:
+    """Every value but None, as a `where` of the store's columns."""
+
+    def __contains__(self, value: object) -> bool:
+        return value is not None
+
+
+@dataclass(frozen=True)
+class _Later:
+    """Every day after `day`, as a `where` of the store's columns (which asks `in`)."""
+
+    day: str
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value > self.day
+
+
 def _supervision_members(reading: _Reading) -> dict[str, Counted]:
-    rows = [r for r in reading.reader.columns("supervisions") if reading.period.holds(r["day"])]
+    rows = list(reading.reader.columns("supervisions", where={"day": reading.period.iso_days()}))
     return {f"supervisions.{k.value}": _counted("supervisions", (r["id"] for r in rows if r["kind"] == k.value))
             for k in SupervisionKind}
 
