@@ -32,11 +32,11 @@ from screens.base import StoreChanged, translate_bindings
 
 _LOGGED_IN_ACTIONS = {"lookup", "register", "matters", "logout", "audit", "lock", "command_palette",
                       "operators", "own_password", "queue", "overview", "roster", "stations", "my_work",
-                      "departments", "agenda", "supervision_list", "closeout"}
+                      "departments", "agenda", "supervision_list", "closeout", "tally"}
 _NEEDS = {"register": Action.REGISTER, "audit": Action.AUDIT, "operators": Action.MANAGE_OPERATORS,
           "overview": Action.VIEW_QUEUES, "roster": Action.MANAGE_STATIONS, "stations": Action.MANAGE_STATIONS,
           "departments": Action.MANAGE_SETTINGS, "supervision_list": Action.SUPERVISE,
-          "closeout": Action.CLOSE_DAY}
+          "closeout": Action.CLOSE_DAY, "tally": Action.REPORT}
 IDLE_CHECK_SECONDS = 5
 REFRESH_SECONDS = 1.0  # other counters' saves show within this long
 BACKGROUND_NOTICE_SECONDS = 30  # a failed daily backup: long enough to read and act on
@@ -64,6 +64,7 @@ class DeskApp(App[int]):
         # Not in the Footer (no room at 80 columns): the palette names them with their keys.
         Binding("f9", "agenda", "key.agenda", id="agenda", show=False),
         Binding("f10", "supervision_list", "key.supervision_list", id="supervision_list", show=False),
+        Binding("f11", "tally", "key.tally", id="tally", show=False),
         Binding("f12", "privacy", "key.privacy", id="privacy", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
         # Declared here so that its Footer label is translated like every other key.
@@ -416,6 +417,13 @@ class DeskApp(App[int]):
         if not isinstance(self.screen, CloseOutScreen):
             self.push_screen(CloseOutScreen())
 
+    def action_tally(self) -> None:
+        from screens.tally import TallyScreen
+
+        self._leave_receipt()
+        if not isinstance(self.screen, TallyScreen):
+            self.push_screen(TallyScreen())
+
     def action_departments(self) -> None:
         from screens.departments import DepartmentsScreen
 
@@ -499,6 +507,8 @@ class DeskApp(App[int]):
                                     self.action_supervision_list)
             if self.desk.may(self.operator, Action.CLOSE_DAY):
                 yield SystemCommand(t("cmd.closeout"), t("cmd.closeout.help"), self.action_closeout)
+            if self.desk.may(self.operator, Action.REPORT):
+                yield SystemCommand(t("cmd.tally"), t("cmd.tally.help"), self.action_tally)
             if self.desk.referrals.visible_stations(self.operator):
                 yield SystemCommand(t("cmd.queue"), t("cmd.queue.help"), self.action_queue)
             if self.desk.may(self.operator, Action.AUDIT):

@@ -16,11 +16,11 @@ from desk.context import Context
 from desk.documents.deliver import How
 from desk.documents.service import Documents, Written
 from desk.errors import DeskError
-from desk.models import Matter, Operator, Visitor
+from desk.models import Operator
 from desk.permissions import Action, require
 from desk.store import Reader
 from desk.tally import closeout as co
-from desk.tally import sheets
+from desk.tally import glance, sheets
 from desk.tally.closeout import Change, CloseOut, Member
 from desk.tally.ledger_rows import ledger_rows
 from desk.tally.report import Counted, Period, counted, members, tally
@@ -76,6 +76,17 @@ class Tally:
                      end=period.end.isoformat(), format=form, rows=count, path=str(target.absolute()))
         return count
 
+    def charts(self, start: dt.date, end: dt.date, operator: Operator) -> glance.Charts:
+        """Visits across the period and the stations' median waiting and serving times."""
+        require(operator, Action.REPORT)
+        return glance.charts(self.ctx.store, self.period(start, end), self.ctx.clock.now())
+
+    def member_rows(self, counted: Counted, operator: Operator) -> list[glance.Member]:
+        """What a number counts (one of `members()`), as rows about the matters: names as
+        typed, never an ID number."""
+        require(operator, Action.REPORT)
+        return glance.members_of(self.ctx.store, counted.table, counted.ids)
+
     # -- the day close-out (日结) --------------------------------------------------------
 
     def close_day(self, day: dt.date, operator: Operator) -> CloseOut:
@@ -125,7 +136,14 @@ class Tally:
         return [replace(c, entered=self._named(c.entered), left=self._named(c.left)) for c in changes]
 
     def _named(self, found: tuple[Member, ...]) -> tuple[Member, ...]:
-        return tuple(replace(m, **_who(self.ctx.store, m)) for m in found)
+        """The case number and the visitor's name of each record's matter (a record removed
+        since the close-out keeps only its id)."""
+        named: dict[tuple[str, int], dict[str, str]] = {}
+        for table in {m.table for m in found}:
+            ids = tuple(m.id for m in found if m.table == table)
+            for row in glance.members_of(self.ctx.store, table, ids, limit=len(ids)):
+                named[(table, row.record_id)] = {"number": row.matter.number, "name": row.visitor}
+        return tuple(replace(m, **named.get((m.table, m.id), {})) for m in found)
 
     def print_day(self, day: dt.date, operator: Operator, how: How = How.PRINT) -> Written:
         """The 日报 of a closed day: its signed numbers, and its changes since as they are now."""
@@ -173,15 +191,3 @@ def _stored(reader: Reader, day: dt.date) -> CloseOut | None:
     docs = reader.find(co.TABLE, "day", day.isoformat())
     return CloseOut.from_doc(docs[0]) if docs else None
 
-
-def _who(reader: Reader, member: Member) -> dict[str, str]:
-    """The case number and the visitor's name of the matter a counted record is about."""
-    doc = reader.get(member.table, member.id)
-    if doc is None:  # removed since the close-out: its id is all there is
-        return {}
-    matter_doc = doc if member.table == "matters" else reader.get("matters", doc.get("matter_id", -1))
-    if matter_doc is None:
-        return {}
-    matter = Matter.from_doc(matter_doc)
-    visitor = reader.get("visitors", matter.visitor_id)
-    return {"number": matter.number, "name": Visitor.from_doc(visitor).name if visitor else ""}
