@@ -23,6 +23,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import Catalog
 from desk.models import Operator
+from desk.permissions import Action
 from desk.tally.glance import Charts, Member
 from desk.tally.periods import Span, Unit, counted, last_year, previous, shifted, span
 from desk.tally.report import Period
@@ -113,6 +114,7 @@ class TallyScreen(DeskScreen):
         Binding("m", "unit('m')", "key.tally_month", id="tally_month", show=False),
         Binding("c", "custom", "key.tally_custom", id="tally_custom", show=False),
         Binding("g", "charts", "key.tally_charts", id="tally_charts", show=False),
+        Binding("x", "close_out", "key.tally_close_out", id="tally_close_out", show=False),
         # Left and right would scroll the table sideways; here they move the period.
         Binding("left_square_bracket,left", "move(-1)", "key.tally_earlier", id="tally_earlier",
                 show=False, priority=True),
@@ -226,7 +228,7 @@ class TallyScreen(DeskScreen):
         if message.round != self.rounds:
             return
         self.compared = message
-        self.query_one("#tally-status", Static).update(self.t("tally_screen.hint"))
+        self.query_one("#tally-status", Static).update(self.t(self._hint()))
         self._fill()
 
     @on(Failed)
@@ -323,6 +325,21 @@ class TallyScreen(DeskScreen):
             self.query_one("#tally-table").focus()
         else:
             self._draw_charts()
+
+    def _hint(self) -> str:
+        closes = self.desk.may(self.app.operator, Action.CLOSE_DAY)
+        return "tally_screen.hint_close" if closes else "tally_screen.hint"
+
+    def action_close_out(self) -> None:
+        """The shown day's close-out (日结): a close-out is of one day."""
+        from screens.closeout import CloseOutScreen
+
+        if not self.desk.may(self.app.operator, Action.CLOSE_DAY):
+            self.toast(self.t("tally_screen.close_not_yours"), "warning")
+        elif self.span.start != self.span.end:
+            self.toast(self.t("tally_screen.close_one_day"), "warning")
+        else:
+            self.app.push_screen(CloseOutScreen(self.span.start))
 
     def action_custom(self) -> None:
         from screens.form import Field, FormModal

@@ -239,3 +239,23 @@ async def test_a_save_at_another_counter_is_counted_in_today_and_not_in_a_past_d
         app.screen.post_message(StoreChanged())
         await settle(pilot)
         assert "本日 2026-11-21" in text_of(app, "#tally-period") and cell(app, "来访批次") == "1"
+
+
+async def test_x_closes_the_day_shown_and_only_a_day(desk, hall, supervisor):
+    """From the tally, a supervisor closes the day on screen (日结 is of one day)."""
+    from screens.closeout import CloseOutScreen
+
+    app = make_app(desk, logged_in="钱主任")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tally(pilot)
+        assert "x 日结" in text_of(app, "#tally-status")
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(app.screen, CloseOutScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, CloseOutScreen) and app.screen.day == desk.clock.today()

@@ -1558,4 +1558,8 @@ MESSAGES: dict[str, str] = {
     "cli.check.closeout": "{label}: the close-out of {day}: {message}",
     "closeout.record_missing": "The audit trail records this day's close-out, but the record is gone",
     "tally.part": "{group}: {part}",
+    "key.tally_close_out": "Close day",
+    "tally_screen.hint_close": "Enter list  d/w/m day/week/month  c range  [ ] move  g charts  x close  Esc",
+    "tally_screen.close_one_day": "A close-out is of one day: press d for a day, then x",
+    "tally_screen.close_not_yours": "Only a supervisor or the leader on duty closes a day",
 }

@@ -1548,4 +1548,8 @@ MESSAGES: dict[str, str] = {
     "cli.check.closeout": "{label}：{day} 的日结：{message}",
     "closeout.record_missing": "留痕记有这一天的日结，日结记录却不在了",
     "tally.part": "{group}：{part}",
+    "key.tally_close_out": "日结",
+    "tally_screen.hint_close": "回车看明细  d 日 w 周 m 月 c 自选  [ ] 前后一期  g 图表  x 日结  Esc 返回",
+    "tally_screen.close_one_day": "日结按天进行：先按 d 选定一天，再按 x",
+    "tally_screen.close_not_yours": "日结由主管或值班领导进行",
 }
