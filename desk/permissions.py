@@ -56,8 +56,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                             _A.FOLLOW_UP, _A.REVIEW, _A.HAND_OVER, _A.MEET, _A.SERVE}),
     # Supervisors chase deadlines and read figures: no personal data in full.
     # They may move a matter to another first responder (someone left), never work it.
-    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,
-                                _A.HAND_OVER}),
+    # They move a hall's old ledger in (import), as they hand its records out (export).
+    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.EXPORT, _A.IMPORT, _A.AUDIT, _A.VIEW_QUEUES,
+                                _A.PRINT, _A.HAND_OVER}),
     # Administrators keep the system running: no casework, no personal data in full.
     # The tally holds counts, never a person: the command line (an administrator) prints it.
     Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,

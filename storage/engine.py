@@ -499,8 +499,12 @@ class JournalStore:
             rows = [row for name in self._window(table, years) for row in self._set(name).columns(table, where)]
         return iter(rows)
 
-    def next_id(self, table: str) -> int:
-        name = COMMON if table not in YEARLY_TABLES else str(self._year())
+    def next_id(self, table: str, year: int | None = None) -> int:
+        """The next id of `table`; for a yearly table, in `year` (default this year), whose
+        set is opened (or begun) for it."""
+        if year is not None and not 1 <= year <= 9999:
+            raise StoreError("err.store.year", year=year)
+        name = COMMON if table not in YEARLY_TABLES else str(year or self._year())
         fileset = self._sets.get(name) or self._set(name)
         floor = 0 if name == COMMON else int(name) * YEAR_SPAN
         return max(fileset.max_id(table), floor) + 1
