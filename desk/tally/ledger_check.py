@@ -36,7 +36,7 @@ _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
 DEFAULT_TIME = dt.time(9, 0)  # a row without 登记时间: the hall opens at nine
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One problem: the row as the spreadsheet numbers it, the column ("" for the row as a
     whole), and why (a catalog key and its params)."""
@@ -47,12 +47,11 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One row's clean values."""
 
     row: int
-    cells: tuple[str, ...]
     at: dt.datetime
     matter_number: str
     name: str
@@ -74,7 +73,7 @@ class Row:
     key: str = ""  # what makes the row imported once (see `row_keys`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dated:
     """A date of the matter and the row it came from (a later row's date updates it)."""
 
@@ -82,7 +81,7 @@ class Dated:
     row: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """The rows of one matter, the first visit first."""
 
@@ -124,13 +123,13 @@ def category_code(name: str, categories: tuple[str, ...]) -> str:
     """The hall's code for a ledger's category name: a built-in one by its Chinese label
     (土地 is `land`) or its code, a hall's own by its name."""
     folded = name.strip()
-    for code in categories:
-        if folded in (code, ZH.get(f"category.{code}")):
-            return code
-    for key, label in ZH.items():
-        if key.startswith("category.") and label == folded:
-            return key.removeprefix("category.")
-    return folded
+    if folded in categories:
+        return folded
+    return _BY_LABEL.get(folded, folded)
+
+
+# Every category the desk has a Chinese label for, by that label.
+_BY_LABEL = {label: key.removeprefix("category.") for key, label in ZH.items() if key.startswith("category.")}
 
 
 class _Cells:
@@ -251,7 +250,7 @@ def parse_row(row: int, cells: tuple[str, ...], columns: dict[str, int], today: 
     )
     if c.problems or at is None:
         return None, c.problems
-    return Row(row, cells, at, **values), []
+    return Row(row, at, **values), []
 
 
 # -- the rows of one matter ----------------------------------------------------------------

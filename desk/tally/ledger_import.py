@@ -12,7 +12,9 @@ only what is not there yet.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,7 +59,7 @@ DATE_COLUMN = {Act.ACCEPT: "受理日期", Act.REPLY: "答复日期", Act.EVALUA
 REJECTS_COLUMN = "原因"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One thing that happened to a matter, in order: a visit, a referral, or an act."""
 
@@ -141,15 +143,11 @@ class Checked:
     groups: list[Group] = field(default_factory=list)
     already: int = 0
     problems: list[Problem] = field(default_factory=list)
-    rejected: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row -> its cells
+    rejected: set[int] = field(default_factory=set)  # rows not imported (their cells are read again)
     unknown_columns: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
     unknown_responders: list[str] = field(default_factory=list)
     headers: tuple[str, ...] = ()
-
-    @property
-    def rows_to_import(self) -> int:
-        return sum(len(g.rows) for g in self.groups)
 
 
 class _Judge:
@@ -192,24 +190,24 @@ class _Judge:
 
 def check(reader: Reader, sheet: Sheet, rules: Rules, today: dt.date, importer: str) -> Checked:
     columns, unknown = header_columns(sheet)
-    result = Checked(rows_read=len(sheet.rows), unknown_columns=unknown, headers=sheet.headers)
-    cells = dict(sheet.rows)
+    result = Checked(unknown_columns=unknown, headers=sheet.headers)
     good: list[Row] = []
     bad_numbers: dict[str, int] = {}
     number_at = columns.get("事项编号")
     for n, row_cells in sheet.rows:
+        result.rows_read += 1
         row, problems = parse_row(n, row_cells, columns, today, rules.settings.categories, importer)
         if row is not None:
             good.append(row)
             continue
         result.problems += problems
-        result.rejected[n] = row_cells
+        result.rejected.add(n)
         number = row_cells[number_at].strip() if number_at is not None and number_at < len(row_cells) else ""
         if number:
             bad_numbers.setdefault(number, n)
     judge = _Judge(reader, rules, today, importer)
     for group in group_rows(row_keys(good)):
-        _judge_group(result, judge, group, bad_numbers, cells)
+        _judge_group(result, judge, group, bad_numbers)
     result.problems.sort(key=lambda p: p.row)
     categories = rules.settings.categories
     result.new_categories = list(dict.fromkeys(r.category for g in result.groups for r in g.rows
@@ -220,8 +218,7 @@ def check(reader: Reader, sheet: Sheet, rules: Rules, today: dt.date, importer: 
     return result
 
 
-def _judge_group(result: Checked, judge: _Judge, group: Group, bad_numbers: dict[str, int],
-                 cells: dict[int, tuple[str, ...]]) -> None:
+def _judge_group(result: Checked, judge: _Judge, group: Group, bad_numbers: dict[str, int]) -> None:
     bad_row = bad_numbers.get(group.first.matter_number) if group.first.matter_number else None
     problems = judge.problems(group) if bad_row is None else []
     if bad_row is None and not problems:
@@ -238,24 +235,22 @@ def _judge_group(result: Checked, judge: _Judge, group: Group, bad_numbers: dict
     result.problems += [Problem(r.row, "事项编号", "err.ledger.matter_rejected",
                                 {"number": group.label, "row": culprit})
                         for r in group.rows if r.row not in flagged]
-    for r in group.rows:
-        result.rejected[r.row] = cells[r.row]
+    result.rejected.update(r.row for r in group.rows)
 
 
 # -- writing -------------------------------------------------------------------------------
 
 
 def batches(groups: list[Group], size: int = BATCH_ROWS) -> Iterator[list[Group]]:
-    """Whole matters per batch, about `size` rows each: a matter is never split between saves."""
-    batch: list[Group] = []
-    count = 0
-    for group in groups:
-        batch.append(group)
-        count += len(group.rows)
-        if count >= size:
-            yield batch
-            batch, count = [], 0
-    if batch:
+    """Whole matters per batch, about `size` rows each: a matter is never split between saves.
+    The list is used up as it goes, so the rows written leave memory batch by batch."""
+    groups.reverse()
+    while groups:
+        batch: list[Group] = []
+        count = 0
+        while groups and count < size:
+            batch.append(groups.pop())
+            count += len(batch[-1].rows)
         yield batch
 
 
@@ -373,21 +368,21 @@ def rejects_path(source: Path) -> Path:
         n += 1
 
 
-def rejects_text(checked: Checked) -> str:
-    """The bad rows with every original column and the reasons, as CSV (Chinese: a ledger)."""
-    import csv
-    import io
-
+def rejects_text(checked: Checked, sheet: Sheet) -> str:
+    """The bad rows with every original column and the reasons, as CSV (Chinese: a ledger).
+    `sheet` is the file read again: only the rejected rows' cells are kept."""
     t = catalog("zh")
     reasons: dict[int, list[str]] = {}
     for p in checked.problems:
-        reasons.setdefault(p.row, []).append(f"{p.column}: {t(p.code, **p.params)}" if p.column else t(p.code, **p.params))
+        reason = t(p.code, **p.params)
+        reasons.setdefault(p.row, []).append(f"{p.column}: {reason}" if p.column else reason)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow([*checked.headers, REJECTS_COLUMN])
     width = len(checked.headers)
-    for row, cells in sorted(checked.rejected.items()):
-        w.writerow([*(list(cells) + [""] * width)[:width], "；".join(reasons.get(row, []))])
+    for row, cells in sheet.rows:
+        if row in checked.rejected:
+            w.writerow([*(list(cells) + [""] * width)[:width], "；".join(reasons.get(row, []))])
     return out.getvalue()
 
 
@@ -418,7 +413,7 @@ class LedgerImport:
     def _write_rejects(self, path: Path, checked: Checked) -> Path:
         from desk.documents.render import write_new
 
-        data = ("\ufeff" + rejects_text(checked)).encode("utf-8")  # Excel and WPS read UTF-8 only with it
+        data = ("\ufeff" + rejects_text(checked, read_sheet(path))).encode("utf-8")  # Excel and WPS read UTF-8 only with it
         while True:
             target = rejects_path(path)
             try:
@@ -431,7 +426,8 @@ class LedgerImport:
         writer = Writer(self.ctx, self.ctx.rules())
         matters = visits = 0
         first = True
-        for batch in batches(checked.groups):
+        pending, checked.groups = checked.groups, []
+        for batch in batches(pending):
             with self.ctx.store.transaction() as txn:
                 if first:
                     writer.prepare(txn, checked)

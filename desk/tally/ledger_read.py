@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +20,12 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 @dataclass(frozen=True)
 class Sheet:
-    """The header cells (stripped) and the data rows, each with its number as the
-    spreadsheet shows it (the header is row 1). Blank rows are left out but keep their place."""
+    """The header cells (stripped) and the data rows, read as they are walked (once), each
+    with its number as the spreadsheet shows it (the header is row 1). Blank rows are left
+    out but keep their place."""
 
     headers: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    rows: Iterator[tuple[int, tuple[str, ...]]]
     encoding: str = ""
 
 
@@ -47,16 +49,17 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _csv_sheet(data: bytes) -> Sheet:
     text, encoding = decode(data)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    return _sheet(rows, encoding)
+    del data
+    return _sheet(csv.reader(io.StringIO(text, newline="")), encoding)
 
 
-def _sheet(rows: list[list[str]], encoding: str = "") -> Sheet:
-    if not rows:
+def _sheet(rows: Iterable[list[str]], encoding: str = "") -> Sheet:
+    walk = iter(rows)
+    header = next(walk, None)
+    if header is None:
         raise DeskError("err.ledger.empty")
-    headers = tuple(cell.strip() for cell in rows[0])
-    body = tuple((n, tuple(row)) for n, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row))
-    return Sheet(headers, body, encoding)
+    body = ((n, tuple(row)) for n, row in enumerate(walk, start=2) if any(c.strip() for c in row))
+    return Sheet(tuple(cell.strip() for cell in header), body, encoding)
 
 
 def cell_text(value: object) -> str:
@@ -85,9 +88,12 @@ def _xlsx_sheet(path: Path) -> Sheet:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise DeskError("err.ledger.xlsx", path=str(path), detail=str(exc)) from None
-    try:
-        sheet = book.worksheets[0]
-        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    return _sheet(rows, "xlsx")
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                yield [cell_text(v) for v in row]
+        finally:
+            book.close()
+
+    return _sheet(rows(), "xlsx")
