@@ -241,9 +241,10 @@ def _judge_group(result: Checked, judge: _Judge, group: Group, bad_numbers: dict
 # -- writing -------------------------------------------------------------------------------
 
 
-def batches(groups: list[Group], size: int = BATCH_ROWS) -> Iterator[list[Group]]:
+def batches(groups: list[Group], size: int | None = None) -> Iterator[list[Group]]:
     """Whole matters per batch, about `size` rows each: a matter is never split between saves.
     The list is used up as it goes, so the rows written leave memory batch by batch."""
+    size = size or BATCH_ROWS
     groups.reverse()
     while groups:
         batch: list[Group] = []
