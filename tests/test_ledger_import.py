@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from desk.errors import DeskError
+from desk.lifecycle.table import Act, Inputs
 from desk.matters import MatterFilter
 from desk.models import Matter, Role, Visit, Visitor
 from desk.permissions import PERMISSIONS, Action
+from desk.referral import ReferralForm
 from desk.tally import ledger
 from desk.tally.ledger_check import parse_date
 from desk.tally.report import Period, tally
@@ -228,7 +230,8 @@ def test_rows_sharing_a_matter_number_are_one_matter_whose_later_rows_update_it(
     desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)
     found = sorted(visits(desk), key=lambda v: v.at)
     assert [(v.at.isoformat(), v.kind.value) for v in found] == [
-        ("2024-03-01T09:30:00", "first"), ("2024-03-05T10:00:00", "repeat"), ("2024-03-22T09:30:00", "repeat")]
+        ("2024-03-01T09:30:00+08:00", "first"), ("2024-03-05T10:00:00+08:00", "repeat"),
+        ("2024-03-22T09:30:00+08:00", "repeat")]
     matter = Matter.from_doc(desk.store.get("matters", found[0].matter_id))
     assert {v.matter_id for v in found} == {matter.id} and matter.status.value == "closed"
     assert matter.accepted_at.date() == dt.date(2024, 3, 2) and matter.replies[0].day == dt.date(2024, 3, 20)
@@ -369,3 +372,24 @@ def test_the_tally_counts_an_imported_ledger_as_if_the_hall_had_done_it(desk, ad
         "satisfaction_rate": 0.0, "one_time_resolution_rate": 1.0,
     }
     assert {k: counted[k] for k in expected} == expected
+
+
+def test_an_imported_open_matter_goes_on_with_the_desks_own_acts(desk, admin, operator, tmp_path):
+    """Its times are the hall's, like every time the desk records: a repeat visit, a referral
+    and an act today sort and count beside the ledger's."""
+    rows = [row(事项编号="A", 登记日期="2026-11-02", 身份证号=VALID_ID, 受理日期="2026-11-03", 分流去向="调解")]
+    desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)
+    (visit,) = visits(desk)
+    assert visit.at.utcoffset() == dt.timedelta(hours=8)
+    again = desk.register(form(visitor_id=visit.visitor_id, matter_id=visit.matter_id, category="", summary="",
+                               demands=""), operator)
+    assert again.repeat and again.matter.id == visit.matter_id
+    desk.referrals.ensure_stations()
+    judge = next(s for s in desk.referrals.stations() if s.kind.value == "judge")
+    desk.referrals.refer(visit.matter_id, ReferralForm(judge.id), operator)
+    done = desk.life.act(visit.matter_id, Act.REPLY, Inputs(day=dt.date(2026, 11, 22), answer="已答复",
+                                                            reference="x", replier="y"), operator)
+    assert done.matter.status.value == "replied"
+    detail = desk.matter_detail(visit.matter_id, admin)
+    assert [e.kind for e in detail.events] == ["registered", "referred", "referral_outcome", "accept", "repeat_visit",
+                                               "referred", "reply"]

@@ -223,11 +223,13 @@ def _persons(cells: _Cells) -> int:
 
 
 def parse_row(row: int, cells: tuple[str, ...], columns: dict[str, int], today: dt.date,
-              categories: tuple[str, ...], importer: str) -> tuple[Row | None, list[Problem]]:
-    """A row's clean values, or None and every problem in it."""
+              categories: tuple[str, ...], importer: str, tz: dt.tzinfo | None = None,
+              ) -> tuple[Row | None, list[Problem]]:
+    """A row's clean values, or None and every problem in it. Times are the hall's (`tz`),
+    as every time the desk records."""
     c = _Cells(row, cells, columns, today)
     day, time_in_date = c.date("登记日期", required=True)
-    at = dt.datetime.combine(day, _time(c, time_in_date)) if day else None
+    at = dt.datetime.combine(day, _time(c, time_in_date), tzinfo=tz) if day else None
     skip = c.word("越级", {ledger.YES: True, ledger.NO: False}, False)
     values = dict(
         matter_number=c.checked_text("事项编号"),

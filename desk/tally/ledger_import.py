@@ -70,7 +70,7 @@ class Step:
 
 def _act_at(day: dt.date, n: int, group: Group) -> dt.datetime:
     """After the day's last visit of the matter, in the order accept, reply, evaluate, close."""
-    base = dt.datetime.combine(day, ACT_TIME) + dt.timedelta(minutes=n)
+    base = dt.datetime.combine(day, ACT_TIME, tzinfo=group.first.at.tzinfo) + dt.timedelta(minutes=n)
     last = max((r.at for r in group.rows if r.at.date() == day), default=None)
     return max(base, last + dt.timedelta(seconds=n + 1)) if last else base
 
@@ -188,7 +188,9 @@ class _Judge:
         return found or dry_run(group, self.rules)
 
 
-def check(reader: Reader, sheet: Sheet, rules: Rules, today: dt.date, importer: str) -> Checked:
+def check(reader: Reader, sheet: Sheet, rules: Rules, now: dt.datetime, importer: str) -> Checked:
+    """The whole file judged as of `now` (its date is today, its zone the hall's)."""
+    today = now.date()
     columns, unknown = header_columns(sheet)
     result = Checked(unknown_columns=unknown, headers=sheet.headers)
     good: list[Row] = []
@@ -196,7 +198,7 @@ def check(reader: Reader, sheet: Sheet, rules: Rules, today: dt.date, importer: 
     number_at = columns.get("事项编号")
     for n, row_cells in sheet.rows:
         result.rows_read += 1
-        row, problems = parse_row(n, row_cells, columns, today, rules.settings.categories, importer)
+        row, problems = parse_row(n, row_cells, columns, today, rules.settings.categories, importer, now.tzinfo)
         if row is not None:
             good.append(row)
             continue
@@ -394,7 +396,7 @@ class LedgerImport:
     def check(self, path: Path, operator: Operator) -> Checked:
         require(operator, Action.IMPORT)
         sheet = read_sheet(path)
-        return check(self.ctx.store, sheet, self.ctx.rules(), self.ctx.clock.today(), operator.name)
+        return check(self.ctx.store, sheet, self.ctx.rules(), self.ctx.clock.now(), operator.name)
 
     def run(self, path: Path, operator: Operator, skip_bad: bool = False) -> Imported:
         """Judge the whole file; write nothing while a problem stands unless `skip_bad`, then
