@@ -393,3 +393,24 @@ def test_an_imported_open_matter_goes_on_with_the_desks_own_acts(desk, admin, op
     detail = desk.matter_detail(visit.matter_id, admin)
     assert [e.kind for e in detail.events] == ["registered", "referred", "referral_outcome", "accept", "repeat_visit",
                                                "referred", "reply"]
+
+
+def test_a_refusal_partway_says_what_was_imported_and_audits_it(desk, admin, tmp_path, monkeypatch):
+    from desk.tally import ledger_import
+
+    path = write_csv(tmp_path / "ledger.csv", [row(姓名=f"来访人{n}") for n in range(5)])
+    monkeypatch.setattr(ledger_import, "BATCH_ROWS", 2)
+    real = ledger_import.Writer.group
+    calls = []
+
+    def refused_in_the_second_batch(self, txn, group):
+        calls.append(group)
+        if len(calls) == 3:
+            raise DeskError("err.matter.missing", id=0)
+        return real(self, txn, group)
+
+    monkeypatch.setattr(ledger_import.Writer, "group", refused_in_the_second_batch)
+    with pytest.raises(DeskError) as stopped:
+        desk.ledger_import.run(path, admin)
+    assert stopped.value.code == "err.ledger.interrupted" and stopped.value.params == {"visits": 2, "matters": 2}
+    assert [e.detail["imported"] for e in desk.audit.entries() if e.action == "ledger_import_interrupted"] == [2]

@@ -1469,4 +1469,5 @@ MESSAGES: dict[str, str] = {
     "cli.import.categories": "Categories added: {names}",
     "cli.import.responders": "First responders who are not operators of this hall, recorded as given: {names}",
     "cli.import.unknown_columns": "Unknown columns, ignored: {names}",
+    "err.ledger.interrupted": "The import stopped partway: {visits} visits in {matters} matters were imported (saved); the rest were not. Once the cause is dealt with, import the same ledger again: only the rows not yet imported are added",
 }

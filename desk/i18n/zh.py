@@ -1459,4 +1459,5 @@ MESSAGES: dict[str, str] = {
     "cli.import.categories": "新增问题类别：{names}",
     "cli.import.responders": "首问责任人不是本厅的操作员，按原样记录：{names}",
     "cli.import.unknown_columns": "不认识的列，已忽略：{names}",
+    "err.ledger.interrupted": "导入中途出错：已导入 {visits} 次来访、{matters} 个事项（已保存）；其余没有导入。排除问题后再导入同一台账，只会补上没导入的行",
 }

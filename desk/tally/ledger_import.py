@@ -36,7 +36,7 @@ from desk.referral.records import Outcome, Station, StationKind
 from desk.referral.stations import DEFAULT_STATIONS, list_stations, seed_stations
 from desk.registration import Registration
 from desk.settings import load_settings, save_settings
-from desk.store import Reader, Transaction
+from desk.store import Reader, StoreError, Transaction
 from desk.tally import ledger
 from desk.tally.ledger_check import (
     Group,
@@ -407,7 +407,7 @@ class LedgerImport:
         rejects = self._write_rejects(path, checked) if checked.rejected else None
         matters = visits = 0
         if checked.groups:
-            matters, visits = self._write(checked)
+            matters, visits = self._write(checked, operator, path)
         self.ctx.log(operator, "ledger_import", path.name, rows=checked.rows_read, imported=visits,
                      matters=matters, already=checked.already, rejected=len(checked.rejected),
                      categories=checked.new_categories, rejects=rejects.name if rejects else "")
@@ -425,18 +425,31 @@ class LedgerImport:
             except FileExistsError:
                 continue  # made meanwhile: never overwritten, another name
 
-    def _write(self, checked: Checked) -> tuple[int, int]:
+    def _write(self, checked: Checked, operator: Operator, path: Path) -> tuple[int, int]:
+        """Batch by batch, each one save. When one fails, the batches before it stand: that
+        is said (and audited) rather than told as nothing done; a second run adds the rest."""
         writer = Writer(self.ctx, self.ctx.rules())
         matters = visits = 0
-        first = True
         pending, checked.groups = checked.groups, []
-        for batch in batches(pending):
-            with self.ctx.store.transaction() as txn:
-                if first:
-                    writer.prepare(txn, checked)
-                    first = False
-                for group in batch:
-                    if writer.group(txn, group):
-                        matters += 1
-                        visits += len(group.rows)
+        try:
+            for n, batch in enumerate(batches(pending)):
+                written = self._batch(writer, batch, checked if n == 0 else None)
+                matters, visits = matters + written[0], visits + written[1]
+        except Exception as exc:
+            if visits:
+                self.ctx.log(operator, "ledger_import_interrupted", path.name, imported=visits, matters=matters)
+            if visits and isinstance(exc, (DeskError, FormErrors, StoreError)):
+                raise DeskError("err.ledger.interrupted", visits=visits, matters=matters) from exc
+            raise
+        return matters, visits
+
+    def _batch(self, writer: Writer, batch: list[Group], first: Checked | None) -> tuple[int, int]:
+        matters = visits = 0
+        with self.ctx.store.transaction() as txn:
+            if first is not None:
+                writer.prepare(txn, first)
+            for group in batch:
+                if writer.group(txn, group):
+                    matters += 1
+                    visits += len(group.rows)
         return matters, visits
