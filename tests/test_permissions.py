@@ -35,7 +35,7 @@ EXPECTED = {
     Action.CLOSE: {R, L},
     Action.REPORT: {L, U, A},
     Action.EXPORT: {U, A},
-    Action.IMPORT: {A},
+    Action.IMPORT: {U, A},  # a hall's old ledger moved in, as its records are handed out
     Action.MANAGE_OPERATORS: {A},
     Action.MANAGE_SETTINGS: {A},
     Action.BACKUP: {A},
