@@ -6,7 +6,7 @@ only inside a transaction, which lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,12 +47,19 @@ SEARCHED: dict[str, dict[str, str]] = {
 
 
 # Fields a list filters and sorts on without reading whole documents: the store keeps
-# them as columns, and `columns` gives them for every document of the window.
+# them as columns, and `columns` gives them for every document of the window. A column
+# may name the date part of a time (`at[:10]`) or a field inside a field (`data.status`).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "matters": ("registered_at", "status", "track", "category", "first_responder", "clocks", "acceptance_due",
                 "hand_over_to", "extension_pending", "department_id", "owner_leader"),
-    "meetings": ("day", "state"),  # the agenda's overdue ones: planned before its first day
-    "supervisions": ("matter_id",),  # the supervision list's matters, before any entry is read
+    "meetings": ("day", "state", "kind", "matter_id", "held_at[:10]", "cancelled_at[:10]"),  # the agenda, the tally
+    "supervisions": ("matter_id", "day", "kind"),  # the supervision list's matters; the tally
+    # The tally counts a period from these alone (a year of a busy hall is ~200,000 events:
+    # reading them as documents takes seconds). `data.x` is a field inside `data`.
+    "visits": ("at[:10]", "matter_id", "persons", "kind", "skip_level"),
+    "events": ("at[:10]", "matter_id", "kind", "data.status", "data.was.status", "data.was.clocks",
+               "data.stopped_due", "data.inputs.evaluation"),
+    "referrals": ("referred_at[:10]", "matter_id", "station_kind"),
 }
 
 
@@ -96,10 +103,20 @@ class Reader(Protocol):
         ...
 
     def columns(self, table: str, years: Iterable[int] | None = None,
-                where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
+                where: Mapping[str, Collection[Any]] | None = None,
+                fields: Sequence[str] | None = None) -> Iterator[Doc]:
         """For every document of the window (as `scan`), a small dict of its `id` and the
-        fields COLUMNS declares for the table, without reading the documents. `where`
-        keeps only those whose field (a declared column) holds one of the values given."""
+        fields COLUMNS declares for the table (or those of them `fields` names), without
+        reading the documents. `where` keeps only those whose field (a declared column)
+        holds one of the values given: a set, or any container (a range of days)."""
+        ...
+
+
+    def lists(self, table: str, years: Iterable[int] | None = None,
+              where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """What `columns` gives, as one list per field (`"id"` first): a list of a year's
+        entries without a dict for each."""
         ...
 
 

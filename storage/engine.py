@@ -32,14 +32,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from desk.audit import STORE_EPOCH, STORE_SEQ
-from desk.store import INDEXED, YEARLY_TABLES, Doc, StoreCorrupt, StoreError
+from desk.store import COLUMNS, INDEXED, YEARLY_TABLES, Doc, StoreCorrupt, StoreError
 from storage import journal
 from storage.auditlog import HEAD_FILE, witnessed_seq
 from storage.files import (
@@ -493,11 +493,24 @@ class JournalStore:
             return found
 
     def columns(self, table: str, years: Iterable[int] | None = None,
-                where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
+                where: Mapping[str, Collection[Any]] | None = None,
+                fields: Sequence[str] | None = None) -> Iterator[Doc]:
         """The declared columns of every document of the window, never the documents."""
         with self._mutex:
-            rows = [row for name in self._window(table, years) for row in self._set(name).columns(table, where)]
+            rows = [row for name in self._window(table, years)
+                    for row in self._set(name).columns(table, where, fields)]
         return iter(rows)
+
+    def lists(self, table: str, years: Iterable[int] | None = None,
+              where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """The declared columns of every document of the window, one list per field."""
+        with self._mutex:
+            found: dict[str, list[Any]] = {}
+            for name in self._window(table, years):
+                for field, values in self._set(name).lists(table, where, fields).items():
+                    found.setdefault(field, []).extend(values)
+            return found or {"id": [], **{f: [] for f in (COLUMNS.get(table, ()) if fields is None else fields)}}
 
     def next_id(self, table: str, year: int | None = None) -> int:
         """The next id of `table`; for a yearly table, in `year` (default this year), whose

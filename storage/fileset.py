@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +25,7 @@ from storage.rows import (
     KeyIndex,
     LayeredRows,
     TextIndex,
+    hashable_in,
     write_column,
     write_key_index,
     write_text_index,
@@ -32,12 +33,29 @@ from storage.rows import (
 from storage.snapshot import MemorySections, Snapshot, Writer
 from storage.tinytable import LiveTinyDB, Tables, live_db
 
+# Up to this many values, `columns(where=...)` on an indexed field asks the index rather
+# than every row's code: a day's 500 entries among a year's 200,000 (a year of days is
+# found faster on the codes).
+_INDEXED_VALUES = 64
+# A record's id (a matter's entries) names a few documents each, not a day's hundreds.
+_INDEXED_IDS = 4096
+
 
 def _key(field: str) -> Callable[[Doc], Any]:
-    """`at[:10]` indexes the date part of an ISO time; other fields index as stored."""
+    """`at[:10]` is the date part of an ISO time; `data.was.status` a field inside a field
+    (None where a document lacks it); other fields are taken as stored."""
     if field.endswith("[:10]"):
-        name = field[:-5]
-        return lambda doc: (doc.get(name) or "")[:10]
+        inner = _key(field[:-5])
+        return lambda doc: (inner(doc) or "")[:10]
+    if "." in field:
+        path = field.split(".")
+
+        def nested(doc: Doc) -> Any:
+            value: Any = doc
+            for name in path:
+                value = value.get(name) if isinstance(value, dict) else None
+            return value
+        return nested
     return lambda doc: doc.get(field)
 
 
@@ -188,35 +206,74 @@ class FileSet:
         key, name = (table, field), f"column.{table}.{field}"
         if key not in self._base_columns:
             source = self._sections(f"{name}.values", lambda memory: write_column(
-                memory, name, (doc.get(field) for _, doc in self._base_docs(table))))
+                memory, name, map(_key(field), (doc for _, doc in self._base_docs(table)))))
             self._base_columns[key] = Column(source, name)
         return self._base_columns[key]
 
-    def columns(self, table: str, where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
-        """`{"id": ..., field: value ...}` of every document, the fields COLUMNS declares;
-        with `where`, only those whose field holds one of the values given, chosen on the
-        columns' codes before any row is put together."""
+    def columns(self, table: str, where: Mapping[str, Collection[Any]] | None = None,
+                fields: Sequence[str] | None = None) -> Iterator[Doc]:
+        """`{"id": ..., field: value ...}` of every document, as `lists` gives them."""
+        found = self.lists(table, where, fields)
+        keys = tuple(found)
+        for values in zip(*found.values(), strict=True):
+            yield dict(zip(keys, values, strict=True))
+
+    def lists(self, table: str, where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """`{"id": [...], field: [...]}`: the fields COLUMNS declares (or those `fields`
+        names) of every document, in one list per field; with `where`, only those whose
+        field holds one of the values given, chosen on the columns' codes (or, for an
+        indexed field and a few values, on its index) before any value is read."""
+        fields = tuple(fields) if fields is not None else COLUMNS.get(table, ())
+        found: dict[str, list[Any]] = {"id": [], **{f: [] for f in fields}}
         layer = self.layers.get(table)
         if layer is None:
-            return
-        fields = COLUMNS.get(table, ())
+            return found
         ids = layer.base.ids
         count = len(ids)
-        values = [self._column(table, f).rows(count) for f in fields]
-        picked: Iterable[int] = range(count)
-        for field, wanted in (where or {}).items():
-            chosen = set(self._column(table, field).rows_in(count, wanted))
-            picked = [n for n in picked if n in chosen]
-        shadowed = layer.shadowed
-        for n in picked:
-            doc_id = ids[n]
-            if not shadowed(doc_id):
-                row = {"id": doc_id}
-                row.update(zip(fields, [v[n] for v in values], strict=True))
-                yield row
+        picked = self._picked(table, where or {}, count)
+        if layer.changes:  # a row changed since the snapshot is read from the changes
+            picked = [n for n in (range(count) if picked is None else picked) if not layer.shadowed(ids[n])]
+        if picked is None:  # every row: each column read in one pass
+            found["id"] = list(ids)
+            found.update({f: list(self._column(table, f).rows(count)) for f in fields})
+        else:
+            found["id"] = [ids[n] for n in picked]
+            found.update({f: self._column(table, f).rows_at(picked) for f in fields})
+        keys = [(f, _key(f)) for f in fields]
+        tests = [(_key(f), wanted) for f, wanted in (where or {}).items()]
         for doc_id, doc in layer.changes.items():
-            if all(doc.get(f) in wanted for f, wanted in (where or {}).items()):
-                yield {"id": doc_id, **{f: doc.get(f) for f in fields}}
+            if all(hashable_in(key(doc), wanted) for key, wanted in tests):
+                found["id"].append(doc_id)
+                for f, key in keys:
+                    found[f].append(key(doc))
+        return found
+
+    def _picked(self, table: str, where: Mapping[str, Collection[Any]], count: int) -> list[int] | None:
+        """The snapshot's rows `where` keeps, ascending; None for all of them."""
+        picked: list[int] | None = None
+        for field, wanted in sorted(where.items(), key=lambda item: not self._by_index(table, *item)):
+            if field == "id":  # by position: the snapshot's rows are sorted by id
+                base = self.layers[table].base
+                chosen = sorted(p for i in wanted if (p := base.position(i)) >= 0)
+                picked = chosen if picked is None else sorted(set(picked).intersection(chosen))
+            elif picked is not None:  # the next field only looks at the rows kept so far
+                picked = self._column(table, field).keep(picked, wanted)
+            elif self._by_index(table, field, wanted):
+                index, base = self._base_index(table, field), self.layers[table].base
+                picked = sorted(p for v in wanted for i in index.ids_for(v) if (p := base.position(i)) >= 0)
+            else:
+                picked = self._column(table, field).rows_in(count, wanted)
+        return picked
+
+    @staticmethod
+    def _by_index(table: str, field: str, wanted: Collection[Any]) -> bool:
+        if field == "id":
+            return True
+        if field not in INDEXED.get(table, ()) or not isinstance(wanted, set | frozenset | list | tuple):
+            return False
+        ids = all(isinstance(v, int) for v in wanted)
+        return len(wanted) <= (_INDEXED_IDS if ids else _INDEXED_VALUES)
 
     def apply(self, table: str, doc_id: int, doc: Doc | None) -> None:
         tiny = self.db.table(table)
@@ -289,9 +346,9 @@ class FileSet:
 
     def _column_values(self, table: str, field: str) -> Iterator[Any]:
         """A column's values in the order `_write_rows` writes the rows."""
-        layer, base = self.layers[table], self._column(table, field)
+        layer, base, key = self.layers[table], self._column(table, field), _key(field)
         for doc_id, n in layer.merged():
-            yield layer.changes[doc_id].get(field) if n < 0 else base.at(n)
+            yield key(layer.changes[doc_id]) if n < 0 else base.at(n)
 
     def _text_pairs(self, table: str, field: str) -> Iterator[tuple[str, int]]:
         layer = self.layers[table]

@@ -245,16 +245,27 @@ class Column:
             self._rows = found + [None] * (count - len(found))
         return self._rows
 
+    def rows_at(self, rows: list[int]) -> list[Any]:
+        """The values of the given rows, in their order (None past the column's end)."""
+        values, codes, known = self.values, self.codes, len(self.codes)
+        return [values[codes[n]] if n < known else None for n in rows]
+
+    def keep(self, rows: list[int], wanted: Collection[Any]) -> list[int]:
+        """Those of `rows` whose value is one of `wanted`."""
+        codes = {n for n, v in enumerate(self.values) if hashable_in(v, wanted)}
+        known, own = len(self.codes), self.codes
+        return [n for n in rows if (own[n] in codes if n < known else None in wanted)]
+
     def rows_in(self, count: int, wanted: Collection[Any]) -> list[int]:
         """The rows (of the first `count`) whose value is one of `wanted`, found on the codes."""
-        codes = {n for n, v in enumerate(self.values) if _hashable_in(v, wanted)}
+        codes = {n for n, v in enumerate(self.values) if hashable_in(v, wanted)}
         found = [row for row, c in enumerate(self.codes[:count]) if c in codes]
         if None in wanted and count > len(self.codes):
             found += range(len(self.codes), count)
         return found
 
 
-def _hashable_in(value: Any, wanted: Collection[Any]) -> bool:
+def hashable_in(value: Any, wanted: Collection[Any]) -> bool:
     try:
         return value in wanted
     except TypeError:  # a structured value (a list of clocks) is never one of a plain set

@@ -4,7 +4,7 @@ them as one journal line."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +54,14 @@ class Transaction:
         return self.store.search(table, field, text, limit)
 
     def columns(self, table: str, years: Iterable[int] | None = None,
-                where: Mapping[str, Collection[Any]] | None = None) -> Iterator[Doc]:
-        return self.store.columns(table, years, where)
+                where: Mapping[str, Collection[Any]] | None = None,
+                fields: Sequence[str] | None = None) -> Iterator[Doc]:
+        return self.store.columns(table, years, where, fields)
+
+    def lists(self, table: str, years: Iterable[int] | None = None,
+              where: Mapping[str, Collection[Any]] | None = None,
+              fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        return self.store.lists(table, years, where, fields)
 
     def _index(self, table: str, field: str) -> Index:
         key = (table, field)

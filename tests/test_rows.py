@@ -46,11 +46,38 @@ def matter(rng: random.Random, n: int, visitor_id: int) -> dict:
             "owner_leader": rng.choice(("", "赵局长"))}
 
 
+def event(rng: random.Random, matter_id: int) -> dict:
+    """Columns of a time's date (`at[:10]`) and of fields inside fields (`data.was.status`)."""
+    data = rng.choice(({}, {"status": "accepted", "was": {"status": "registered", "clocks": []}},
+                       {"status": "closed", "stopped_due": {"handling": "2026-12-01"}, "inputs": {"evaluation": "x"}}))
+    return {"matter_id": matter_id, "kind": rng.choice(("accept", "close", "note")), "data": data,
+            "at": f"2026-11-{rng.randrange(1, 4):02d}T09:{rng.randrange(60):02d}:00+08:00"}
+
+
+def nested(doc: dict, field: str):
+    if field.endswith("[:10]"):
+        return (nested(doc, field[:-5]) or "")[:10]
+    for name in field.split("."):
+        doc = doc.get(name) if isinstance(doc, dict) else None
+    return doc
+
+
+class Upto:
+    """A `where` that is not a list: a range of days."""
+
+    def __init__(self, day: str) -> None:
+        self.day = day
+
+    def __contains__(self, value) -> bool:
+        return isinstance(value, str) and value <= self.day
+
+
 def fill(store, rng: random.Random, count: int) -> None:
     for n in range(count):
         with store.transaction() as txn:
             v = txn.insert("visitors", visitor(rng, n))
-            txn.insert("matters", matter(rng, n, v["id"]))
+            m = txn.insert("matters", matter(rng, n, v["id"]))
+            txn.insert("events", event(rng, m["id"]))
         if rng.random() < 0.2:  # some change later: the old values must leave the indexes
             with store.transaction() as txn:
                 doc = txn.get("visitors", v["id"])
@@ -85,6 +112,24 @@ def agree(store) -> None:
     for wanted in ({"registered"}, {"closed", "handling"}, set()):
         chosen = {r["id"]: r for r in store.columns("matters", where={"status": wanted})}
         assert chosen == {i: r for i, r in columns.items() if r["status"] in wanted}, wanted
+    # An indexed field asked for a few values (its index), with a second field, a subset of fields.
+    numbers = {"2026-00003", "2026-00011", "2026-00042", "none"}
+    chosen = list(store.columns("matters", where={"number": numbers, "status": ["closed"]}, fields=("track",)))
+    assert chosen == [{"id": m["id"], "track": m["track"]} for m in matters
+                      if m["number"] in numbers and m["status"] == "closed"]
+    some = {m["id"] for m in matters[::3]} | {10**12}
+    assert list(store.columns("matters", where={"id": some}, fields=("status",))) == [
+        {"id": m["id"], "status": m["status"]} for m in matters if m["id"] in some]
+    events = brute(store, "events")
+    fields = config.COLUMNS["events"]
+    assert list(store.columns("events")) == [{"id": e["id"], **{f: nested(e, f) for f in fields}} for e in events]
+    for where in ({"at[:10]": {"2026-11-02"}}, {"at[:10]": Upto("2026-11-02"), "data.was.status": ["registered"]},
+                  {"kind": ("close",), "at[:10]": {"2026-11-01", "2026-11-03"}}):
+        got = list(store.columns("events", where=where, fields=("matter_id", "data.stopped_due")))
+        assert got == [{"id": e["id"], "matter_id": e["matter_id"], "data.stopped_due": nested(e, "data.stopped_due")}
+                       for e in events if all(nested(e, f) in w for f, w in where.items())], where
+        lists = store.lists("events", where=where, fields=("matter_id", "data.stopped_due"))
+        assert lists == {k: [row[k] for row in got] for k in ("id", "matter_id", "data.stopped_due")}
 
 
 def test_finds_searches_and_columns_equal_a_scan_before_and_after_checkpoints(data_dir):

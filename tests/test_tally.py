@@ -148,8 +148,28 @@ def test_desk_report_prints_json_table_and_csv_that_agree(tmp_path):
     raw = target.read_bytes()
     assert code == 0 and raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM for Excel and WPS
     cells = dict(row for row in csv.reader(raw.decode("utf-8-sig").splitlines()) if row)
-    assert cells["来访人次"] == str(report["persons"]) and cells["期末在办事项预警·红"] == str(report["warnings"]["red"])
+    assert cells["来访人次"] == str(report["persons"]) and cells["期末在办事项预警：红"] == str(report["warnings"]["red"])
     code, _, err = run("report", "--data", data, "--from", "2026-11-01", "--format", "csv", "--out", str(target))
     assert code != 0 and "已经存在" in err and target.read_bytes() == raw  # never overwritten
     code, _, err = run("report", "--data", data, "--from", "2026-11-22", "--to", "2026-11-01")
     assert code != 0 and "早于" in err
+
+
+def test_each_number_is_the_size_of_what_it_counts(desk, hall, admin):
+    """Members: the visits, matters, referrals or entries behind each number, so a number
+    can be opened; the counts are their sizes, persons their head counts."""
+    a, b, c = hall
+    found = desk.tally.members(D22, None, admin)
+    got = count(desk, D22)
+    assert found["accepted"].table == "matters" and found["accepted"].ids == (a.id,)
+    assert found["closed"].ids == found["closed_same_day"].ids == found["resolved_at_once"].ids == (b.id,)
+    assert found["new_matters"].ids == tuple(sorted((b.id, c.id)))
+    assert found["by_category.medical"].table == "visits" and len(found["by_category.medical"]) == 1
+    assert found["referrals.judge"].table == "referrals" and len(found["referrals.judge"]) == 1
+    assert found["warnings.green"].ids == tuple(sorted((a.id, c.id)))
+    for key, value in got.items():
+        if isinstance(value, dict) and key != "period":
+            assert {k: len(found[f"{key}.{k}"]) for k in value} == value
+        elif isinstance(value, int) and not key.endswith("persons"):
+            assert len(found[key]) == value, key
+

@@ -11,10 +11,13 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from desk.errors import DeskError
+
+T = TypeVar("T")
 
 PACKAGED = Path(__file__).resolve().parent / "templates"
 TEMPLATES = "templates"  # the data folder's overrides
@@ -84,17 +87,28 @@ def _claim(tmp: str, final: Path) -> None:
 def write_new(path: Path, data: bytes) -> None:
     """Write a file that must not exist yet, whole or not at all: a temp file beside it,
     synced, then given its name (FileExistsError when the name is taken)."""
+    create_new(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
+def create_new(path: Path, fill: Callable[[str], T]) -> T:
+    """`write_new` for a file written by a library or in pieces: `fill` writes the temp file
+    beside `path` (given its name), which is then synced and given `path` as its name
+    (FileExistsError when taken, before any work when it already is: an export of a year
+    is not made only to be refused). A failure leaves nothing behind. Returns what `fill` did."""
+    if path.exists():
+        raise FileExistsError(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        done = fill(tmp)
+        with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         _claim(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     _fsync_dir(path.parent)
+    return done
 
 
 def _fsync_dir(path: Path) -> None:

@@ -102,6 +102,7 @@ def perform(txn: Transaction, matter: Matter, act: Act, inputs: Inputs, situatio
     event = add_event(txn, saved, act.value, situation.actor, now, note=inputs.text.strip(),
                       inputs=_given(inputs), status=saved.status.value, clocks=encode(saved.clocks),
                       stopped=encode(stopped), due=[situation.rules.due(c).day.isoformat() for c in stopped],
+                      stopped_due={c.kind.value: situation.rules.due(c).day.isoformat() for c in stopped},
                       was={"status": matter.status.value, "clocks": encode(matter.clocks)},
                       running_due={c.kind.value: situation.rules.due(c).day.isoformat() for c in saved.clocks},
                       document=found.document, document_number=number)

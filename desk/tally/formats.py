@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from desk.i18n import Catalog
@@ -15,20 +16,43 @@ _CODES = {"by_category": "category", "by_track": "track", "referrals": "station_
           "meetings": "tally.meetings", "supervisions": "supervision_kind"}
 
 
-def rows(t: Catalog, report: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) for every number; a rate as a percentage, or "-" when there is nothing to divide."""
-    found = [(t("tally.period"), f"{report['period']['from']} ~ {report['period']['to']}")]
+@dataclass(frozen=True)
+class Rate:
+    """A rate as a fraction (0.6667), None when there is nothing to divide: a spreadsheet
+    shows it as a percentage cell, a table as text."""
+
+    value: float | None
+
+
+Value = str | int | Rate
+
+
+def items(t: Catalog, report: dict[str, Any]) -> list[tuple[str, Value]]:
+    """(label, value) for every number, in the report's order; the first is the period."""
+    found: list[tuple[str, Value]] = [(t("tally.period"), f"{report['period']['from']} ~ {report['period']['to']}")]
     for key, value in report.items():
         if key == "period":
             continue
         if isinstance(value, dict):
             for code, number in value.items():
-                found.append((f"{t('tally.' + key)}·{t.label(_CODES[key], code)}", str(number)))
+                found.append((t("tally.part", group=t("tally." + key), part=t.label(_CODES[key], code)), number))
         elif key.endswith("_rate"):
-            found.append((t("tally." + key), "-" if value is None else f"{value * 100:.2f}%"))
+            found.append((t("tally." + key), Rate(value)))
         else:
-            found.append((t("tally." + key), str(value)))
+            found.append((t("tally." + key), value))
     return found
+
+
+def text(value: Value) -> str:
+    """A rate as a percentage, or "-" when there is nothing to divide."""
+    if isinstance(value, Rate):
+        return "-" if value.value is None else f"{value.value * 100:.2f}%"
+    return str(value)
+
+
+def rows(t: Catalog, report: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) for every number, as text."""
+    return [(label, text(value)) for label, value in items(t, report)]
 
 
 def as_json(report: dict[str, Any]) -> str:

@@ -38,6 +38,18 @@ COLUMNS = MappingProxyType({
 })
 REQUIRED = ("登记日期", "姓名", "问题类别", "诉求内容")
 DATE_COLUMNS = ("登记日期", "受理日期", "答复日期", "办结日期")
+# How an export writes a date and a time as text (a CSV cell; the .xlsx has real date cells).
+DATE_FORMAT = "%Y-%m-%d"
+TIME_FORMAT = "%H:%M"
+
+# Who made a CSV export and when, inside the file: a CSV has no document properties, and a
+# title line above the headers or a comment line below the rows is not a row of the table.
+# So these two columns stand at the right of every row (a row copied out of the file still
+# says where it came from). They are not ledger columns: `desk import` passes over them
+# without reporting them as unknown. An .xlsx export carries the same in its document
+# properties and its second sheet, 说明, and has no such columns.
+PROVENANCE = MappingProxyType({"导出人": "exported_by", "导出时间": "exported_at"})
+EXPORTED_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 YES, NO = "是", "否"
 TRACKS = MappingProxyType({"马上办": Track.SIMPLE, "快速办": Track.GENERAL, "监督办": Track.COMPLEX})

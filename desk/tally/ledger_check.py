@@ -369,7 +369,7 @@ def header_columns(sheet: Sheet) -> tuple[dict[str, int], list[str]]:
             twice.append(header)
         elif header in ledger.COLUMNS:
             columns[header] = at
-        elif header:
+        elif header and header not in ledger.PROVENANCE:  # who exported it and when: not unknown
             unknown.append(header)
     missing = [h for h in ledger.REQUIRED if h not in columns]
     if missing:

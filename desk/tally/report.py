@@ -1,29 +1,47 @@
 """The tally object of ../shared/TALLY.md, counted from the records.
 
+The tally first gathers what each number counts (`members`: the visits, matters, events,
+referrals, meetings or supervision entries behind it), and the numbers are the sizes of
+those sets, so a supervisor can open any number and a close-out can tell what changed.
+
 Counts of things done (visits, acts, meetings, supervision entries) are taken from the
 records dated in the period; states and colours are taken as they stood at the end of the
-period, from each matter's timeline (every act's entry keeps the status and the clocks it
-left), so that a period counted again gives the same numbers whatever happened since.
+period, from the acts' entries (each keeps the state it found), so that a period counted
+again gives the same numbers whatever happened since. Everything is read from the store's
+columns, never from whole documents in bulk: a year of a busy hall is 200,000 entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from desk.deadlines import Rules, Warning, deadlines, row_clocks, urgency
-from desk.lifecycle.records import ClockKind
-from desk.meetings.records import THREE_MEETINGS, Meeting, MeetingState, Supervision
-from desk.models import Event, Matter, Status, Track, Visit, VisitKind, legacy_clocks
-from desk.referral.records import Referral, StationKind
+from desk.deadlines import Rules, Warning, row_warning
+from desk.lifecycle.records import ClockKind, Evaluation
+from desk.meetings.records import THREE_MEETINGS, MeetingState, SupervisionKind
+from desk.models import GROUP_MIN_PERSONS, Event, Status, Track, VisitKind, legacy_clocks
+from desk.referral.records import StationKind
 from desk.store import Reader
 
 TALLIED_STATIONS = tuple(k.value for k in StationKind if k is not StationKind.LEADER)
 REPLIES = ("reply", "answer_review", "answer_reexamination")
 CLOSINGS = ("close", "closed")  # "closed": a simple matter closed on the spot before lifecycles
+NOT_AT_ONCE = ("repeat_visit", "request_review", "request_reexamination")
+COUNTED_ACTS = ("accept", *CLOSINGS, *REPLIES, "evaluate")
+MATTER_FIELDS = ("registered_at", "track", "category", "acceptance_due")
+OPEN = frozenset(s.value for s in Status if s.is_open)
+COLOURS = (Warning.RED.value, Warning.YELLOW.value, Warning.GREEN.value)
+DAY = "at[:10]"
+EVENT_FIELDS = (DAY, "matter_id", "kind", "data.status", "data.stopped_due", "data.inputs.evaluation")
+AFTER_FIELDS = (DAY, "matter_id", "kind", "data.was.status", "data.was.clocks")
+HELD = "held_at[:10]"
+MEETING_FIELDS = ("day", "state", "kind", HELD, "cancelled_at[:10]")
+WARNING_FIELDS = ("registered_at", "status", "clocks", "acceptance_due")
+# Past this many matters a list reads the matters' columns once instead of each document.
+_BULK = 1500
 
 
 @dataclass(frozen=True)
@@ -37,8 +55,14 @@ class Period:
             yield day
             day += dt.timedelta(days=1)
 
-    def holds(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
+    def holds(self, day: dt.date | str) -> bool:
+        return self.start.isoformat() <= str(day) <= self.end.isoformat()
+
+    def iso_days(self) -> set[str]:
+        return {d.isoformat() for d in self.days()}
+
+    def own_years(self) -> range:
+        return range(self.start.year, self.end.year + 1)
 
     def years(self, today: dt.date) -> range:
         """The yearly files a matter counted in the period may be in: from the year before
@@ -46,155 +70,293 @@ class Period:
         return range(self.start.year - 1, max(today.year, self.end.year) + 1)
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What one number of the tally counts: documents of one table, by id."""
+
+    table: str
+    ids: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _visits(reader: Reader, period: Period) -> list[Visit]:
-    return [Visit.from_doc(d) for day in period.days() for d in reader.find("visits", "at[:10]", day.isoformat())]
+def _counted(table: str, ids: Iterable[int]) -> Counted:
+    return Counted(table, tuple(sorted(set(ids))))
 
 
-def _events(reader: Reader, days: Iterable[dt.date]) -> list[Event]:
-    return [Event.from_doc(d) for day in days for d in reader.find("events", "at[:10]", day.isoformat())]
+@dataclass
+class _Reading:
+    """One count's reads, shared by its parts: each table's rows of the period once."""
+
+    reader: Reader
+    period: Period
+    rules: Rules
+    today: dt.date
+
+    def rows(self, table: str, field: str, values: set[str], years: Iterable[int],
+             fields: tuple[str, ...] | None = None, **where: Collection[Any]) -> list[dict[str, Any]]:
+        return list(self.reader.columns(table, years, where={field: values, **where}, fields=fields))
+
+    def matters(self, ids: set[int]) -> dict[int, dict[str, Any]]:
+        """The matters' columns by id (of every matter, for a long period)."""
+        where = None if len(ids) > _BULK else {"id": ids}
+        every = self.reader.columns("matters", self.period.years(self.today), where=where, fields=MATTER_FIELDS)
+        found = {r["id"]: r for r in every if r["id"] in ids}
+        for matter_id in ids - found.keys():  # registered before the years the period reaches
+            doc = self.reader.get("matters", matter_id)
+            if doc is not None:
+                found[matter_id] = doc
+        return found
 
 
-def _matter(reader: Reader, matter_id: int, cache: dict[int, Matter]) -> Matter:
-    if matter_id not in cache:
-        cache[matter_id] = Matter.from_doc(reader.get("matters", matter_id))  # type: ignore[arg-type]
-    return cache[matter_id]
-
-
-def _stopped_due(event: Event, kind: ClockKind) -> dt.date | None:
-    """The due day of the clock of `kind` that `event` stopped, as it stood then."""
-    for raw, due in zip(event.data.get("stopped", ()), event.data.get("due", ()), strict=False):
-        if raw.get("kind") == kind.value:
-            return dt.date.fromisoformat(due)
-    return None
+def members(reader: Reader, period: Period, rules: Rules, today: dt.date) -> dict[str, Counted]:
+    """What each number of the tally counts, by the number's dotted key (`by_category.land`)."""
+    return _gather(_Reading(reader, period, rules, today))[0]
 
 
 def tally(reader: Reader, period: Period, rules: Rules, today: dt.date) -> dict[str, Any]:
     """The TALLY.md object for `period` (TALLY.md's keys, in its order)."""
-    cache: dict[int, Matter] = {}
-    visits = _visits(reader, period)
-    events = _events(reader, period.days())
-    result: dict[str, Any] = {"period": {"from": period.start.isoformat(), "to": period.end.isoformat()}}
-    result |= _visit_counts(visits)
-    result |= _matter_counts(reader, visits, cache)
-    result["referrals"] = _referrals(reader, period)
-    result |= _acceptance(events, reader, cache)
-    result |= _closing(reader, events, cache)
-    result["warnings"] = _warnings(reader, period, rules, today)
-    result["meetings"] = _meetings(reader, period)
-    result["supervisions"] = _supervisions(reader, period)
-    result |= _follow_up(events)
-    result |= _rates(result, reader, events, cache)
-    return result
+    found, heads = _gather(_Reading(reader, period, rules, today))
+    return counts(period, found, heads)
 
 
-def _visit_counts(visits: list[Visit]) -> dict[str, int]:
-    groups = [v for v in visits if v.group]
+def _gather(reading: _Reading) -> tuple[dict[str, Counted], dict[int, int]]:
+    """The members of every number, and each visit's head count (persons are summed)."""
+    period = reading.period
+    visits = reading.rows("visits", DAY, period.iso_days(), period.own_years())
+    events = reading.rows("events", DAY, period.iso_days(), period.own_years(), EVENT_FIELDS, kind=COUNTED_ACTS)
+    matters = reading.matters({v["matter_id"] for v in visits} | {e["matter_id"] for e in events})
+    found: dict[str, Counted] = {}
+    found |= _visit_members(visits)
+    found |= _matter_members(visits, matters)
+    found |= _referral_members(reading)
+    found |= _acceptance_members(reading, events, matters)
+    found |= _closing_members(reading, events, matters)
+    found |= _warning_members(reading)
+    found |= _meeting_members(reading)
+    found |= _supervision_members(reading)
+    found |= _follow_up_members(events)
+    return found, {v["id"]: v["persons"] for v in visits}
+
+
+def _visit_members(visits: list[dict[str, Any]]) -> dict[str, Counted]:
+    groups = [v for v in visits if v["persons"] >= GROUP_MIN_PERSONS]
+    every = _counted("visits", (v["id"] for v in visits))
     return {
-        "batches": len(visits),
-        "persons": sum(v.persons for v in visits),
-        "first_visits": sum(v.kind is VisitKind.FIRST for v in visits),
-        "repeat_visits": sum(v.kind is VisitKind.REPEAT for v in visits),
-        "group_batches": len(groups),
-        "group_persons": sum(v.persons for v in groups),
-        "skip_level_visits": sum(v.skip_level for v in visits),
+        "batches": every, "persons": every,
+        "first_visits": _counted("visits", (v["id"] for v in visits if v["kind"] == VisitKind.FIRST.value)),
+        "repeat_visits": _counted("visits", (v["id"] for v in visits if v["kind"] == VisitKind.REPEAT.value)),
+        "group_batches": _counted("visits", (v["id"] for v in groups)),
+        "group_persons": _counted("visits", (v["id"] for v in groups)),
+        "skip_level_visits": _counted("visits", (v["id"] for v in visits if v["skip_level"])),
     }
 
 
-def _matter_counts(reader: Reader, visits: list[Visit], cache: dict[int, Matter]) -> dict[str, Any]:
+def _matter_members(visits: list[dict[str, Any]], matters: dict[int, dict[str, Any]]) -> dict[str, Counted]:
     """New matters are those whose first visit is in the period; every visit counts under
     its matter's category."""
-    new = {v.matter_id for v in visits if v.kind is VisitKind.FIRST}
-    by_category = Counter(_matter(reader, v.matter_id, cache).category for v in visits)
-    by_track = Counter(_matter(reader, m, cache).track.value for m in new)
-    return {"new_matters": len(new), "by_category": dict(sorted(by_category.items())),
-            "by_track": {t.value: by_track.get(t.value, 0) for t in Track}}
+    new = {v["matter_id"] for v in visits if v["kind"] == VisitKind.FIRST.value}
+    by_category: dict[str, list[int]] = defaultdict(list)
+    for visit in visits:
+        by_category[matters[visit["matter_id"]]["category"]].append(visit["id"])
+    by_track: dict[str, list[int]] = defaultdict(list)
+    for matter_id in new:
+        by_track[matters[matter_id]["track"]].append(matter_id)
+    found = {"new_matters": _counted("matters", new)}
+    found |= {f"by_category.{c}": _counted("visits", ids) for c, ids in sorted(by_category.items())}
+    found |= {f"by_track.{t.value}": _counted("matters", by_track.get(t.value, ())) for t in Track}
+    return found
 
 
-def _referrals(reader: Reader, period: Period) -> dict[str, int]:
+def _referral_members(reading: _Reading) -> dict[str, Counted]:
     """Referrals made in the period, by the station's kind as it was: a booking made ahead
     for a leader's day is not a referral to a station."""
-    counted = Counter()
-    for day in period.days():
-        for doc in reader.find("referrals", "day", day.isoformat()):
-            ref = Referral.from_doc(doc)
-            if period.holds(ref.referred_at.date()) and ref.station_kind.value in TALLIED_STATIONS:
-                counted[ref.station_kind.value] += 1
-    return {kind: counted.get(kind, 0) for kind in TALLIED_STATIONS}
+    rows = reading.rows("referrals", DAY.replace("at", "referred_at"), reading.period.iso_days(),
+                        reading.period.own_years())
+    return {f"referrals.{kind}": _counted("referrals", (r["id"] for r in rows if r["station_kind"] == kind))
+            for kind in TALLIED_STATIONS}
 
 
-def _acceptance(events: list[Event], reader: Reader, cache: dict[int, Matter]) -> dict[str, int]:
-    accepts = [e for e in events if e.kind == "accept"]
-    on_time = 0
-    for event in accepts:
-        due = _stopped_due(event, ClockKind.ACCEPTANCE) or _matter(reader, event.matter_id, cache).acceptance_due
-        on_time += event.at.date() <= due
-    return {"accepted": len(accepts), "accepted_on_time": on_time}
+def _acceptance_members(reading: _Reading, events: list[dict[str, Any]],
+                        matters: dict[int, dict[str, Any]]) -> dict[str, Counted]:
+    accepts = [e for e in events if e["kind"] == "accept"]
+    on_time = [e["matter_id"] for e in accepts
+               if e[DAY] <= (_stopped_due(reading, e, ClockKind.ACCEPTANCE)
+                             or str(matters[e["matter_id"]]["acceptance_due"]))]
+    return {"accepted": _counted("matters", (e["matter_id"] for e in accepts)),
+            "accepted_on_time": _counted("matters", on_time)}
 
 
-def _closing(reader: Reader, events: list[Event], cache: dict[int, Matter]) -> dict[str, int]:
-    closes = [e for e in events if e.kind in CLOSINGS]
-    same_day = on_time = 0
-    for event in closes:
-        matter = _matter(reader, event.matter_id, cache)
-        first = matter.registered_at.date()
-        same_day += event.at.date() == first
-        if matter.track is Track.SIMPLE:
-            on_time += event.at.date() == first
-        else:
-            due = _handling_due(reader, matter, event)
-            on_time += due is not None and event.at.date() <= due
-    return {"closed": len(closes), "closed_same_day": same_day, "closed_on_time": on_time}
+def _stopped_due(reading: _Reading, row: dict[str, Any], kind: ClockKind) -> str | None:
+    """The due day of the clock of `kind` the event stopped, as it stood then: from its
+    column, or (an entry written before the column existed) from the entry itself."""
+    if row["data.stopped_due"] is not None:
+        return row["data.stopped_due"].get(kind.value)
+    if row["data.status"] is None:
+        return None
+    event = Event.from_doc(reading.reader.get("events", row["id"]))  # type: ignore[arg-type]
+    for raw, due in zip(event.data.get("stopped", ()), event.data.get("due", ()), strict=False):
+        if raw.get("kind") == kind.value:
+            return due
+    return None
 
 
-def _handling_due(reader: Reader, matter: Matter, close: Event) -> dt.date | None:
-    """The handling deadline (acceptance + limit + an approved extension) the latest reply
-    before the close stopped."""
-    timeline = sorted((Event.from_doc(d) for d in reader.find("events", "matter_id", matter.id)),
-                      key=lambda e: (e.at, e.id))
+def _closing_members(reading: _Reading, events: list[dict[str, Any]],
+                     matters: dict[int, dict[str, Any]]) -> dict[str, Counted]:
+    closes = [e for e in events if e["kind"] in CLOSINGS]
+    timelines = _timelines(reading, {e["matter_id"] for e in closes})
+    same_day, on_time, at_once = [], [], []
+    for close in closes:
+        matter = matters[close["matter_id"]]
+        earlier = [e for e in timelines.get(close["matter_id"], ()) if _order(e) <= _order(close)]
+        first_day = str(matter["registered_at"])[:10]
+        if close[DAY] == first_day:
+            same_day.append(close["matter_id"])
+        due = first_day if matter["track"] == Track.SIMPLE.value else _handling_due(reading, earlier)
+        if due is not None and close[DAY] <= due:
+            on_time.append(close["matter_id"])
+        if not any(e["kind"] in NOT_AT_ONCE for e in earlier):
+            at_once.append(close["matter_id"])
+    return {"closed": _counted("matters", (e["matter_id"] for e in closes)),
+            "closed_same_day": _counted("matters", same_day), "closed_on_time": _counted("matters", on_time),
+            "resolved_at_once": _counted("matters", at_once)}
+
+
+def _order(row: dict[str, Any]) -> tuple[str, int]:
+    """A matter's entries in the order they were made: by day, then by id (ids grow with
+    time within a year, and a later year's ids are larger)."""
+    return row[DAY], row["id"]
+
+
+def _timelines(reading: _Reading, matter_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if matter_ids:
+        years = reading.period.years(reading.today)
+        # Only the reply stops the handling clock; the others spoil "at one time".
+        where = {"matter_id": matter_ids, "kind": ("reply", *NOT_AT_ONCE)}
+        for row in reading.reader.columns("events", years, where=where, fields=EVENT_FIELDS):
+            found[row["matter_id"]].append(row)
+    return {m: sorted(rows, key=_order) for m, rows in found.items()}
+
+
+def _handling_due(reading: _Reading, earlier: list[dict[str, Any]]) -> str | None:
+    """The handling deadline (acceptance + limit + an approved extension) as the last act
+    before the close that stopped it (the reply) found it."""
     due = None
-    for event in timeline:
-        if (event.at, event.id) > (close.at, close.id):
-            break
-        due = _stopped_due(event, ClockKind.HANDLING) or due
+    for row in earlier:
+        if row["kind"] == "reply":
+            due = _stopped_due(reading, row, ClockKind.HANDLING) or due
     return due
 
 
-def _warnings(reader: Reader, period: Period, rules: Rules, today: dt.date) -> dict[str, int]:
+def _warning_members(reading: _Reading) -> dict[str, Counted]:
     """Open matters at the end of the period, by the colour of their nearest deadline then."""
-    end = period.end
-    since = _events(reader, (end + dt.timedelta(days=n) for n in range(1, (today - end).days + 1)))
-    before: dict[int, dict[str, Any] | None] = {}  # the state the first act after the end found
-    for event in sorted(since, key=lambda e: (e.at, e.id)):
-        if event.matter_id not in before and ("status" in event.data or event.kind == "closed"):
-            before[event.matter_id] = event.data.get("was")
-    counted = Counter()
-    for row in reader.columns("matters", period.years(today)):
-        if row["registered_at"][:10] > end.isoformat():
+    end, rules = reading.period.end, reading.rules
+    counted: dict[str, list[int]] = defaultdict(list)
+    # Matters read from the columns share one list per distinct set of clocks: each is
+    # coloured once (kept beside its colour, so its id is not reused meanwhile).
+    colours: dict[int, tuple[Any, str]] = {}
+    for matter_id, row in _open_at_end(reading):
+        clocks = row["clocks"]
+        if clocks is None:  # a schema-1 matter: its clocks come from its own dates
+            counted[row_warning(row, end, rules).value].append(matter_id)  # type: ignore[union-attr]
             continue
-        if row["id"] in before:
-            was = before[row["id"]]
-            status, clocks = (was["status"], was["clocks"]) if was else _as_of(reader, row, end)
-            row = {**row, "status": status, "clocks": clocks}
-        if not Status(row["status"]).is_open:
-            continue
-        found = deadlines(row_clocks(row), end, rules)
-        counted[min(found, key=urgency).warning.value if found else Warning.GREEN.value] += 1
-    return {w.value: counted.get(w.value, 0) for w in (Warning.RED, Warning.YELLOW, Warning.GREEN)}
+        known = colours.get(id(clocks))
+        if known is None or known[0] is not clocks:
+            known = colours[id(clocks)] = (clocks, row_warning(row, end, rules).value)  # type: ignore[union-attr]
+        counted[known[1]].append(matter_id)
+    return {f"warnings.{c}": _counted("matters", counted.get(c, ())) for c in COLOURS}
 
 
-def _as_of(reader: Reader, row: dict[str, Any], end: dt.date) -> tuple[str, list[dict[str, Any]]]:
-    """A matter's status and clocks at the end of `end`, from its timeline: the last act's
-    entry on or before that day, else as registered."""
-    matter = Matter.from_doc(reader.get("matters", row["id"]))  # type: ignore[arg-type]
+def _open_at_end(reading: _Reading) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """(id, columns) of every matter open at the end of the period, as it stood
+    then: as it is now unless an act came after the end, else as the first act after the
+    end found it (its `was`), else (an entry from before acts kept it) from its timeline."""
+    end = reading.period.end.isoformat()
+    after = _first_acts_after(reading)
+    found = _candidates(reading, after.keys())
+    for n, matter_id in enumerate(found["id"]):
+        row = _Row(found, n)
+        if str(row["registered_at"])[:10] > end:
+            continue
+        first = after.get(matter_id)
+        if first is None:
+            status, clocks = row["status"], row["clocks"]
+        elif first["data.was.status"] is None:
+            status, clocks = _as_of(reading, {"id": matter_id, **row})
+        elif first["data.was.status"] in OPEN:
+            status, clocks = first["data.was.status"], first["data.was.clocks"]
+        else:
+            continue
+        if status in OPEN:
+            yield matter_id, row if first is None else {**row, "status": status, "clocks": clocks}
+
+
+class _Row(Mapping[str, Any]):
+    """Row `n` of `lists` columns, read where it lies (a year's matters need no dict each)."""
+
+    __slots__ = ("found", "n")
+
+    def __init__(self, found: dict[str, list[Any]], n: int) -> None:
+        self.found, self.n = found, n
+
+    def __getitem__(self, field: str) -> Any:
+        return self.found[field][self.n]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+
+def _candidates(reading: _Reading, changed: Collection[int]) -> dict[str, list[Any]]:
+    """The matters open now, and those that changed since the period's end (one may have
+    been open then): the columns of all when they are many, else those documents."""
+    years = reading.period.years(reading.today)
+    if len(changed) > _BULK:
+        return reading.reader.lists("matters", years, fields=WARNING_FIELDS)
+    found = reading.reader.lists("matters", years, where={"status": OPEN}, fields=WARNING_FIELDS)
+    for matter_id in set(changed) - set(found["id"]):
+        doc = reading.reader.get("matters", matter_id)
+        if doc is not None:
+            found["id"].append(matter_id)
+            for field in WARNING_FIELDS:
+                found[field].append(doc.get(field))
+    return found
+
+
+def _first_acts_after(reading: _Reading) -> dict[int, dict[str, Any]]:
+    """Each matter's first act after the period's end, by matter."""
+    end, today = reading.period.end, reading.today
+    if end >= today:
+        return {}
+    later = {(end + dt.timedelta(days=n)).isoformat() for n in range(1, (today - end).days + 1)}
+    years = range(end.year, today.year + 1)
+    first: dict[int, tuple[str, int, int, int]] = {}  # matter -> (day, id, where) of its first act
+    acts = [reading.reader.lists("events", years, where={DAY: later, **act}, fields=AFTER_FIELDS)
+            for act in ({"data.status": _Present()}, {"kind": ("closed",)})]  # "closed": before acts kept a state
+    for part, found in enumerate(acts):
+        for n, (matter_id, day, event_id) in enumerate(zip(found["matter_id"], found[DAY], found["id"], strict=True)):
+            known = first.get(matter_id)
+            if known is None or (day, event_id) < known[:2]:
+                first[matter_id] = (day, event_id, part, n)
+    return {m: {f: acts[part][f][n] for f in ("id", *AFTER_FIELDS)} for m, (_, _, part, n) in first.items()}
+
+
+def _as_of(reading: _Reading, row: dict[str, Any]) -> tuple[str, list[Any]]:
+    """A matter's status and clocks at the end of the period, from its timeline: the last
+    act's entry on or before that day, else as registered."""
+    end = reading.period.end.isoformat()
     status, clocks = Status.REGISTERED.value, legacy_clocks("registered", row["registered_at"], row["acceptance_due"])
-    timeline = sorted((Event.from_doc(d) for d in reader.find("events", "matter_id", matter.id)),
-                      key=lambda e: (e.at, e.id))
-    for event in timeline:
-        if event.at.date() > end:
+    for event in sorted((Event.from_doc(d) for d in reading.reader.find("events", "matter_id", row["id"])),
+                        key=lambda e: (e.at, e.id)):
+        if event.at.date().isoformat() > end:
             break
         if "status" in event.data:
             status, clocks = event.data["status"], event.data.get("clocks", [])
@@ -203,54 +365,98 @@ def _as_of(reader: Reader, row: dict[str, Any], end: dt.date) -> tuple[str, list
     return status, clocks
 
 
-def _meetings(reader: Reader, period: Period) -> dict[str, int]:
-    """The three meetings: planned in the period (not cancelled), held in it, and planned on
-    or before its end but not held (nor cancelled) by then."""
-    due = done = overdue = 0
-    end = period.end
-    for doc in reader.scan("meetings"):
-        meeting = Meeting.from_doc(doc)
-        if meeting.kind not in THREE_MEETINGS:
-            continue
-        held = meeting.held_at.date() if meeting.held_at else None
-        cancelled = meeting.cancelled_at.date() if meeting.cancelled_at else None
-        due += period.holds(meeting.day) and meeting.state is not MeetingState.CANCELLED
-        done += held is not None and period.holds(held)
-        overdue += (meeting.day <= end and (held is None or held > end)
-                    and (cancelled is None or cancelled > end))
-    return {"due": due, "done": done, "overdue": overdue}
+def _meeting_members(reading: _Reading) -> dict[str, Counted]:
+    """The three meetings: planned in the period (not cancelled by its end), held in it,
+    and planned on or before its end but neither held nor cancelled by then."""
+    period, end = reading.period, reading.period.end.isoformat()
+    days = period.iso_days()
+
+    def rows(field: str, wanted: Collection[Any]) -> list[dict[str, Any]]:
+        where = {field: wanted, "kind": [k.value for k in THREE_MEETINGS]}
+        return list(reading.reader.columns("meetings", where=where, fields=MEETING_FIELDS))
+
+    def standing(row: dict[str, Any]) -> bool:
+        cancelled = _cancelled_on(row)
+        return cancelled is None or cancelled > end
+
+    # Not held by the end: never held (planned, or cancelled after it), or held after it.
+    waiting = rows("state", [MeetingState.PLANNED.value, MeetingState.CANCELLED.value]) + rows(HELD, _Later(end))
+    return {"meetings.due": _counted("meetings", (r["id"] for r in rows("day", days) if standing(r))),
+            "meetings.done": _counted("meetings", (r["id"] for r in rows(HELD, days))),
+            "meetings.overdue": _counted("meetings", (r["id"] for r in waiting
+                                                      if str(r["day"]) <= end and standing(r)))}
 
 
-def _supervisions(reader: Reader, period: Period) -> dict[str, int]:
-    counted = Counter(Supervision.from_doc(d).kind.value for d in reader.scan("supervisions")
-                      if period.holds(dt.date.fromisoformat(d["day"])))
-    return {"written": counted.get("written", 0), "phone": counted.get("phone", 0)}
+def _cancelled_on(row: dict[str, Any]) -> str | None:
+    """The day a meeting was cancelled; "" for one cancelled before the day was kept."""
+    if row["state"] != MeetingState.CANCELLED.value:
+        return None
+    return row["cancelled_at[:10]"] or ""
 
 
-def _follow_up(events: list[Event]) -> dict[str, int]:
-    replied = {e.matter_id for e in events if e.kind in REPLIES}
-    values = Counter(e.data.get("inputs", {}).get("evaluation") for e in events if e.kind == "evaluate")
-    return {"replied": len(replied), "evaluated": sum(values.values()), "satisfied": values.get("satisfied", 0),
-            "basically_satisfied": values.get("basically_satisfied", 0), "dissatisfied": values.get("dissatisfied", 0)}
+class _Present:
+    """Every value but None, as a `where` of the store's columns."""
+
+    def __contains__(self, value: object) -> bool:
+        return value is not None
 
 
-def _rates(counts: dict[str, Any], reader: Reader, events: list[Event], cache: dict[int, Matter]) -> dict[str, Any]:
-    closes = [e for e in events if e.kind in CLOSINGS]
-    at_once = sum(_resolved_at_once(reader, e) for e in closes)
+@dataclass(frozen=True)
+class _Later:
+    """Every day after `day`, as a `where` of the store's columns (which asks `in`)."""
+
+    day: str
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value > self.day
+
+
+def _supervision_members(reading: _Reading) -> dict[str, Counted]:
+    rows = list(reading.reader.columns("supervisions", where={"day": reading.period.iso_days()}))
+    return {f"supervisions.{k.value}": _counted("supervisions", (r["id"] for r in rows if r["kind"] == k.value))
+            for k in SupervisionKind}
+
+
+def _follow_up_members(events: list[dict[str, Any]]) -> dict[str, Counted]:
+    evaluations = [e for e in events if e["kind"] == "evaluate"]
+    found = {"replied": _counted("matters", (e["matter_id"] for e in events if e["kind"] in REPLIES)),
+             "evaluated": _counted("events", (e["id"] for e in evaluations))}
+    for value in Evaluation:
+        found[value.value] = _counted("events", (e["id"] for e in evaluations
+                                                 if e["data.inputs.evaluation"] == value.value))
+    return found
+
+
+def counts(period: Period, found: dict[str, Counted], heads: dict[int, int]) -> dict[str, Any]:
+    """The TALLY.md object from the members: each number is the size of its set (persons:
+    the head counts of its visits)."""
+    result: dict[str, Any] = {"period": {"from": period.start.isoformat(), "to": period.end.isoformat()}}
+    for key in ("batches", "persons", "first_visits", "repeat_visits", "group_batches", "group_persons",
+                "skip_level_visits", "new_matters"):
+        result[key] = sum(heads[v] for v in found[key].ids) if key.endswith("persons") else len(found[key])
+    result["by_category"] = _nested(found, "by_category")
+    result["by_track"] = _nested(found, "by_track")
+    result["referrals"] = _nested(found, "referrals")
+    for key in ("accepted", "accepted_on_time", "closed", "closed_same_day", "closed_on_time"):
+        result[key] = len(found[key])
+    result["warnings"] = _nested(found, "warnings")
+    result["meetings"] = _nested(found, "meetings")
+    result["supervisions"] = _nested(found, "supervisions")
+    for key in ("replied", "evaluated", "satisfied", "basically_satisfied", "dissatisfied"):
+        result[key] = len(found[key])
+    return result | _rates(result, len(found["resolved_at_once"]))
+
+
+def _nested(found: dict[str, Counted], group: str) -> dict[str, int]:
+    prefix = group + "."
+    return {key[len(prefix):]: len(ids) for key, ids in found.items() if key.startswith(prefix)}
+
+
+def _rates(counts: dict[str, Any], at_once: int) -> dict[str, Any]:
     return {
         "timely_acceptance_rate": rate(counts["accepted_on_time"], counts["accepted"]),
         "on_time_closing_rate": rate(counts["closed_on_time"], counts["closed"]),
         "evaluation_rate": rate(counts["evaluated"], counts["replied"]),
         "satisfaction_rate": rate(counts["satisfied"] + counts["basically_satisfied"], counts["evaluated"]),
-        "one_time_resolution_rate": rate(at_once, len(closes)),
+        "one_time_resolution_rate": rate(at_once, counts["closed"]),
     }
-
-
-def _resolved_at_once(reader: Reader, close: Event) -> bool:
-    """Closed with no repeat visit, no review and no re-examination before the close."""
-    for doc in reader.find("events", "matter_id", close.matter_id):
-        event = Event.from_doc(doc)
-        if (event.at, event.id) <= (close.at, close.id) and event.kind in (
-                "repeat_visit", "request_review", "request_reexamination"):
-            return False
-    return True
