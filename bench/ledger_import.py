@@ -8,7 +8,8 @@ Each ledger is made once (realistic rows: a year of visits, repeat visits sharin
 referrals, acceptance, reply, evaluation and closing dates the lifecycle allows), written
 as UTF-8 CSV with BOM. Each run imports it into a new empty hall in a child process, timed
 from the command's start to its end (reading, checking, writing, the audit entry; a
-child's start-up is not counted), with the child's peak RSS. Medians of `--runs`.
+child's start-up is not counted), with the CPU time it took (on a loaded machine the wall
+time says more about the neighbours) and the child's peak RSS. Medians of `--runs`.
 Targets: 10k rows <= 10 s, 50k rows <= 60 s, peak RSS <= 300 MiB.
 """
 
@@ -125,9 +126,9 @@ def child(ledger_path: Path, data: Path) -> None:
     done = desk.ledger_import.run(ledger_path, command_line_operator("bench"))
     store.close()
     elapsed = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     assert done.written and not done.checked.problems, done.checked.problems[:5]
-    print(f"{elapsed:.3f} {rss:.1f} {done.visits} {done.matters}")
+    print(f"{elapsed:.3f} {usage.ru_maxrss / 1024:.1f} {done.visits} {done.matters} {usage.ru_utime + usage.ru_stime:.3f}")
 
 
 def main() -> None:
@@ -146,18 +147,19 @@ def main() -> None:
             path = (args.keep or work) / f"ledger-{rows}.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
             make_ledger(path, rows)
-            times, peaks = [], []
+            times, peaks, cpus = [], [], []
             for run in range(args.runs):
                 data = work / f"hall-{rows}-{run}"
                 line = subprocess.run([sys.executable, __file__, "--child", str(path), str(data)], check=True,
                                       capture_output=True, text=True).stdout.split()
                 times.append(float(line[0]))
                 peaks.append(float(line[1]))
+                cpus.append(float(line[4]))
                 shutil.rmtree(data)
-                print(f"  {rows} rows, run {run + 1}: {line[0]} s, peak RSS {line[1]} MiB, "
+                print(f"  {rows} rows, run {run + 1}: {line[0]} s ({line[4]} s of CPU), peak RSS {line[1]} MiB, "
                       f"{line[2]} visits in {line[3]} matters", flush=True)
-            print(f"{rows} rows: median {statistics.median(times):.2f} s, peak RSS median "
-                  f"{statistics.median(peaks):.0f} MiB (max {max(peaks):.0f})", flush=True)
+            print(f"{rows} rows: median {statistics.median(times):.2f} s ({statistics.median(cpus):.2f} s of CPU), "
+                  f"peak RSS median {statistics.median(peaks):.0f} MiB (max {max(peaks):.0f})", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

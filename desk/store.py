@@ -147,6 +147,10 @@ class Store(Reader, Protocol):
         """Read now what the first lookup would otherwise wait for."""
         ...
 
+    def bulk(self) -> AbstractContextManager[None]:
+        """Many saves in a row (an import): the store may fold its journal less often."""
+        ...
+
     def take_committed(self) -> dict[str, Any] | None:
         """What identifies the save the calling thread made last (its number and the store's
         epoch), once (then None): the audit entry that tells of the save records it."""

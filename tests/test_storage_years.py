@@ -91,3 +91,13 @@ def test_released_pages_are_read_again(data_dir, store):
     fileset = store._sets.get("2025") or store._set("2025")
     fileset.snapshot.release()
     assert store.get("visits", doc["id"])["note"] == "甲" * 5000
+
+
+def test_bulk_folds_the_journal_less_often_and_only_meanwhile(store):
+    assert store.checkpoint_bytes == 8 << 20
+    with store.bulk(32 << 20):
+        assert store.checkpoint_bytes == 32 << 20
+    assert store.checkpoint_bytes == 8 << 20
+    with pytest.raises(RuntimeError), store.bulk():
+        raise RuntimeError
+    assert store.checkpoint_bytes == 8 << 20

@@ -432,9 +432,10 @@ class LedgerImport:
         matters = visits = 0
         pending, checked.groups = checked.groups, []
         try:
-            for n, batch in enumerate(batches(pending)):
-                written = self._batch(writer, batch, checked if n == 0 else None)
-                matters, visits = matters + written[0], visits + written[1]
+            with self.ctx.store.bulk():
+                for n, batch in enumerate(batches(pending)):
+                    written = self._batch(writer, batch, checked if n == 0 else None)
+                    matters, visits = matters + written[0], visits + written[1]
         except Exception as exc:
             if visits:
                 self.ctx.log(operator, "ledger_import_interrupted", path.name, imported=visits, matters=matters)
