@@ -21,6 +21,7 @@ from desk import (
     cli_calendar,
     cli_closeout,
     cli_data,
+    cli_ledger,
     cli_life,
     cli_referral,
     cli_tally,
@@ -190,6 +191,7 @@ def build_parser(t: Catalog) -> argparse.ArgumentParser:
     cli_life.add_parsers(sub, common, t)
     cli_tally.add_parsers(sub, common, t)
     cli_closeout.add_parsers(sub, common, t)
+    cli_ledger.add_parsers(sub, common, t)
     sub.add_parser("display", parents=[common], help=t("cli.help.display"), description=t("cli.help.display"))
     serve = sub.add_parser("serve", parents=[common], help=t("cli.help.serve"), description=t("cli.help.serve"))
     serve.add_argument("--host", default=serving.LOOPBACK, metavar=t("cli.metavar.host"), help=t("cli.help.serve_host"))
@@ -510,6 +512,8 @@ def _dispatch(args: argparse.Namespace, commands: _Commands) -> int:
         return cli_tally.run(commands)
     if args.command in cli_closeout.COMMANDS:
         return cli_closeout.run(commands)
+    if args.command in cli_ledger.COMMANDS:
+        return cli_ledger.run(commands)
     if args.command == "category":
         return commands.category()
     if args.command == "display":

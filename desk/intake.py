@@ -308,6 +308,7 @@ def register(
         threat=reg.threat,
         representatives=reg.representatives,
         form_id=reg.form_id,
+        import_key=reg.import_key,
     )
     visit = Visit.from_doc(txn.insert("visits", visit.to_doc()))
     if repeat:  # on a re-examined matter, the visit is told it is not taken up again

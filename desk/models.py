@@ -184,6 +184,7 @@ class Visit(Record):
     threat: bool = False
     representatives: tuple[Person, ...] = ()
     form_id: str = ""  # the registration form that made this visit; "" before forms had one
+    import_key: str = ""  # the ledger row it was imported from (desk import): a row is imported once
     rev: int = 0
 
     @property
@@ -203,6 +204,7 @@ class Visit(Record):
             "threat": self.threat,
             "representatives": [p.to_doc() for p in self.representatives],
             "form_id": self.form_id,
+            **({"import_key": self.import_key} if self.import_key else {}),
         }
 
     @classmethod
@@ -219,6 +221,7 @@ class Visit(Record):
             threat=doc.get("threat", False),
             representatives=tuple(Person.from_doc(p) for p in doc.get("representatives", ())),
             form_id=doc.get("form_id", ""),
+            import_key=doc.get("import_key", ""),
             rev=doc.get("rev", 0),
         )
 

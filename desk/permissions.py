@@ -59,10 +59,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     # Supervisors chase deadlines and read figures: no personal data in full.
     # They may move a matter to another first responder (someone left), never work it.
     # They sign the day's close-out (日结): the figures they review are theirs to freeze.
-    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.CLOSE_DAY, _A.EXPORT, _A.AUDIT, _A.VIEW_QUEUES, _A.PRINT,
-                                _A.HAND_OVER}),
+    # They move a hall's old ledger in (import), as they hand its records out (export).
+    Role.SUPERVISOR: frozenset({_A.SUPERVISE, _A.REPORT, _A.CLOSE_DAY, _A.EXPORT, _A.IMPORT, _A.AUDIT,
+                                _A.VIEW_QUEUES, _A.PRINT, _A.HAND_OVER}),
     # Administrators keep the system running: no casework, no personal data in full.
-    # The tally holds counts, never a person: the command line (an administrator) prints it.
+    # The tally: the command line (an administrator) prints it; the screen's lists of what a
+    # number counts name visitors, as the matters list does for every operator.
     # Not CLOSE_DAY: signing the day's figures is a supervisor's word on casework, and the
     # command line acts as an administrator nobody in particular.
     Role.ADMIN: frozenset({_A.EXPORT, _A.IMPORT, _A.MANAGE_OPERATORS, _A.MANAGE_SETTINGS, _A.BACKUP,

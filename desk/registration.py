@@ -117,6 +117,7 @@ class Registration:
     rep_rows: tuple[int, ...] = ()  # the form row of each representative after the visitor
     station_id: int | None = None  # referred to this station in the same save
     priority: tuple[str, ...] = ()  # seen at the counter: disabled, pregnant
+    import_key: str = ""  # a ledger row's (desk import), kept on the visit
 
     def representatives_by_row(self) -> list[tuple[int, Person]]:
         """The representatives besides the visitor, each with its row on the form."""

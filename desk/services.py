@@ -43,6 +43,7 @@ from desk.settings import (
     load_settings,
     save_settings,
 )
+from desk.tally.ledger_import import LedgerImport
 from desk.tally.service import Tally
 from desk.text import check_name, check_text
 
@@ -146,6 +147,11 @@ class Desk(Context):
     @cached_property
     def tally(self) -> Tally:
         return Tally(self)
+
+    @cached_property
+    def ledger_import(self) -> LedgerImport:
+        """`desk import`: a hall's spreadsheet ledger moved in."""
+        return LedgerImport(self)
 
     @cached_property
     def meetings(self) -> Meetings:

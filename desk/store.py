@@ -21,7 +21,7 @@ YEARLY_TABLES = frozenset({"visitors", "visits", "matters", "events", "referrals
 # year; `at[:10]` is the date part of an ISO time (one day's visits for the tally).
 INDEXED: dict[str, tuple[str, ...]] = {
     "visitors": ("id_number", "phone", "name"),
-    "visits": ("visitor_id", "matter_id", "at[:10]"),
+    "visits": ("visitor_id", "matter_id", "at[:10]", "import_key"),  # import_key: a ledger row imported once
     "matters": ("number", "query_code", "visitor_id"),
     "events": ("matter_id", "at[:10]"),  # a matter's timeline; a day's acts for the tally
     "counters": ("year",),
@@ -124,8 +124,9 @@ class Reader(Protocol):
 class Transaction(Reader, Protocol):
     """Reads see this transaction's own writes."""
 
-    def insert(self, table: str, doc: Doc) -> Doc:
-        """Assign `id`, set `rev` 1 and `schema`; return the stored document."""
+    def insert(self, table: str, doc: Doc, year: int | None = None) -> Doc:
+        """Assign `id`, set `rev` 1 and `schema`; return the stored document. A yearly
+        table's document is filed under `year` (default: this year)."""
         ...
 
     def update(self, table: str, doc: Doc) -> Doc:
@@ -145,6 +146,10 @@ class Store(Reader, Protocol):
 
     def preload(self) -> None:
         """Read now what the first lookup would otherwise wait for."""
+        ...
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """Many saves in a row (an import): the store may fold its journal less often."""
         ...
 
     def take_committed(self) -> dict[str, Any] | None:

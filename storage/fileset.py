@@ -71,6 +71,9 @@ def matches(doc: Doc, field: str, text: str, prefix: bool) -> bool:
     return any(v.startswith(text) if prefix else text in v for v in _texts(doc, field))
 
 
+RELEASE_BYTES = 8 << 20  # mapped rows a checkpoint copies before it lets go of their pages
+
+
 class Index:
     """value -> ids for one field over some documents, kept in step with every change."""
 
@@ -316,11 +319,18 @@ class FileSet:
         ids, offsets = array("q"), array("Q", [0])
 
         def chunks() -> Iterator[bytes]:
+            copied = 0
             for doc_id, n in layer.merged():
                 raw = journal.dumps(layer.changes[doc_id]) if n < 0 else bytes(layer.base.raw(n))
                 ids.append(doc_id)
                 offsets.append(offsets[-1] + len(raw) + 1)
+                copied += len(raw) if n >= 0 else 0
+                if copied >= RELEASE_BYTES and self.snapshot is not None:
+                    self.snapshot.release()  # a year's rows never all resident at once
+                    copied = 0
                 yield raw + b"\n"
+            if self.snapshot is not None:
+                self.snapshot.release()
 
         writer.section(f"rows.{table}", chunks())
         writer.write_array(f"ids.{table}", ids)

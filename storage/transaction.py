@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from desk.codec import SCHEMA
@@ -23,7 +24,8 @@ class Transaction:
         self.store = store
         self.pending: dict[str, dict[int, Doc]] = defaultdict(dict)
         self.inserted: dict[str, set[int]] = defaultdict(set)
-        self.next_ids: dict[str, int] = {}
+        self.next_ids: dict[tuple[str, int | None], int] = {}
+        self.year: int | None = None  # inserts into yearly tables are filed here; None: this year
         self._indexes: dict[tuple[str, str], Index] = {}
         self.seq: int | None = None  # the save's number, once it has landed
 
@@ -76,11 +78,24 @@ class Transaction:
                 index.add(doc)
         self.pending[table][doc["id"]] = doc
 
-    def insert(self, table: str, doc: Doc) -> Doc:
-        if table not in self.next_ids:
-            self.next_ids[table] = self.store.next_id(table)
-        doc_id = self.next_ids[table]
-        self.next_ids[table] += 1
+    @contextmanager
+    def filed_in(self, year: int) -> Iterator[None]:
+        """Inserts into yearly tables within the block are filed under `year`: an old
+        ledger's records belong to the year they were registered in, not the year of import."""
+        before, self.year = self.year, year
+        try:
+            yield
+        finally:
+            self.year = before
+
+    def insert(self, table: str, doc: Doc, year: int | None = None) -> Doc:
+        """`year` (or the year of an enclosing `filed_in`) files a yearly table's document
+        under that year's ids; other tables ignore it."""
+        key = (table, year or self.year)
+        if key not in self.next_ids:
+            self.next_ids[key] = self.store.next_id(table, key[1])
+        doc_id = self.next_ids[key]
+        self.next_ids[key] += 1
         stored = {**doc, "id": doc_id, "rev": 1, "schema": doc.get("schema", SCHEMA)}
         self._stage(table, stored)
         self.inserted[table].add(doc_id)

@@ -36,7 +36,7 @@ EXPECTED = {
     Action.REPORT: {L, U, A},
     Action.CLOSE_DAY: {L, U},
     Action.EXPORT: {U, A},
-    Action.IMPORT: {A},
+    Action.IMPORT: {U, A},  # a hall's old ledger moved in, as its records are handed out
     Action.MANAGE_OPERATORS: {A},
     Action.MANAGE_SETTINGS: {A},
     Action.BACKUP: {A},

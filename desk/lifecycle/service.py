@@ -88,13 +88,14 @@ def _resolved(txn: Transaction, act: Act, inputs: Inputs) -> Inputs:
 
 
 def perform(txn: Transaction, matter: Matter, act: Act, inputs: Inputs, situation: Situation,
-            now: dt.datetime) -> Done:
-    """The act inside the caller's transaction: the matter saved, its event, the notice's number."""
+            now: dt.datetime, numbered: bool = True) -> Done:
+    """The act inside the caller's transaction: the matter saved, its event, the notice's number
+    (not for an act taken from an old ledger, `numbered` False: its notice was numbered then)."""
     situation = with_meetings(txn, matter, situation)
     found = step(matter, act)
     changed = apply(matter, act, inputs, situation, now)
     saved = Matter.from_doc(txn.update("matters", changed.to_doc()))
-    number = next_document_number(txn, found.document, now.year) if found.document else ""
+    number = next_document_number(txn, found.document, now.year) if found.document and numbered else ""
     # The clocks it stopped and those left running, and the state it found: the tally judges
     # "on time" and takes a matter as it stood at a period's end from these alone.
     stopped = [c for c in matter.clocks if c not in saved.clocks]

@@ -62,6 +62,11 @@ EVALUATIONS = MappingProxyType({
     "满意": Evaluation.SATISFIED, "基本满意": Evaluation.BASICALLY_SATISFIED, "不满意": Evaluation.DISSATISFIED,
 })
 
+# What stands where the ledger has no column for what the desk records: the written
+# reply's text and number, a referral's outcome, why a complex matter closed without its
+# meetings on record. Said plainly, so a record that came from a ledger is seen as such.
+IMPORTED = "台账导入"
+
 
 def word(words: MappingProxyType, code: object) -> str:
     """The ledger's word for a code (the reverse of the maps above); "" for none."""

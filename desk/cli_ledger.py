@@ -1,0 +1,71 @@
+"""`desk import FILE [--skip-bad]`: a hall's visit ledger moved in (../shared/LEDGER.md).
+Every problem is printed with its row and column; the summary says what was done."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desk.i18n import Catalog
+from desk.tally.ledger_check import Problem
+from desk.tally.ledger_import import Imported
+
+if TYPE_CHECKING:
+    from desk.cli import _Commands
+
+COMMANDS = ("import",)
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser, t: Catalog) -> None:
+    imp = sub.add_parser("import", parents=[common], help=t("cli.help.import"), description=t("cli.help.import"))
+    imp.add_argument("file", metavar=t("cli.metavar.file"), help=t("cli.help.import_file"))
+    imp.add_argument("--skip-bad", action="store_true", help=t("cli.help.import_skip_bad"))
+
+
+def problem_line(t: Catalog, problem: Problem) -> str:
+    reason = t(problem.code, **problem.params)
+    if problem.column:
+        return t("cli.import.problem", row=problem.row, column=problem.column, reason=reason)
+    return t("cli.import.problem_row", row=problem.row, reason=reason)
+
+
+def summary(t: Catalog, path: Path, done: Imported) -> list[str]:
+    checked = done.checked
+    lines = [t("cli.import.read", file=path.name, rows=checked.rows_read)]
+    if checked.unknown_columns:
+        lines.append(t("cli.import.unknown_columns", names="、".join(checked.unknown_columns)))
+    if not done.written:
+        return lines
+    lines.append(t("cli.import.added", visits=done.visits, matters=done.matters))
+    if checked.already:
+        lines.append(t("cli.import.already", count=checked.already))
+    if done.rejects_file is not None:
+        lines.append(t("cli.import.rejected", count=len(checked.rejected), path=str(done.rejects_file)))
+    if checked.new_categories:
+        lines.append(t("cli.import.categories", names="、".join(checked.new_categories)))
+    if checked.unknown_responders:
+        lines.append(t("cli.import.responders", names="、".join(checked.unknown_responders)))
+    return lines
+
+
+def run(cmd: _Commands) -> int:
+    """Exit 0 when the file is in (with --skip-bad, its bad rows in the rejects file); 1 when
+    a problem stopped it and nothing was imported."""
+    path = Path(cmd.args.file)
+    if not path.is_file():
+        raise cmd.usage_error(cmd.t("err.file", path=str(path), detail="-"))
+    desk = cmd.open_desk(cmd.existing_data_dir())
+    try:
+        done = desk.ledger_import.run(path, cmd.me, skip_bad=cmd.args.skip_bad)
+    finally:
+        desk.store.close()
+    for problem in done.checked.problems:
+        print(problem_line(cmd.t, problem), file=cmd.out)
+    for line in summary(cmd.t, path, done):
+        print(line, file=cmd.out)
+    if not done.written:
+        print(cmd.t("cli.error", message=cmd.t("cli.import.refused", count=len(done.checked.rejected))), file=cmd.err)
+        return 1
+    cmd.told_audit_failures(desk)
+    return 0

@@ -1,0 +1,99 @@
+"""Reading a ledger file as a sheet of text cells: `.csv` in UTF-8 (with or without BOM)
+or GB18030, or `.xlsx`. Nothing is judged here but the file itself; what the cells say is
+`ledger_check`'s to judge."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from desk.errors import DeskError
+
+# Encodings tried in order, strictly: UTF-8 (a BOM is dropped), then what WPS and older
+# Excel write on a Chinese Windows. GB18030 decodes almost any bytes, so it comes last.
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The header cells (stripped) and the data rows, read as they are walked (once), each
+    with its number as the spreadsheet shows it (the header is row 1). Blank rows are left
+    out but keep their place."""
+
+    headers: tuple[str, ...]
+    rows: Iterator[tuple[int, tuple[str, ...]]]
+    encoding: str = ""
+
+
+def read_sheet(path: Path) -> Sheet:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _csv_sheet(path.read_bytes())
+    if suffix == ".xlsx":
+        return _xlsx_sheet(path)
+    raise DeskError("err.ledger.kind", path=str(path))
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise DeskError("err.ledger.encoding")
+
+
+def _csv_sheet(data: bytes) -> Sheet:
+    text, encoding = decode(data)
+    del data
+    return _sheet(csv.reader(io.StringIO(text, newline="")), encoding)
+
+
+def _sheet(rows: Iterable[list[str]], encoding: str = "") -> Sheet:
+    walk = iter(rows)
+    header = next(walk, None)
+    if header is None:
+        raise DeskError("err.ledger.empty")
+    body = ((n, tuple(row)) for n, row in enumerate(walk, start=2) if any(c.strip() for c in row))
+    return Sheet(tuple(cell.strip() for cell in header), body, encoding)
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the ledger's text: a date cell as 2026-11-22, a time cell as
+    09:30, a whole number without `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_sheet(path: Path) -> Sheet:
+    from openpyxl import load_workbook  # only an xlsx import pays for it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise DeskError("err.ledger.xlsx", path=str(path), detail=str(exc)) from None
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                yield [cell_text(v) for v in row]
+        finally:
+            book.close()
+
+    return _sheet(rows(), "xlsx")
