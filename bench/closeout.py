@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.tally import _desk
+from common import open_desk
+
 from desk.documents.deliver import How
 from desk.operators import find_operator
 
@@ -46,8 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "hall"
         shutil.copytree(args.hall, folder)
-        desk = _desk(folder)
-        desk.folder = folder  # the 日报 is written under the hall's documents/
+        desk = open_desk(folder)
         boss = find_operator(desk.store, "supervisor")
         today = desk.clock.today()
         days = [today - dt.timedelta(days=n + 1) for n in range(args.runs)]

@@ -13,7 +13,6 @@ is reported apart: it loads docxtpl, which the desk does not load at start.
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import statistics
 import subprocess
@@ -21,23 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import desk_command
+from common import desk_command, open_desk
 
-from desk.audit import Auditor
-from desk.clock import SystemClock
 from desk.documents import How
 from desk.matters import MatterFilter
 from desk.operators import find_operator
 from desk.referral import ReferralForm
-from desk.services import Desk
-from storage import FileAuditLog, FileDraftBox, open_store
-
-
-def _desk(folder: Path) -> Desk:
-    clock = SystemClock()
-    store = open_store(folder, today=clock.today)
-    return Desk(store, clock, FileDraftBox(folder / "drafts"), random.Random(1),
-                audit=Auditor(FileAuditLog(folder), clock, "bench"), folder=folder)
 
 
 def main() -> None:
@@ -52,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "hall"
         shutil.copytree(args.hall, folder, ignore=shutil.ignore_patterns("backups", "*.lock", "documents"))
-        desk = _desk(folder)
+        desk = open_desk(folder)
         clerk = find_operator(desk.store, "demo")
         desk.referrals.ensure_stations()
         judge = next(s for s in desk.referrals.stations() if s.kind == "judge")

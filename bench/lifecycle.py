@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
 import statistics
 import tempfile
@@ -28,8 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from common import open_desk
+
 import storage.journal
-from desk.clock import SystemClock
 from desk.deadlines import OPEN_STATUSES, row_warning
 from desk.lifecycle.records import Evaluation
 from desk.lifecycle.table import Act, Inputs
@@ -37,7 +37,6 @@ from desk.matters import MatterFilter
 from desk.models import Status
 from desk.operators import find_operator
 from desk.services import Desk
-from storage import FileAuditLog, FileDraftBox, open_store
 
 
 class Syncs:
@@ -68,13 +67,6 @@ class Syncs:
         return taken
 
 
-def _desk(folder: Path) -> Desk:
-    from desk.audit import Auditor
-
-    clock = SystemClock()
-    store = open_store(folder, today=clock.today)
-    return Desk(store, clock, FileDraftBox(folder / "drafts"), random.Random(1),
-                audit=Auditor(FileAuditLog(folder), clock, "bench"))
 
 
 def _ms(samples: list[float]) -> str:
@@ -175,7 +167,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "hall"
         shutil.copytree(args.hall, folder, ignore=shutil.ignore_patterns("backups", "*.lock"))
-        desk = _desk(folder)
+        desk = open_desk(folder)
         desk.preload()
         syncs = Syncs()
         colours(desk, args.runs)

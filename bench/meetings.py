@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import shutil
 import statistics
 import tempfile
@@ -27,19 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desk.clock import SystemClock
+from common import open_desk
+
 from desk.operators import find_operator
 from desk.services import Desk
-from storage import FileAuditLog, FileDraftBox, open_store
-
-
-def _desk(folder: Path) -> Desk:
-    from desk.audit import Auditor
-
-    clock = SystemClock()
-    store = open_store(folder, today=clock.today)
-    return Desk(store, clock, FileDraftBox(folder / "drafts"), random.Random(1),
-                audit=Auditor(FileAuditLog(folder), clock, "bench"))
 
 
 def _ms(samples: list[float]) -> str:
@@ -85,7 +75,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "hall"
         shutil.copytree(args.hall, folder, ignore=shutil.ignore_patterns("backups", "*.lock"))
-        desk = _desk(folder)
+        desk = open_desk(folder)
         desk.preload()
         agenda(desk, args.runs)
         supervision(desk, args.runs)

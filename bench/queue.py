@@ -10,29 +10,18 @@ for today and `--waiting` referrals to the judge's station, then each step is ti
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from desk.clock import SystemClock
+from common import open_desk
+
 from desk.matters import MatterFilter
 from desk.operators import find_operator
 from desk.referral import Finish, Outcome, ReferralForm, Staffing
 from desk.referral.lifecycle import Move
-from desk.services import Desk
-from storage import FileAuditLog, FileDraftBox, open_store
-
-
-def _desk(folder: Path) -> Desk:
-    from desk.audit import Auditor
-
-    clock = SystemClock()
-    store = open_store(folder, today=clock.today)
-    return Desk(store, clock, FileDraftBox(folder / "drafts"), random.Random(1),
-                audit=Auditor(FileAuditLog(folder), clock, "bench"))
 
 
 def _ms(samples: list[float]) -> str:
@@ -48,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "hall"
         shutil.copytree(args.hall, folder, ignore=shutil.ignore_patterns("backups", "*.lock"))
-        desk = _desk(folder)
+        desk = open_desk(folder)
         admin, officer = find_operator(desk.store, "admin"), find_operator(desk.store, "station")
         clerk = find_operator(desk.store, "demo")
         desk.referrals.ensure_stations()

@@ -16,26 +16,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from desk.clock import SystemClock
+from common import open_desk
+
 from desk.operators import find_operator
-from desk.services import Desk
-from storage import FileAuditLog, FileDraftBox, open_store
-
-
-def _desk(folder: Path) -> Desk:
-    from desk.audit import Auditor
-
-    clock = SystemClock()
-    store = open_store(folder, today=clock.today)
-    return Desk(store, clock, FileDraftBox(folder / "drafts"), random.Random(1),
-                audit=Auditor(FileAuditLog(folder), clock, "bench"))
 
 
 def periods(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
@@ -58,7 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "hall"
         shutil.copytree(args.hall, folder)
-        desk = _desk(folder)
+        desk = open_desk(folder)
         supervisor = find_operator(desk.store, "supervisor")
         for name, (start, end) in periods(desk.clock.today()).items():
             report = desk.tally.report(start, end, supervisor)  # the first read maps the columns

@@ -82,6 +82,17 @@ def operator(desk: Desk, admin: Operator) -> Operator:
     return desk.add_operator("王芳", "receptionist", "secret123", by=admin)
 
 
+@pytest.fixture
+def boss(desk: Desk, admin: Operator) -> Operator:
+    """A supervisor: reads the tally, closes the day, exports and imports the ledger."""
+    return desk.add_operator("钱主任", "supervisor", "secret123", by=admin)
+
+
+def at(desk: Desk, iso: str) -> None:
+    """From now on the desk's clock stands at `iso` (a hand-counted hall's days)."""
+    desk.clock = fixed(iso)
+
+
 def form(**changes) -> RegistrationForm:
     base = dict(
         name="张三", id_number=VALID_ID, phone="13800138000", township="城关镇", village="东门社区",

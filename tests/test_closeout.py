@@ -9,24 +9,14 @@ import json
 import pytest
 
 from desk.audit import parse_code
-from desk.clock import fixed
 from desk.errors import DeskError
 from desk.i18n import catalog
 from desk.meetings.service import written_entry
 from desk.tally import formats
 from desk.tally.closeout import CloseOut
-from tests.conftest import form
+from tests.conftest import at, form
 
 D21, D22 = dt.date(2026, 11, 21), dt.date(2026, 11, 22)
-
-
-def at(desk, iso: str) -> None:
-    desk.clock = fixed(iso)
-
-
-@pytest.fixture
-def boss(desk, admin):
-    return desk.add_operator("钱主任", "supervisor", "secret123", by=admin)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import json
 import openpyxl
 import pytest
 
-from desk.clock import fixed
 from desk.errors import DeskError
 from desk.i18n import catalog
 from desk.lifecycle.departments import DepartmentForm
@@ -19,21 +18,12 @@ from desk.lifecycle.table import Act, Inputs
 from desk.referral import ReferralForm, StationKind
 from desk.tally import formats, ledger
 from desk.tally.sheets import width
-from tests.conftest import VALID_ID, VALID_ID_MALE, form
+from tests.conftest import VALID_ID, VALID_ID_MALE, at, form
 from tests.test_cli import Run
 
 D21, D22 = dt.date(2026, 11, 21), dt.date(2026, 11, 22)
 ANSWER = dict(answer="已答复", reference="城信复〔2026〕3号", replier="城关镇人民政府")
 HEADERS = list(ledger.COLUMNS)
-
-
-def at(desk, iso: str) -> None:
-    desk.clock = fixed(iso)
-
-
-@pytest.fixture
-def boss(desk, admin):
-    return desk.add_operator("钱主任", "supervisor", "secret123", by=admin)
 
 
 @pytest.fixture

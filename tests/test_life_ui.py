@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 from textual.widgets import OptionList
 
-from desk.clock import fixed
 from desk.lifecycle.departments import DepartmentForm
 from desk.lifecycle.table import Act, Inputs
 from desk.models import Status
@@ -17,7 +16,7 @@ from screens.act import ActModal, ActsMenu
 from screens.confirm import ConfirmModal
 from screens.detail import DetailScreen
 from screens.my_work import MyWorkScreen
-from tests.conftest import VALID_ID, form
+from tests.conftest import VALID_ID, at, form
 from tests.pilot import make_app, notices, settle, text_of
 
 ANSWER = {"answer": "已答复", "reference": "城信复〔2026〕3号", "replier": "城关镇人民政府"}
@@ -31,10 +30,6 @@ def leader(desk, admin):
 @pytest.fixture
 def department(desk, admin):
     return desk.life.save_department(DepartmentForm("城关镇人民政府", "刘干事", "0736-1234567"), admin)
-
-
-def at(desk, iso: str) -> None:
-    desk.clock = fixed(iso)
 
 
 def offered(app) -> list[Act]:

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desk.clock import fixed
 from desk.deadlines import Rules, Warning, deadlines, warning
 from desk.errors import DeskError, FormErrors
 from desk.lifecycle.calendar import Calendar, DayUnit
@@ -18,7 +17,7 @@ from desk.lifecycle.records import Clock, ClockKind, Evaluation, Stage
 from desk.lifecycle.table import STEPS, TABLE, Act, Inputs, Situation, apply, refusal
 from desk.models import Matter, Status, Track
 from desk.settings import Settings
-from tests.conftest import form
+from tests.conftest import at, form
 
 RULES = Rules(Settings(), Calendar())
 ANSWER = dict(answer="已答复", reference="城信复〔2026〕3号", replier="城关镇人民政府")
@@ -32,10 +31,6 @@ def leader(desk, admin):
 @pytest.fixture
 def department(desk, admin):
     return desk.life.save_department(DepartmentForm("城关镇人民政府", "刘干事", "0736-1234567"), admin)
-
-
-def at(desk, iso: str) -> None:
-    desk.clock = fixed(iso)
 
 
 def act(desk, matter, what: Act, who, **inputs):

@@ -10,7 +10,6 @@ import datetime as dt
 import pytest
 from textual.widgets import OptionList
 
-from desk.clock import fixed
 from desk.lifecycle.departments import DepartmentForm
 from desk.lifecycle.records import Evaluation
 from desk.lifecycle.table import Act, Inputs
@@ -23,7 +22,7 @@ from screens.detail import DetailScreen
 from screens.form import FormModal
 from screens.meet import ChoiceModal, MeetAct
 from screens.supervision import SupervisionScreen
-from tests.conftest import form
+from tests.conftest import at, form
 from tests.pilot import make_app, notices, settle, text_of
 from tests.test_life_ui import ANSWER, do, offered
 
@@ -43,10 +42,6 @@ def supervisor(desk, admin):
 @pytest.fixture
 def department(desk, admin):
     return desk.life.save_department(DepartmentForm("城关镇人民政府", "刘干事", "0736-1234567"), admin)
-
-
-def at(desk, iso: str) -> None:
-    desk.clock = fixed(iso)
 
 
 def meet_offered(app) -> list[MeetAct]:

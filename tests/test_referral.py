@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from desk.clock import fixed
 from desk.errors import DeskError, FormErrors
 from desk.matters import MatterFilter
 from desk.models import Role
@@ -25,7 +24,7 @@ from desk.referral import (
     StationKind,
 )
 from desk.referral.records import Referral, elderly
-from tests.conftest import VALID_ID, VALID_ID_MALE, form
+from tests.conftest import VALID_ID, VALID_ID_MALE, at, form
 
 
 @pytest.fixture
@@ -57,10 +56,6 @@ def on_duty(ref, admin, officer, judge, clock):
 def young(desk, operator, **changes):
     """A matter of a visitor under 70, so no priority unless asked for."""
     return desk.register(form(**{"id_number": VALID_ID_MALE, **changes}), operator).matter
-
-
-def at(desk, iso: str) -> None:
-    desk.clock = fixed(iso)
 
 
 def test_a_new_hall_starts_with_one_station_of_each_kind(ref, admin):

@@ -6,21 +6,16 @@ import datetime as dt
 
 import pytest
 
-from desk.clock import fixed
 from desk.lifecycle.records import Evaluation
 from desk.lifecycle.table import Act, Inputs
 from desk.meetings.records import MeetingKind, Rung
 from desk.meetings.service import MeetingForm, phone_entry, written_entry
 from desk.referral import ReferralForm, StationKind
 from desk.tally.report import Period, rate, tally
-from tests.conftest import form
+from tests.conftest import at, form
 
 ANSWER = dict(answer="已答复", reference="城信复〔2026〕3号", replier="城关镇人民政府")
 D21, D22 = dt.date(2026, 11, 21), dt.date(2026, 11, 22)
-
-
-def at(desk, iso: str) -> None:
-    desk.clock = fixed(iso)
 
 
 def count(desk, start: dt.date, end: dt.date | None = None) -> dict:
