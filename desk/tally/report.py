@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from desk.deadlines import Rules, Warning, row_warning
+from desk.deadlines import Rules
 from desk.lifecycle.records import ClockKind, Evaluation
 from desk.meetings.records import THREE_MEETINGS, MeetingState, SupervisionKind
-from desk.models import GROUP_MIN_PERSONS, Event, Status, Track, VisitKind, legacy_clocks
+from desk.models import GROUP_MIN_PERSONS, Event, Track, VisitKind
 from desk.referral.records import StationKind
 from desk.store import Reader
+from desk.tally.at_end import BULK, DAY, colours_at_end, order
 
 TALLIED_STATIONS = tuple(k.value for k in StationKind if k is not StationKind.LEADER)
 REPLIES = ("reply", "answer_review", "answer_reexamination")
@@ -32,16 +33,9 @@ CLOSINGS = ("close", "closed")  # "closed": a simple matter closed on the spot b
 NOT_AT_ONCE = ("repeat_visit", "request_review", "request_reexamination")
 COUNTED_ACTS = ("accept", *CLOSINGS, *REPLIES, "evaluate")
 MATTER_FIELDS = ("registered_at", "track", "category", "acceptance_due")
-OPEN = frozenset(s.value for s in Status if s.is_open)
-COLOURS = (Warning.RED.value, Warning.YELLOW.value, Warning.GREEN.value)
-DAY = "at[:10]"
 EVENT_FIELDS = (DAY, "matter_id", "kind", "data.status", "data.stopped_due", "data.inputs.evaluation")
-AFTER_FIELDS = (DAY, "matter_id", "kind", "data.was.status", "data.was.clocks")
 HELD = "held_at[:10]"
 MEETING_FIELDS = ("day", "state", "kind", HELD, "cancelled_at[:10]")
-WARNING_FIELDS = ("registered_at", "status", "clocks", "acceptance_due")
-# Past this many matters a list reads the matters' columns once instead of each document.
-_BULK = 1500
 
 
 @dataclass(frozen=True)
@@ -104,7 +98,7 @@ class _Reading:
 
     def matters(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         """The matters' columns by id (of every matter, for a long period)."""
-        where = None if len(ids) > _BULK else {"id": ids}
+        where = None if len(ids) > BULK else {"id": ids}
         every = self.reader.columns("matters", self.period.years(self.today), where=where, fields=MATTER_FIELDS)
         found = {r["id"]: r for r in every if r["id"] in ids}
         for matter_id in ids - found.keys():  # registered before the years the period reaches
@@ -145,7 +139,7 @@ def _gather(reading: _Reading) -> tuple[dict[str, Counted], dict[int, int]]:
     found |= _referral_members(reading)
     found |= _acceptance_members(reading, events, matters)
     found |= _closing_members(reading, events, matters)
-    found |= _warning_members(reading)
+    found |= {f"warnings.{c}": _counted("matters", ids) for c, ids in colours_at_end(reading).items()}
     found |= _meeting_members(reading)
     found |= _supervision_members(reading)
     found |= _follow_up_members(events)
@@ -221,7 +215,7 @@ def _closing_members(reading: _Reading, events: list[dict[str, Any]],
     same_day, on_time, at_once = [], [], []
     for close in closes:
         matter = matters[close["matter_id"]]
-        earlier = [e for e in timelines.get(close["matter_id"], ()) if _order(e) <= _order(close)]
+        earlier = [e for e in timelines.get(close["matter_id"], ()) if order(e) <= order(close)]
         first_day = str(matter["registered_at"])[:10]
         if close[DAY] == first_day:
             same_day.append(close["matter_id"])
@@ -235,12 +229,6 @@ def _closing_members(reading: _Reading, events: list[dict[str, Any]],
             "resolved_at_once": _counted("matters", at_once)}
 
 
-def _order(row: dict[str, Any]) -> tuple[str, int]:
-    """A matter's entries in the order they were made: by day, then by id (ids grow with
-    time within a year, and a later year's ids are larger)."""
-    return row[DAY], row["id"]
-
-
 def _timelines(reading: _Reading, matter_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if matter_ids:
@@ -249,7 +237,7 @@ def _timelines(reading: _Reading, matter_ids: set[int]) -> dict[int, list[dict[s
         where = {"matter_id": matter_ids, "kind": ("reply", *NOT_AT_ONCE)}
         for row in reading.reader.columns("events", years, where=where, fields=EVENT_FIELDS):
             found[row["matter_id"]].append(row)
-    return {m: sorted(rows, key=_order) for m, rows in found.items()}
+    return {m: sorted(rows, key=order) for m, rows in found.items()}
 
 
 def _handling_due(reading: _Reading, earlier: list[dict[str, Any]]) -> str | None:
@@ -260,117 +248,6 @@ def _handling_due(reading: _Reading, earlier: list[dict[str, Any]]) -> str | Non
         if row["kind"] == "reply":
             due = _stopped_due(reading, row, ClockKind.HANDLING) or due
     return due
-
-
-def _warning_members(reading: _Reading) -> dict[str, Counted]:
-    """Open matters at the end of the period, by the colour of their nearest deadline then."""
-    end, rules = reading.period.end, reading.rules
-    counted: dict[str, list[int]] = defaultdict(list)
-    # Matters read from the columns share one list per distinct set of clocks: each is
-    # coloured once (kept beside its colour, so its id is not reused meanwhile).
-    colours: dict[int, tuple[Any, str]] = {}
-    for matter_id, row in _open_at_end(reading):
-        clocks = row["clocks"]
-        if clocks is None:  # a schema-1 matter: its clocks come from its own dates
-            counted[row_warning(row, end, rules).value].append(matter_id)  # type: ignore[union-attr]
-            continue
-        known = colours.get(id(clocks))
-        if known is None or known[0] is not clocks:
-            known = colours[id(clocks)] = (clocks, row_warning(row, end, rules).value)  # type: ignore[union-attr]
-        counted[known[1]].append(matter_id)
-    return {f"warnings.{c}": _counted("matters", counted.get(c, ())) for c in COLOURS}
-
-
-def _open_at_end(reading: _Reading) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """(id, columns) of every matter open at the end of the period, as it stood
-    then: as it is now unless an act came after the end, else as the first act after the
-    end found it (its `was`), else (an entry from before acts kept it) from its timeline."""
-    end = reading.period.end.isoformat()
-    after = _first_acts_after(reading)
-    found = _candidates(reading, after.keys())
-    for n, matter_id in enumerate(found["id"]):
-        row = _Row(found, n)
-        if str(row["registered_at"])[:10] > end:
-            continue
-        first = after.get(matter_id)
-        if first is None:
-            status, clocks = row["status"], row["clocks"]
-        elif first["data.was.status"] is None:
-            status, clocks = _as_of(reading, {"id": matter_id, **row})
-        elif first["data.was.status"] in OPEN:
-            status, clocks = first["data.was.status"], first["data.was.clocks"]
-        else:
-            continue
-        if status in OPEN:
-            yield matter_id, row if first is None else {**row, "status": status, "clocks": clocks}
-
-
-class _Row(Mapping[str, Any]):
-    """Row `n` of `lists` columns, read where it lies (a year's matters need no dict each)."""
-
-    __slots__ = ("found", "n")
-
-    def __init__(self, found: dict[str, list[Any]], n: int) -> None:
-        self.found, self.n = found, n
-
-    def __getitem__(self, field: str) -> Any:
-        return self.found[field][self.n]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.found)
-
-    def __len__(self) -> int:
-        return len(self.found)
-
-
-def _candidates(reading: _Reading, changed: Collection[int]) -> dict[str, list[Any]]:
-    """The matters open now, and those that changed since the period's end (one may have
-    been open then): the columns of all when they are many, else those documents."""
-    years = reading.period.years(reading.today)
-    if len(changed) > _BULK:
-        return reading.reader.lists("matters", years, fields=WARNING_FIELDS)
-    found = reading.reader.lists("matters", years, where={"status": OPEN}, fields=WARNING_FIELDS)
-    for matter_id in set(changed) - set(found["id"]):
-        doc = reading.reader.get("matters", matter_id)
-        if doc is not None:
-            found["id"].append(matter_id)
-            for field in WARNING_FIELDS:
-                found[field].append(doc.get(field))
-    return found
-
-
-def _first_acts_after(reading: _Reading) -> dict[int, dict[str, Any]]:
-    """Each matter's first act after the period's end, by matter."""
-    end, today = reading.period.end, reading.today
-    if end >= today:
-        return {}
-    later = {(end + dt.timedelta(days=n)).isoformat() for n in range(1, (today - end).days + 1)}
-    years = range(end.year, today.year + 1)
-    first: dict[int, tuple[str, int, int, int]] = {}  # matter -> (day, id, where) of its first act
-    acts = [reading.reader.lists("events", years, where={DAY: later, **act}, fields=AFTER_FIELDS)
-            for act in ({"data.status": _Present()}, {"kind": ("closed",)})]  # "closed": before acts kept a state
-    for part, found in enumerate(acts):
-        for n, (matter_id, day, event_id) in enumerate(zip(found["matter_id"], found[DAY], found["id"], strict=True)):
-            known = first.get(matter_id)
-            if known is None or (day, event_id) < known[:2]:
-                first[matter_id] = (day, event_id, part, n)
-    return {m: {f: acts[part][f][n] for f in ("id", *AFTER_FIELDS)} for m, (_, _, part, n) in first.items()}
-
-
-def _as_of(reading: _Reading, row: dict[str, Any]) -> tuple[str, list[Any]]:
-    """A matter's status and clocks at the end of the period, from its timeline: the last
-    act's entry on or before that day, else as registered."""
-    end = reading.period.end.isoformat()
-    status, clocks = Status.REGISTERED.value, legacy_clocks("registered", row["registered_at"], row["acceptance_due"])
-    for event in sorted((Event.from_doc(d) for d in reading.reader.find("events", "matter_id", row["id"])),
-                        key=lambda e: (e.at, e.id)):
-        if event.at.date().isoformat() > end:
-            break
-        if "status" in event.data:
-            status, clocks = event.data["status"], event.data.get("clocks", [])
-        elif event.kind == "closed":
-            status, clocks = Status.CLOSED.value, []
-    return status, clocks
 
 
 def _meeting_members(reading: _Reading) -> dict[str, Counted]:
@@ -400,13 +277,6 @@ def _cancelled_on(row: dict[str, Any]) -> str | None:
     if row["state"] != MeetingState.CANCELLED.value:
         return None
     return row["cancelled_at[:10]"] or ""
-
-
-class _Present:
-    """Every value but None, as a `where` of the store's columns."""
-
-    def __contains__(self, value: object) -> bool:
-        return value is not None
 
 
 @dataclass(frozen=True)
