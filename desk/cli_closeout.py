@@ -97,6 +97,8 @@ def _list(cmd: _Commands) -> int:
         records = desk.tally.closeouts(start, end, cmd.me)
     finally:
         desk.store.close()
+    if records:
+        print(cmd.t("cli.closeout.list_header"), file=cmd.out)
     for r in records:
         print("\t".join((r.day.isoformat(), r.closed_by, f"{r.closed_at:%Y-%m-%d %H:%M}", r.audit_head,
                          str(r.numbers["batches"]))), file=cmd.out)

@@ -24,6 +24,7 @@ from desk.errors import DeskError, FieldError, FormErrors
 from desk.i18n import Catalog
 from desk.models import Operator
 from desk.permissions import Action
+from desk.tally.closeout import CloseOut
 from desk.tally.glance import Charts, Member
 from desk.tally.periods import Span, Unit, counted, last_year, previous, shifted, span
 from desk.tally.report import Period
@@ -128,6 +129,7 @@ class TallyScreen(DeskScreen):
         round: int
         report: dict[str, Any]
         charts: Charts
+        closed: CloseOut | None = None  # a closed day: its numbers are the signed ones
 
     @dataclass
     class Compared(Message):
@@ -146,6 +148,7 @@ class TallyScreen(DeskScreen):
         self.report: dict[str, Any] | None = None
         self.charts: Charts | None = None
         self.compared: TallyScreen.Compared | None = None
+        self.closed: CloseOut | None = None
         self.lines: list[Line] = []
         self.rounds = 0  # which count is the latest: a result of an earlier one is dropped
 
@@ -164,10 +167,7 @@ class TallyScreen(DeskScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#tally-table", DataTable)
-        for key in COLUMNS:
-            table.add_column(self.t(f"tally_screen.col.{key}"), key=key)
-        table.focus()
+        self._columns(self.query_one("#tally-table", DataTable)).focus()
         self.title = self.t("tally_screen.title")
         self.call_after_refresh(self.reload)  # once mounted: reload reads nothing before
 
@@ -190,7 +190,7 @@ class TallyScreen(DeskScreen):
         """A period newly chosen: nothing of the last one stays on screen while it counts."""
         if self.app.operator is None or not self.is_mounted:
             return
-        self.report, self.compared, self.charts = None, None, None
+        self.report, self.compared, self.charts, self.closed = None, None, None, None
         self._show_period()
         self.query_one("#tally-status", Static).update(self.t("tally_screen.loading"))
         for chart in self.query("#tally-charts Static").results(Static):
@@ -208,7 +208,8 @@ class TallyScreen(DeskScreen):
         try:
             # The period itself first (numbers and charts), then what it is compared with.
             report, charts = tally.report(now.start, now.end, operator), tally.charts(now.start, now.end, operator)
-            self.post_message(self.Counted(round_, report, charts))
+            closed = tally.closeout(now.start, operator) if now.start == now.end else None
+            self.post_message(self.Counted(round_, report, charts, closed))
             self.post_message(self.Compared(round_, tally.report(before.start, before.end, operator),
                                             tally.report(year_ago.start, year_ago.end, operator)))
         except DeskError as exc:
@@ -218,7 +219,8 @@ class TallyScreen(DeskScreen):
     def _counted(self, message: Counted) -> None:
         if message.round != self.rounds:
             return  # counted for a period no longer chosen, or before a newer count began
-        self.report, self.charts = message.report, message.charts
+        self.report, self.charts, self.closed = message.report, message.charts, message.closed
+        self._show_period()
         self.query_one("#tally-status", Static).update(self.t("tally_screen.comparing"))
         self._fill()
         self._draw_charts()
@@ -244,6 +246,9 @@ class TallyScreen(DeskScreen):
         head = t(f"tally_screen.unit.{self.span.unit.value}") + " " + period_text(t, now)
         if now.end < self.span.end:
             head += " " + t("tally_screen.to_date")
+        if self.closed is not None:  # the numbers below are the signed ones, not a recount
+            head += "  " + t("tally_screen.closed", who=self.closed.closed_by,
+                             at=self.closed.closed_at.strftime("%m-%d %H:%M"))
         compare = t("tally_screen.compare", previous=period_text(t, previous(self.span, today)),
                     last_year=period_text(t, last_year(self.span, today)))
         self.query_one("#tally-period", Static).update(Text.assemble((head, "bold"), "\n", compare))
@@ -252,7 +257,9 @@ class TallyScreen(DeskScreen):
         t = self.app.catalog
         table = self.query_one("#tally-table", DataTable)
         row_before = table.cursor_row
-        table.clear()
+        # Columns made anew each time: widths of the last period's numbers are not kept (a
+        # new period's wider number was cut at the screen's edge, with no sign of it).
+        self._columns(table.clear(columns=True))
         self.lines = []
         if self.report is None:
             return
@@ -272,6 +279,11 @@ class TallyScreen(DeskScreen):
                 Text(waiting if waiting is not None else shown(t, line.key, ago), justify="right"),
                 Text(waiting if waiting is not None else change(t, line.key, now, ago), justify="right"))
         table.move_cursor(row=min(max(row_before, 0), len(self.lines) - 1))
+
+    def _columns(self, table: DataTable) -> DataTable:
+        for key in COLUMNS:
+            table.add_column(self.t(f"tally_screen.col.{key}"), key=key)
+        return table
 
     def _draw_charts(self) -> None:
         t = self.app.catalog
@@ -307,7 +319,7 @@ class TallyScreen(DeskScreen):
     # Keys
 
     def action_unit(self, key: str) -> None:
-        self.span = span(UNIT_KEYS[key], min(self.span.end, self.desk.clock.today()))
+        self.span = span(UNIT_KEYS[key], self.desk.clock.today())  # 本日, 本周, 本月: today's
         self.reload()
 
     def action_move(self, steps: int) -> None:

@@ -217,7 +217,8 @@ def test_desk_closeout_on_the_command_line(tmp_path):
     rows = [r for r in csv.reader(target.read_text("utf-8-sig").splitlines()) if r]
     assert all(len(r) == 2 for r in rows) and rows[-1] == ["日结后没有变动", ""]
     code, out, _ = run("closeout", "list", "--data", data)
-    assert code == 0 and out.startswith(f"{day}\tsupervisor\t")
+    assert code == 0 and out.splitlines()[0] == "日期\t日结人\t日结时间\t留痕头码\t来访批次"
+    assert out.splitlines()[1].startswith(f"{day}\tsupervisor\t")
     code, out, _ = run("closeout", "show", day, "--data", data)
     assert code == 0 and "来访批次" in out and "校验码" in out
     assert run("closeout", "verify", day, "--data", data)[:2] == (0, f"{day} 的日结记录完好：与校验码和留痕一致\n")
@@ -255,7 +256,7 @@ async def test_closing_a_day_on_screen_and_seeing_a_change_since(desk, boss, day
         app.screen.reload()
         await settle(pilot)
         text = "\n".join(screen_lines(app))
-        assert "本日已日结：钱主任" in text and "日结后有 1 个数字变动" in text
+        assert "本日已日结：钱主任" in text and "日结后有 1 个数字所统计的记录有变动" in text
         assert f"+督办 {b.number}" in text
 
 
@@ -333,3 +334,19 @@ def test_a_meeting_planned_afterwards_for_the_closed_day_is_a_change_since(desk,
     assert [(m.table, m.id, m.number) for m in changes["meetings.due"].entered] == [("meetings", meeting.id, b.number)]
     assert desk.tally.report(D22, None, boss)["meetings"] == record.numbers["meetings"] == {"due": 0, "done": 0,
                                                                                             "overdue": 0}
+
+
+def test_a_matter_closed_after_the_close_out_on_the_closed_day_is_labelled_and_counted(desk, boss, operator, day):
+    """Closing a matter later the same evening moves 办结 and the matters resolved at one
+    time (a count the object shows only as a rate): each is labelled and counted."""
+    record = close(desk, boss)
+    simple = desk.register(form(id_number="", name="赵六", track="simple"), operator).matter
+    at(desk, "2026-11-22T18:00:00")
+    desk.close_on_spot(simple.id, "当场答复", operator)
+    changes = {c.key: c for c in desk.tally.changes_since(D22, boss)}
+    assert (changes["closed"].signed, changes["closed"].now) == (record.numbers["closed"], record.numbers["closed"] + 1)
+    at_once = changes["resolved_at_once"]
+    assert (at_once.signed, at_once.now) == (len(record.members["resolved_at_once"]),
+                                             len(record.members["resolved_at_once"]) + 1)
+    lines = formats.change_lines(catalog("zh"), [at_once])
+    assert lines[0].startswith("一次性化解事项　日结时 ") and "tally." not in "".join(lines)

@@ -259,3 +259,20 @@ async def test_x_closes_the_day_shown_and_only_a_day(desk, hall, supervisor):
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, CloseOutScreen) and app.screen.day == desk.clock.today()
+
+
+async def test_a_closed_day_shows_its_signed_numbers_and_lists_what_they_counted(desk, hall, supervisor, operator):
+    """After the close-out a visit is registered on the same day: the tally says the day is
+    closed and shows the signed 3 visits, and the list behind the number has those 3."""
+    desk.tally.close_day(desk.clock.today(), supervisor)
+    desk.register(form(id_number="", name="赵六", category="labour"), operator)
+    app = make_app(desk, logged_in="钱主任")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tally(pilot)
+        assert "已日结" in text_of(app, "#tally-period") and "钱主任" in text_of(app, "#tally-period")
+        assert cell(app, "来访批次") == "3"
+        to_row(app, "来访批次")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MembersScreen)
+        assert app.screen.query_one("#members-table", DataTable).row_count == 3

@@ -1443,7 +1443,7 @@ MESSAGES: dict[str, str] = {
     "closeout.group.follow_up": "答复与评价",
     "closeout.group.rates": "比率",
     "closeout.trailer": "本日已日结：{by}，{at}；留痕头码 {code}",
-    "closeout.since": "日结后有 {count} 个数字变动，涉及 {records} 条记录（表中是日结时签署的数字）",
+    "closeout.since": "日结后有 {count} 个数字所统计的记录有变动，共涉及 {records} 条记录（表中是日结时签署的数字）",
     "closeout.since_none": "日结后没有变动",
     "closeout.none_yet": "未日结",
     "closeout.closed_by": "日结人",
@@ -1594,4 +1594,7 @@ MESSAGES: dict[str, str] = {
     "cli.import.responders": "首问责任人不是本厅的操作员，按原样记录：{names}",
     "cli.import.unknown_columns": "不认识的列，已忽略：{names}",
     "err.ledger.interrupted": "导入中途出错：已导入 {visits} 次来访、{matters} 个事项（已保存）；其余没有导入。排除问题后再导入同一台账，只会补上没导入的行",
+    "tally_screen.closed": "已日结（{who} {at}，签署的数字；日结后的变动按 x 查看）",
+    "tally.resolved_at_once": "一次性化解事项",
+    "cli.closeout.list_header": "日期\t日结人\t日结时间\t留痕头码\t来访批次",
 }

@@ -149,7 +149,9 @@ def compare(closeout: CloseOut, numbers: dict[str, Any], members: dict[str, Coun
         if signed.get(key, 0) == now.get(key, 0) and was == has:
             continue
         table = (after or before).table if (after or before) else ""
-        changes.append(Change(key, signed.get(key, 0), now.get(key, 0),
+        # A count the object does not show (resolved at one time: a rate's numerator) is
+        # the size of what it counted.
+        changes.append(Change(key, signed.get(key, len(was)), now.get(key, len(has)),
                               tuple(Member(table, i) for i in sorted(has - was)),
                               tuple(Member(table, i) for i in sorted(was - has))))
     return changes

@@ -56,9 +56,13 @@ class Tally:
         return tally(self.ctx.store, self.period(start, end), self.ctx.rules(), self.ctx.clock.today())
 
     def members(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Counted]:
-        """What each number of `recount` counts, by its dotted key (`warnings.red`)."""
+        """What each number of `report` counts, by its dotted key (`warnings.red`): of a
+        closed day, what its signed numbers counted, so a number and its list agree."""
+        period = self.period(start, end)
+        if period.start == period.end and (record := self.closeout(period.start, operator)) is not None:
+            return dict(record.members)
         require(operator, Action.REPORT)
-        return members(self.ctx.store, self.period(start, end), self.ctx.rules(), self.ctx.clock.today())
+        return members(self.ctx.store, period, self.ctx.rules(), self.ctx.clock.today())
 
     def export(self, start: dt.date, end: dt.date | None, form: str, target: Path, operator: Operator) -> int:
         """Write the ledger of `start`..`end` to the new file `target` as `form` (csv or
