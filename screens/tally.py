@@ -9,6 +9,7 @@ a result that arrives for a period no longer chosen is dropped."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -370,8 +371,9 @@ class TallyScreen(DeskScreen):
             raw = str(values.get(name) or "").strip().replace("/", "-")
             try:
                 found[name] = dt.date.fromisoformat(raw)
-            except ValueError:
-                problems.append(FieldError(name, "tally_screen.err.date", {"field": t(f"tally_screen.{name}")}))
+            except ValueError:  # 2026-02-30 is written right but is no day
+                code = "tally_screen.err.no_day" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else "tally_screen.err.date"
+                problems.append(FieldError(name, code, {"field": t(f"tally_screen.{name}"), "value": raw}))
         if not problems and found["from"] > today:
             problems.append(FieldError("from", "tally_screen.err.future", {"field": t("tally_screen.from")}))
         if not problems and found["to"] < found["from"]:
@@ -379,7 +381,8 @@ class TallyScreen(DeskScreen):
                                                                         "other": t("tally_screen.from")}))
         if problems:
             raise FormErrors(problems)
-        return Span(Unit.CUSTOM, found["from"], found["to"])
+        # Counted to today at most, and compared with as many days before it.
+        return Span(Unit.CUSTOM, found["from"], min(found["to"], today))
 
     def _chose(self, chosen: Span | None) -> None:
         if chosen is not None:

@@ -119,7 +119,8 @@ def test_a_number_opens_as_rows_about_its_matters_with_names_as_typed(desk, day,
         ("2026-11-22 09:00", first.number, "张三"), ("2026-11-22 10:30", first.number, "张三"),
         ("2026-11-22 10:40", second.number, "[red]李四")]
     new = desk.tally.member_rows(found["new_matters"], supervisor)
-    assert [(r.table, r.when, r.matter.id) for r in new] == [("matters", "", first.id), ("matters", "", second.id)]
+    assert [(r.table, r.when, r.matter.id) for r in new] == [  # a matter's time: its registration
+        ("matters", "2026-11-22 09:00", first.id), ("matters", "2026-11-22 10:40", second.id)]
 
 
 def test_text_charts_keep_to_their_columns():

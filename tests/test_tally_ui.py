@@ -115,7 +115,7 @@ async def test_a_range_with_a_bad_date_names_the_field_and_keeps_what_was_typed(
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, FormModal)
-        assert text_of(app, "#e-from") == "起始日期要写成 2026-11-01 这样"
+        assert text_of(app, "#e-from") == "起始日期：没有 2026-11-31 这一天"
         assert text_of(app, "#e-to") == ""
         assert app.screen.query_one("#f-from", Input).value == "2026-11-31"
         assert app.focused is app.screen.query_one("#f-from", Input)

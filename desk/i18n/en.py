@@ -1607,4 +1607,5 @@ MESSAGES: dict[str, str] = {
     "tally_screen.closed": "closed ({who} {at}: the signed numbers; x for changes since)",
     "tally.resolved_at_once": "Resolved at once",
     "cli.closeout.list_header": "Day\tClosed by\tClosed at\tAudit head\tVisits",
+    "tally_screen.err.no_day": "{field}: there is no day {value}",
 }

@@ -1597,4 +1597,5 @@ MESSAGES: dict[str, str] = {
     "tally_screen.closed": "已日结（{who} {at}，签署的数字；日结后的变动按 x 查看）",
     "tally.resolved_at_once": "一次性化解事项",
     "cli.closeout.list_header": "日期\t日结人\t日结时间\t留痕头码\t来访批次",
+    "tally_screen.err.no_day": "{field}：没有 {value} 这一天",
 }

@@ -81,9 +81,8 @@ def charts(reader: Reader, period: Period, now: dt.datetime) -> Charts:
 
 
 def _when(table: str, doc: dict) -> str:
-    if table == "matters":
-        return ""
-    raw = str(doc.get("at") or doc.get("referred_at") or doc.get("day") or "")
+    """When the record was made: a matter counted as itself, when it was registered."""
+    raw = str(doc.get("at") or doc.get("referred_at") or doc.get("registered_at") or doc.get("day") or "")
     return raw[:16].replace("T", " ")
 
 
