@@ -414,3 +414,30 @@ def test_a_refusal_partway_says_what_was_imported_and_audits_it(desk, admin, tmp
         desk.ledger_import.run(path, admin)
     assert stopped.value.code == "err.ledger.interrupted" and stopped.value.params == {"visits": 2, "matters": 2}
     assert [e.detail["imported"] for e in desk.audit.entries() if e.action == "ledger_import_interrupted"] == [2]
+
+
+
+def test_a_halls_own_export_is_not_imported_into_it_again(tmp_path, desk, operator, admin):
+    """Its 事项编号 are the hall's own matters: read back, every visit would be there twice."""
+    matter = desk.register(form(), operator).matter
+    target = tmp_path / "own.csv"
+    desk.tally.export(desk.clock.today(), None, "csv", target, admin)
+    result = desk.ledger_import.run(target, admin)
+    assert problems(result) == {(2, "事项编号", "err.ledger.own_matter")} and not result.written
+    assert result.checked.problems[0].params == {"number": matter.number} and len(visits(desk)) == 1
+
+
+def test_a_ledger_with_a_date_filled_in_since_adds_no_visit_twice(tmp_path, desk, admin):
+    """The key is the visit's, not the matter's dates: the same ledger with a 受理日期 added."""
+    first = write_csv(tmp_path / "v1.csv", [row(事项编号="Q1")])
+    desk.ledger_import.run(first, admin)
+    later = write_csv(tmp_path / "v2.csv", [row(事项编号="Q1", 受理日期="2024-03-02")])
+    assert desk.ledger_import.run(later, admin).visits == 0 and len(visits(desk)) == 1
+
+
+def test_the_same_ledger_imported_by_another_operator_adds_nothing(tmp_path, desk, admin):
+    """An empty 首问责任人 stands for whoever imports: not part of what makes a row the same."""
+    path = write_csv(tmp_path / "ledger.csv", [row(首问责任人="")])
+    assert desk.ledger_import.run(path, admin).visits == 1
+    other = desk.add_operator("钱主任", "supervisor", "secret123", by=admin)
+    assert desk.ledger_import.run(path, other).visits == 0 and len(visits(desk)) == 1

@@ -1598,4 +1598,5 @@ MESSAGES: dict[str, str] = {
     "tally.resolved_at_once": "一次性化解事项",
     "cli.closeout.list_header": "日期\t日结人\t日结时间\t留痕头码\t来访批次",
     "tally_screen.err.no_day": "{field}：没有 {value} 这一天",
+    "err.ledger.own_matter": "事项编号 {number} 已是本大厅的事项：本大厅导出的台账不能再导入本大厅（会把每次来访再添一遍）；别处的台账用了同样的编号时，请先改掉这一列",
 }

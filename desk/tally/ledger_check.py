@@ -71,6 +71,7 @@ class Row:
     evaluation: Evaluation | None
     closed_on: dt.date | None
     key: str = ""  # what makes the row imported once (see `row_keys`)
+    responder_given: str = ""  # 首问责任人 as the ledger gives it ("": the importer stands in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +246,7 @@ def parse_row(row: int, cells: tuple[str, ...], columns: dict[str, int], today: 
         referral=c.word("分流去向", ledger.REFERRALS),
         department=c.checked_text("责任单位"),
         first_responder=c.checked_text("首问责任人", name=True) or importer,
+        responder_given=c.checked_text("首问责任人", name=True),
         accepted_on=c.date("受理日期")[0],
         replied_on=c.date("答复日期")[0],
         evaluation=c.word("评价", ledger.EVALUATIONS),
@@ -330,15 +332,16 @@ def person_number(group: Group) -> str:
 
 
 def row_keys(rows: list[Row]) -> list[Row]:
-    """Each row with its key: a digest of its clean values (so the same ledger saved as CSV
-    or as a spreadsheet has the same keys), and which of identical rows it is."""
+    """Each row with its key: a digest of the visit's clean values as the ledger gives them
+    (so the same ledger saved as CSV or as a spreadsheet has the same keys), and which of
+    identical rows it is. Not the matter's dates (a ledger whose 受理日期 was filled in
+    since is the same visits), nor who imports it (an empty 首问责任人 stands for them)."""
     seen: dict[str, int] = defaultdict(int)
     keyed = []
     for row in rows:
         values = (row.at.isoformat(), row.matter_number, row.name, row.id_number, row.phone, row.persons,
                   row.category, row.township, row.summary, row.skip_level, row.track.value,
-                  row.referral.value if row.referral else "", row.department, row.first_responder,
-                  row.accepted_on, row.replied_on, row.evaluation, row.closed_on)
+                  row.referral.value if row.referral else "", row.department, row.responder_given)
         digest = hashlib.sha256("\x1f".join(map(str, values)).encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
         keyed.append(_with_key(row, f"{digest}.{seen[digest]}"))

@@ -183,6 +183,13 @@ class _Judge:
                            for r, t in zip(group.rows, there, strict=True) if not t]
         return False, []
 
+    def own(self, group: Group) -> list[Problem]:
+        """A 事项编号 that is already one of this hall's matters: its own ledger read back
+        would add every visit and matter a second time."""
+        if not group.first.matter_number or not self.reader.find("matters", "number", group.first.matter_number):
+            return []
+        return [Problem(group.first.row, "事项编号", "err.ledger.own_matter", {"number": group.first.matter_number})]
+
     def problems(self, group: Group) -> list[Problem]:
         found = group_problems(group) + self.person(group) + self.stations(group)
         return found or dry_run(group, self.rules)
@@ -228,6 +235,7 @@ def _judge_group(result: Checked, judge: _Judge, group: Group, bad_numbers: dict
         if done:
             result.already += len(group.rows)
             return
+        problems = problems or judge.own(group)  # after: this ledger imported before is no stranger
     if bad_row is None and not problems:
         result.groups.append(group)
         return
