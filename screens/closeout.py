@@ -75,6 +75,7 @@ class CloseOutScreen(DeskScreen):
         super().__init__()
         self.day = day or active_app.get().desk.clock.today()  # type: ignore[attr-defined]
         self.record: CloseOut | None = None
+        self.shown: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,6 +121,7 @@ class CloseOutScreen(DeskScreen):
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         self.record = message.record
+        self.shown = message.numbers  # what a close signs: the numbers the supervisor saw
         self._fill(message.numbers)
         self.query_one("#closeout-status", Static).update(self._status(message.record, message.changes))
         lines = formats.change_lines(self.app.catalog, message.changes)
@@ -160,19 +162,26 @@ class CloseOutScreen(DeskScreen):
         return True
 
     def action_close_day(self) -> None:
+        if self.record is not None:  # closed already: say so, ask nothing
+            self.toast(self.t("err.closeout.closed", day=self.day.isoformat(), by=self.record.closed_by,
+                              at=f"{self.record.closed_at:%Y-%m-%d %H:%M}"), "warning")
+            return
+        shown = self.shown
+
         def answered(yes: bool | None) -> None:
-            if yes:
-                self._close(self.operator)
+            if yes and shown is not None:
+                self._close(self.operator, shown)
 
         self.app.push_screen(ConfirmModal(self.t("closeout.confirm", day=self.day.isoformat())), answered)
 
     @work(thread=True, exclusive=True, group="closeout-close")
     @tells_store_errors
-    def _close(self, operator: Operator) -> None:
+    def _close(self, operator: Operator, shown: dict[str, Any]) -> None:
         try:
-            self.desk.tally.close_day(self.day, operator)
+            self.desk.tally.close_day(self.day, operator, shown)
         except DeskError as exc:
             self.app.call_from_thread(self.toast, self.explain(exc), "error")
+            self.app.call_from_thread(self.reload)  # the numbers as they are now, to check again
             return
         self.app.call_from_thread(self._day_closed)
 

@@ -350,3 +350,19 @@ def test_a_matter_closed_after_the_close_out_on_the_closed_day_is_labelled_and_c
                                              len(record.members["resolved_at_once"]) + 1)
     lines = formats.change_lines(catalog("zh"), [at_once])
     assert lines[0].startswith("一次性化解事项　日结时 ") and "tally." not in "".join(lines)
+
+
+def test_a_close_signs_only_the_numbers_shown(desk, boss, operator, day):
+    """A visit saved between reading the numbers and signing: the close is refused, not
+    signed over numbers nobody saw."""
+    shown = desk.tally.recount(D22, None, boss)
+    desk.register(form(id_number="", name="赵六"), operator)
+    with pytest.raises(DeskError) as refused:
+        close_shown(desk, boss, shown)
+    assert refused.value.code == "err.closeout.moved" and desk.tally.closeout(D22, boss) is None
+    assert close_shown(desk, boss, desk.tally.recount(D22, None, boss)).numbers["batches"] == 3
+
+
+def close_shown(desk, boss, shown):
+    at(desk, "2026-11-22T17:30:00")
+    return desk.tally.close_day(D22, boss, shown)

@@ -1609,4 +1609,5 @@ MESSAGES: dict[str, str] = {
     "cli.closeout.list_header": "Day\tClosed by\tClosed at\tAudit head\tVisits",
     "tally_screen.err.no_day": "{field}: there is no day {value}",
     "err.ledger.own_matter": "case number {number} is already one of this hall's matters: a ledger exported from this hall cannot be imported into it again (every visit would be added twice); if another hall's ledger uses the same number, change that column first",
+    "err.closeout.moved": "{day}'s numbers changed after you checked them (something was saved since); the day is not closed: check the numbers on screen again, then close it",
 }

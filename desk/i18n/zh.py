@@ -1599,4 +1599,5 @@ MESSAGES: dict[str, str] = {
     "cli.closeout.list_header": "日期\t日结人\t日结时间\t留痕头码\t来访批次",
     "tally_screen.err.no_day": "{field}：没有 {value} 这一天",
     "err.ledger.own_matter": "事项编号 {number} 已是本大厅的事项：本大厅导出的台账不能再导入本大厅（会把每次来访再添一遍）；别处的台账用了同样的编号时，请先改掉这一列",
+    "err.closeout.moved": "{day} 的数字在你核对之后又有变动（有新的保存），没有日结：请重新核对屏幕上的数字后再日结",
 }

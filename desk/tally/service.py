@@ -93,10 +93,11 @@ class Tally:
 
     # -- the day close-out (日结) --------------------------------------------------------
 
-    def close_day(self, day: dt.date, operator: Operator) -> CloseOut:
+    def close_day(self, day: dt.date, operator: Operator, shown: dict[str, Any] | None = None) -> CloseOut:
         """Freeze `day`'s tally as a sealed record (see `desk.tally.closeout` for what the
         seal is worth). Counted inside the transaction that stores it, so the numbers and
-        their members are those of one moment; the audit entry records the seal."""
+        their members are those of one moment; the audit entry records the seal. `shown`:
+        the numbers the signer was shown; refused when the count differs (a save came since)."""
         require(operator, Action.CLOSE_DAY)
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
         head = self.ctx.audit.head() if self.ctx.audit else None
@@ -104,8 +105,10 @@ class Tally:
         period, rules = Period(day, day), self.ctx.rules()
         with self.ctx.store.transaction() as txn:
             co.check_closable(day, today, _stored(txn, day))
-            record = co.sealed(day, operator.name, operator.role.value, now, *counted(txn, period, rules, today),
-                               code)
+            numbers, found = counted(txn, period, rules, today)
+            if shown is not None and numbers != shown:  # a save came between reading and signing
+                raise DeskError("err.closeout.moved", day=day.isoformat())
+            record = co.sealed(day, operator.name, operator.role.value, now, numbers, found, code)
             doc = record.to_doc()
             del doc["id"]
             record = replace(record, id=txn.insert(co.TABLE, doc)["id"])
