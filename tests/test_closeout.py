@@ -138,6 +138,9 @@ def test_tampering_with_the_stored_record_is_noticed(desk, boss, day):
         now = txn.get("closeouts", record.id)
         txn.update("closeouts", {**now, "numbers": forged.numbers, "seal": seal_of(forged.body())})
     assert desk.tally.verify_closeout(D22, boss) == ["closeout.seal_differs"]
+    with pytest.raises(DeskError) as damaged:  # read as signed nowhere: not by report, nor the screens
+        desk.tally.report(D22, None, boss)
+    assert damaged.value.code == "err.closeout.damaged"
 
 
 def test_a_close_out_moved_away_from_its_day_is_noticed(desk, boss, day):
