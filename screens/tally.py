@@ -29,6 +29,7 @@ from desk.tally.closeout import CloseOut
 from desk.tally.glance import Charts, Member
 from desk.tally.periods import Span, Unit, counted, last_year, previous, shifted, span
 from desk.tally.report import Period
+from desk.tally.service import EARLIEST
 from screens.base import DeskScreen, own_key, plain, tells_store_errors
 from screens.charts import bars, columns, fit
 
@@ -328,6 +329,10 @@ class TallyScreen(DeskScreen):
         if moved.start > self.desk.clock.today():
             self.toast(self.t("tally_screen.no_later"), "warning")
             return
+        if moved.start < EARLIEST:
+            self.toast(self.t("err.report.too_early", start=moved.start.isoformat(), earliest=EARLIEST.isoformat()),
+                       "warning")
+            return
         self.span = moved
         self.reload()
 
@@ -376,6 +381,9 @@ class TallyScreen(DeskScreen):
                 problems.append(FieldError(name, code, {"field": t(f"tally_screen.{name}"), "value": raw}))
         if not problems and found["from"] > today:
             problems.append(FieldError("from", "tally_screen.err.future", {"field": t("tally_screen.from")}))
+        if not problems and found["from"] < EARLIEST:
+            problems.append(FieldError("from", "tally_screen.err.too_early", {"field": t("tally_screen.from"),
+                                                                            "earliest": EARLIEST.isoformat()}))
         if not problems and found["to"] < found["from"]:
             problems.append(FieldError("to", "tally_screen.err.order", {"field": t("tally_screen.to"),
                                                                         "other": t("tally_screen.from")}))

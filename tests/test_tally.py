@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from desk.errors import DeskError
 from desk.lifecycle.records import Evaluation
 from desk.lifecycle.table import Act, Inputs
 from desk.meetings.records import MeetingKind, Rung
@@ -168,3 +169,13 @@ def test_each_number_is_the_size_of_what_it_counts(desk, hall, admin):
         elif isinstance(value, int) and not key.endswith("persons"):
             assert len(found[key]) == value, key
 
+
+
+@pytest.mark.parametrize(("start", "end", "code"), [
+    ("2026-11-22", "2026-12-31", "err.report.future_end"), ("2026-11-22", "9999-12-31", "err.report.future_end"),
+    ("0001-01-01", "2026-11-01", "err.report.too_early")])
+def test_a_period_not_yet_lived_or_before_any_hall_is_refused(desk, admin, start, end, code):
+    """Colours and overdue meetings at a day to come would be guesses; year 1 a slip."""
+    with pytest.raises(DeskError) as refused:
+        desk.tally.report(dt.date.fromisoformat(start), dt.date.fromisoformat(end), admin)
+    assert refused.value.code == code

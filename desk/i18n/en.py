@@ -1610,4 +1610,7 @@ MESSAGES: dict[str, str] = {
     "tally_screen.err.no_day": "{field}: there is no day {value}",
     "err.ledger.own_matter": "case number {number} is already one of this hall's matters: a ledger exported from this hall cannot be imported into it again (every visit would be added twice); if another hall's ledger uses the same number, change that column first",
     "err.closeout.moved": "{day}'s numbers changed after you checked them (something was saved since); the day is not closed: check the numbers on screen again, then close it",
+    "err.report.future_end": "the end date {end} has not come yet (today is {today}): a tally counts up to today",
+    "err.report.too_early": "the start date {start} is too early: the earliest is {earliest}",
+    "tally_screen.err.too_early": "{field} is too early: the earliest is {earliest}",
 }

@@ -1600,4 +1600,7 @@ MESSAGES: dict[str, str] = {
     "tally_screen.err.no_day": "{field}：没有 {value} 这一天",
     "err.ledger.own_matter": "事项编号 {number} 已是本大厅的事项：本大厅导出的台账不能再导入本大厅（会把每次来访再添一遍）；别处的台账用了同样的编号时，请先改掉这一列",
     "err.closeout.moved": "{day} 的数字在你核对之后又有变动（有新的保存），没有日结：请重新核对屏幕上的数字后再日结",
+    "err.report.future_end": "截止日期 {end} 还没到（今天是 {today}）：统计只算到今天",
+    "err.report.too_early": "起始日期 {start} 太早了：最早从 {earliest} 算起",
+    "tally_screen.err.too_early": "{field}太早了：最早从 {earliest} 算起",
 }

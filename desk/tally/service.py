@@ -25,6 +25,8 @@ from desk.tally.closeout import Change, CloseOut, Member
 from desk.tally.ledger_rows import ledger_rows
 from desk.tally.report import Counted, Period, counted, members, tally
 
+# No hall's records go back further; a date before it is a typing slip (0001-01-01).
+EARLIEST = dt.date(1990, 1, 1)
 LEDGER_FORMATS = {"csv": sheets.ledger_csv, "xlsx": sheets.ledger_xlsx}
 
 
@@ -38,8 +40,13 @@ class Tally:
         end = end or start
         if end < start:
             raise DeskError("err.report.range", start=start.isoformat(), end=end.isoformat())
-        if start > self.ctx.clock.today():
+        today = self.ctx.clock.today()
+        if start > today:
             raise DeskError("err.report.future", start=start.isoformat())
+        if end > today:  # days not yet lived: colours and overdue meetings would be guesses
+            raise DeskError("err.report.future_end", end=end.isoformat(), today=today.isoformat())
+        if start < EARLIEST:
+            raise DeskError("err.report.too_early", start=start.isoformat(), earliest=EARLIEST.isoformat())
         return Period(start, end)
 
     def report(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
