@@ -441,3 +441,30 @@ def test_the_same_ledger_imported_by_another_operator_adds_nothing(tmp_path, des
     assert desk.ledger_import.run(path, admin).visits == 1
     other = desk.add_operator("钱主任", "supervisor", "secret123", by=admin)
     assert desk.ledger_import.run(path, other).visits == 0 and len(visits(desk)) == 1
+
+
+@pytest.mark.parametrize("body", ['"张三,2024-03-01\n李四,2024-03-02\n', "x" * 200_000 + "\n"])
+def test_a_file_that_is_not_csv_past_some_line_is_told_with_the_line(tmp_path, desk, admin, body):
+    """A quote left open would swallow the rest of the file; a cell of 200,000 characters."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(",".join(HEAD) + "\n" + body, encoding="utf-8")
+    with pytest.raises(DeskError) as refused:
+        desk.ledger_import.run(path, admin)
+    assert refused.value.code == "err.ledger.csv" and refused.value.params["line"] >= 2
+    assert visits(desk) == []
+
+
+def test_an_xlsx_that_is_no_zip_or_unpacks_to_gigabytes_is_refused_before_it_is_read(tmp_path, desk, admin,
+                                                                                     monkeypatch):
+    import desk.tally.ledger_read as reading
+
+    fake = tmp_path / "ledger.xlsx"
+    fake.write_bytes(b"not a zip at all")
+    with pytest.raises(DeskError) as refused:
+        desk.ledger_import.run(fake, admin)
+    assert refused.value.code == "err.ledger.xlsx"
+    real = write_xlsx(tmp_path / "real.xlsx", [row()])
+    monkeypatch.setattr(reading, "MAX_UNPACKED", 1000)  # as a bomb is to the real limit
+    with pytest.raises(DeskError) as refused:
+        desk.ledger_import.run(real, admin)
+    assert refused.value.code == "err.ledger.too_big" and visits(desk) == []

@@ -1613,4 +1613,6 @@ MESSAGES: dict[str, str] = {
     "err.report.future_end": "the end date {end} has not come yet (today is {today}): a tally counts up to today",
     "err.report.too_early": "the start date {start} is too early: the earliest is {earliest}",
     "tally_screen.err.too_early": "{field} is too early: the earliest is {earliest}",
+    "err.ledger.csv": "the ledger cannot be read past about line {line} ({detail}): usually a quote left open, or a cell far too long; open it in a spreadsheet, check it, and save it as CSV again",
+    "err.ledger.too_big": "{path} unpacks to {size} MB, more than a ledger can be ({most} MB): not a ledger, nothing imported",
 }

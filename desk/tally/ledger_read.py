@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from desk.errors import DeskError
 # Encodings tried in order, strictly: UTF-8 (a BOM is dropped), then what WPS and older
 # Excel write on a Chinese Windows. GB18030 decodes almost any bytes, so it comes last.
 ENCODINGS = ("utf-8-sig", "gb18030")
+# A 50,000-row ledger unpacks to ~40 MiB of sheet XML; ten times that is no ledger.
+MAX_UNPACKED = 400 * 2**20
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,20 @@ def decode(data: bytes) -> tuple[str, str]:
 def _csv_sheet(data: bytes) -> Sheet:
     text, encoding = decode(data)
     del data
-    return _sheet(csv.reader(io.StringIO(text, newline="")), encoding)
+    # Strict: a quote left open would otherwise swallow the rest of the file into one cell.
+    return _sheet(_told(csv.reader(io.StringIO(text, newline=""), strict=True)), encoding)
+
+
+def _told(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The rows, a file that is not CSV past some line told with the line, not a traceback."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DeskError("err.ledger.csv", line=reader.line_num, detail=str(exc)) from None  # type: ignore[attr-defined]
+        yield row
 
 
 def _sheet(rows: Iterable[list[str]], encoding: str = "") -> Sheet:
@@ -80,13 +96,26 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def _refuse_a_bomb(path: Path) -> None:
+    """An .xlsx is a zip: one that unpacks to more than a ledger ever holds is refused before
+    it is read (a small file unpacking to gigabytes would fill the counter PC's memory)."""
+    try:
+        with zipfile.ZipFile(path) as packed:
+            unpacked = sum(info.file_size for info in packed.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DeskError("err.ledger.xlsx", path=str(path), detail=str(exc)) from None
+    if unpacked > MAX_UNPACKED:
+        raise DeskError("err.ledger.too_big", path=str(path), size=unpacked // 2**20, most=MAX_UNPACKED // 2**20)
+
+
 def _xlsx_sheet(path: Path) -> Sheet:
     from openpyxl import load_workbook  # only an xlsx import pays for it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _refuse_a_bomb(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise DeskError("err.ledger.xlsx", path=str(path), detail=str(exc)) from None
 
     def rows() -> Iterator[list[str]]:
