@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desk.i18n import Catalog
+from desk.i18n import Catalog, labelled
 from desk.tally.ledger_check import Problem
 from desk.tally.ledger_import import Imported
 
@@ -24,7 +24,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, t: Catalog) -> None:
 
 
 def problem_line(t: Catalog, problem: Problem) -> str:
-    reason = t(problem.code, **problem.params)
+    reason = t(problem.code, **labelled(t, problem.params))  # a refused act's state in words, not codes
     if problem.column:
         return t("cli.import.problem", row=problem.row, column=problem.column, reason=reason)
     return t("cli.import.problem_row", row=problem.row, reason=reason)

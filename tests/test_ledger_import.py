@@ -468,3 +468,9 @@ def test_an_xlsx_that_is_no_zip_or_unpacks_to_gigabytes_is_refused_before_it_is_
     with pytest.raises(DeskError) as refused:
         desk.ledger_import.run(real, admin)
     assert refused.value.code == "err.ledger.too_big" and visits(desk) == []
+
+
+def test_a_date_before_any_halls_records_is_a_problem(tmp_path, desk, admin):
+    """1900-01-01 is what a blank date cell often shows: it would open a year 1900 for good."""
+    path = write_csv(tmp_path / "ledger.csv", [row(登记日期="1900-01-01")])
+    assert problems(desk.ledger_import.run(path, admin)) == {(2, "登记日期", "err.ledger.too_early")}

@@ -1615,4 +1615,5 @@ MESSAGES: dict[str, str] = {
     "tally_screen.err.too_early": "{field} is too early: the earliest is {earliest}",
     "err.ledger.csv": "the ledger cannot be read past about line {line} ({detail}): usually a quote left open, or a cell far too long; open it in a spreadsheet, check it, and save it as CSV again",
     "err.ledger.too_big": "{path} unpacks to {size} MB, more than a ledger can be ({most} MB): not a ledger, nothing imported",
+    "err.ledger.too_early": "{value} is too early: the earliest is {earliest} (a blank date often shows as 1900-01-01 in a spreadsheet)",
 }

@@ -1605,4 +1605,5 @@ MESSAGES: dict[str, str] = {
     "tally_screen.err.too_early": "{field}太早了：最早从 {earliest} 算起",
     "err.ledger.csv": "台账第 {line} 行附近读不下去（{detail}）：常见原因是引号没有配对，或某一格太长；请在表格软件里打开核对后另存为 CSV",
     "err.ledger.too_big": "{path} 解开后有 {size} MB，超过台账可能的大小（{most} MB）：不是台账，没有导入",
+    "err.ledger.too_early": "{value} 太早了：最早从 {earliest} 算起（空白日期在表格软件里常显示为 1900-01-01）",
 }

@@ -104,6 +104,9 @@ class Group:
 # -- cells ---------------------------------------------------------------------------------
 
 
+EARLIEST = dt.date(1990, 1, 1)  # as the tally's: no hall's records go back further
+
+
 def parse_date(text: str) -> tuple[dt.date, dt.time | None]:
     found = _DATE.match(ascii_form(text).strip())
     if not found:
@@ -169,6 +172,8 @@ class _Cells:
             return None, None
         if day > self.today:
             self.bad(column, "err.ledger.future", value=day.isoformat())
+        elif day < EARLIEST:  # 1900-01-01: a blank date cell's spreadsheet value, or a slip
+            self.bad(column, "err.ledger.too_early", value=day.isoformat(), earliest=EARLIEST.isoformat())
         return day, time
 
     def word(self, column: str, words: Any, default: Any = None) -> Any:
