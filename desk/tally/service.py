@@ -78,7 +78,8 @@ class Tally:
         require(operator, Action.EXPORT)
         if form not in LEDGER_FORMATS:
             raise DeskError("err.export.format", format=form)
-        period = self.period(start, end)
+        # A ledger "to the end of the year" holds the visits so far: its period says so.
+        period = self.period(start, min(end, self.ctx.clock.today()) if end else None)
         stamp = sheets.Stamp(operator.name, self.ctx.clock.now(), period)
         try:
             count = LEDGER_FORMATS[form](target, ledger_rows(self.ctx.store, period), stamp)
