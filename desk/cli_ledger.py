@@ -1,4 +1,5 @@
-"""`desk import FILE [--skip-bad]`: a hall's visit ledger moved in (../shared/LEDGER.md).
+"""`desk import FILE --as NAME [--skip-bad]`: a hall's visit ledger moved in (docs/LEDGER.md)
+by the supervisor or administrator named, after their password.
 Every problem is printed with its row and column; the summary says what was done."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desk.cli_tally import signer_options
 from desk.i18n import Catalog
 from desk.tally.ledger_check import Problem
 from desk.tally.ledger_import import Imported
@@ -21,6 +23,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, t: Catalog) -> None:
     imp = sub.add_parser("import", parents=[common], help=t("cli.help.import"), description=t("cli.help.import"))
     imp.add_argument("file", metavar=t("cli.metavar.file"), help=t("cli.help.import_file"))
     imp.add_argument("--skip-bad", action="store_true", help=t("cli.help.import_skip_bad"))
+    signer_options(imp, t)
 
 
 def problem_line(t: Catalog, problem: Problem) -> str:
@@ -55,9 +58,11 @@ def run(cmd: _Commands) -> int:
     path = Path(cmd.args.file)
     if not path.is_file():
         raise cmd.usage_error(cmd.t("err.file", path=str(path), detail="-"))
+    if not cmd.args.signer:  # said before the hall is opened
+        raise cmd.usage_error(cmd.t("cli.import.needs_as"))
     desk = cmd.open_desk(cmd.existing_data_dir())
     try:
-        done = desk.ledger_import.run(path, cmd.me, skip_bad=cmd.args.skip_bad)
+        done = desk.ledger_import.run(path, cmd.signer(desk, "cli.import.needs_as"), skip_bad=cmd.args.skip_bad)
     finally:
         desk.store.close()
     for problem in done.checked.problems:

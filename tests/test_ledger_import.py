@@ -316,6 +316,9 @@ def test_a_2024_ledger_lands_in_2024_and_is_found_there(desk, admin, tmp_path):
                  desk.clock.today())["batches"] == 2
 
 
+ADMIN = ("--as", "管理员", "--password-stdin")
+
+
 def test_desk_import_and_report_on_the_command_line(tmp_path):
     from tests.test_cli import Run
 
@@ -323,19 +326,59 @@ def test_desk_import_and_report_on_the_command_line(tmp_path):
     data = str(run.data)
     assert run("user", "add", "管理员", "--role", "admin", "--password-stdin", "--data", data, stdin="admin-pass\n")[0] == 0
     path = write_csv(tmp_path / "ledger.csv", LEDGER)
-    code, out, err = run("import", str(path), "--data", data)
+    code, out, err = run("import", str(path), "--data", data, *ADMIN, stdin="admin-pass\n")
     assert (code, err) == (0, "")
     assert "导入 3 次来访，新建 2 个事项" in out and "新增问题类别：物业费" in out and "王芳" in out
-    code, out, _ = run("import", str(path), "--data", data)
+    code, out, _ = run("import", str(path), "--data", data, *ADMIN, stdin="admin-pass\n")
     assert code == 0 and "3 行以前已经导入过" in out
     code, out, _ = run("report", "--data", data, "--from", "2024-03-01", "--format", "json")
     report = json.loads(out)
     assert (report["batches"], report["persons"], report["accepted"]) == (2, 7, 0)
     bad = write_csv(tmp_path / "bad.csv", [row(人数="0")])
-    code, out, err = run("import", str(bad), "--data", data)
+    code, out, err = run("import", str(bad), "--data", data, *ADMIN, stdin="admin-pass\n")
     assert code == 1 and "第 2 行 人数：" in out and "什么都没有导入" in err
-    code, out, _ = run("import", str(bad), "--data", data, "--skip-bad")
+    code, out, _ = run("import", str(bad), "--data", data, "--skip-bad", *ADMIN, stdin="admin-pass\n")
     assert code == 0 and "bad.rejects.csv" in out
+
+
+def _imports(data) -> list:
+    from desk.audit import read_entries
+    from storage import FileAuditLog
+
+    return [e for e in read_entries(FileAuditLog(data).lines()) if e.action.startswith("ledger_import")]
+
+
+def test_desk_import_names_the_supervisor_in_the_audit(tmp_path):
+    from tests.test_cli import Run
+
+    run = Run(tmp_path)
+    assert run("user", "add", "钱主任", "--role", "supervisor", "--password-stdin", "--data", str(run.data),
+               stdin="boss-pass\n")[0] == 0
+    path = write_csv(tmp_path / "ledger.csv", LEDGER)
+    code, out, err = run("import", str(path), "--data", str(run.data), "--as", "钱主任", "--password-stdin",
+                         stdin="boss-pass\n")
+    assert (code, err) == (0, "") and "导入 3 次来访" in out
+    assert [(e.operator, e.role, e.detail["imported"]) for e in _imports(run.data)] == [("钱主任", "supervisor", 3)]
+
+
+@pytest.mark.parametrize(("who", "password", "said"), [
+    ((), "", "导入台账要写明是谁导入（主管或管理员）：请用 --as 姓名"),
+    (("--as", "小李", "--password-stdin"), "desk-pass\n", "接待员没有这项权限：导入"),
+    (("--as", "钱主任", "--password-stdin"), "wrong-pass\n", "操作员或密码不对"),
+])
+def test_desk_import_is_refused_without_a_supervisor_or_administrator(tmp_path, who, password, said):
+    from tests.test_cli import Run
+
+    run = Run(tmp_path)
+    data = str(run.data)
+    assert run("user", "add", "钱主任", "--role", "supervisor", "--password-stdin", "--data", data,
+               stdin="boss-pass\n")[0] == 0
+    assert run("user", "add", "小李", "--role", "receptionist", "--password-stdin", "--data", data,
+               stdin="desk-pass\n")[0] == 0
+    code, out, err = run("import", str(write_csv(tmp_path / "ledger.csv", LEDGER)), "--data", data, *who,
+                         stdin=password)
+    assert (code, out) == (1, "") and said in err and not _imports(run.data)
+    assert json.loads(run("report", "--data", data, "--from", "2024-03-01", "--format", "json")[1])["batches"] == 0
 
 
 # -- the tally ------------------------------------------------------------------------------

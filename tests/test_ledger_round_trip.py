@@ -39,11 +39,12 @@ def test_a_demo_hall_exported_and_imported_into_an_empty_one_tallies_the_same(tm
     assert run("demo", "--data", hall, "--visits", "300", "--seed", "1")[0] == 0
     ledger_file = tmp_path / "台账.csv"
     code, _, err = run("export", "--data", hall, "--from", "2025-01-01", "--to", "2026-11-22", "--format", "csv",
-                       "--out", str(ledger_file))
+                       "--out", str(ledger_file), "--as", "supervisor", "--password-stdin", stdin="demo1234\n")
     assert (code, err) == (0, "")
     assert run("user", "add", "管理员", "--role", "admin", "--password-stdin", "--data", empty,
                stdin="admin-pass\n")[0] == 0
-    code, out, err = run("import", str(ledger_file), "--data", empty)
+    code, out, err = run("import", str(ledger_file), "--data", empty, "--as", "管理员", "--password-stdin",
+                         stdin="admin-pass\n")
     assert (code, err) == (0, "") and "导入 300 次来访" in out and "不认识的列" not in out
 
     rows = list(csv.DictReader(ledger_file.read_text(encoding="utf-8-sig").splitlines()))
