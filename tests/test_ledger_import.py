@@ -239,6 +239,31 @@ def test_rows_sharing_a_matter_number_are_one_matter_whose_later_rows_update_it(
     assert matter.number.startswith("2024-")
 
 
+def test_a_visit_after_the_closing_is_a_repeat_visit_on_the_closed_matter(desk, admin, tmp_path):
+    """The desk records such visits itself (a re-examined matter visited again), so its own
+    export has them: the row reads back as a repeat visit of its day; the matter stays closed."""
+    closed = dict(受理日期="2024-03-02", 答复日期="2024-03-05", 评价="满意", 办结日期="2024-03-08")
+    rows = [row(事项编号="A1", **closed), row(事项编号="A1", 登记日期="2024-03-12", 登记时间="10:00", 人数="2", **closed)]
+    result = desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)
+    assert (result.visits, result.matters, result.checked.problems) == (2, 1, [])
+    first, later = sorted(visits(desk), key=lambda v: v.at)
+    assert (later.kind.value, later.matter_id) == ("repeat", first.matter_id)
+    matter = Matter.from_doc(desk.store.get("matters", first.matter_id))
+    assert matter.status.value == "closed" and matter.closed_at.date() == dt.date(2024, 3, 8)
+    day = tally(desk.store, Period(dt.date(2024, 3, 12), dt.date(2024, 3, 12)), desk.rules(), desk.clock.today())
+    assert (day["batches"], day["persons"], day["repeat_visits"], day["first_visits"], day["new_matters"]) == (
+        1, 2, 1, 0, 0)
+    assert tally(desk.store, Period(dt.date(2024, 3, 8), dt.date(2024, 3, 8)), desk.rules(),
+                 desk.clock.today())["closed"] == 1  # closed once, on its day
+
+
+def test_a_referral_after_the_closing_is_refused(desk, admin, tmp_path):
+    closed = dict(受理日期="2024-03-02", 答复日期="2024-03-05", 评价="满意", 办结日期="2024-03-08")
+    rows = [row(事项编号="A1", **closed), row(事项编号="A1", 登记日期="2024-03-12", 分流去向="调解", **closed)]
+    result = desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)
+    assert not result.written and (3, "分流去向", "err.ledger.referral_after_close") in problems(result)
+
+
 def test_rows_of_one_matter_name_one_person(desk, admin, tmp_path):
     rows = [row(事项编号="A1"), row(事项编号="A1", 姓名="李四", 登记日期="2024-03-02")]
     result = desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)

@@ -1585,7 +1585,6 @@ MESSAGES: dict[str, str] = {
     "err.ledger.evaluation_unreplied": "an evaluation without a reply date: it is recorded on the day of the reply",
     "err.ledger.other_person": "the matter's first visit is by {name}; a matter has one visitor",
     "err.ledger.other_number": "the rows of one matter give different ID numbers (visitor {name})",
-    "err.ledger.visit_after_close": "a visit after the matter's closing date ({day})",
     "err.ledger.id_name": "this ID number is on file for {name}; an import never renames a person",
     "err.ledger.no_station": "the hall has no {kind} station in use to refer to",
     "err.ledger.partly_imported": "other rows of this matter were imported before; an imported matter gets no more visits",
@@ -1607,4 +1606,5 @@ MESSAGES: dict[str, str] = {
     "cli.help.ledger_as": "the supervisor or administrator who exports or imports the ledger (login name); asks for the password. The ledger carries full ID numbers: who moved it is recorded",
     "cli.export.needs_as": "A ledger is exported by a named supervisor or administrator: give --as NAME",
     "cli.import.needs_as": "A ledger is imported by a named supervisor or administrator: give --as NAME",
+    "err.ledger.referral_after_close": "the matter was closed on {day}: a later visit cannot be referred (the visit itself can be imported; clear this row's referral)",
 }

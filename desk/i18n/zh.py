@@ -1575,7 +1575,6 @@ MESSAGES: dict[str, str] = {
     "err.ledger.evaluation_unreplied": "有评价却没有答复日期：评价记在答复那天",
     "err.ledger.other_person": "同一事项的首次来访是 {name}；一个事项只有一位来访人",
     "err.ledger.other_number": "同一事项的行写了不同的身份证号（来访人 {name}）",
-    "err.ledger.visit_after_close": "来访晚于事项的办结日期（{day}）",
     "err.ledger.id_name": "这个身份证号登记在 {name} 名下；导入不会给人改名",
     "err.ledger.no_station": "本厅没有在用的{kind}工作站，无法分流",
     "err.ledger.partly_imported": "这个事项的其他行以前已经导入；已导入的事项不再添加来访",
@@ -1597,4 +1596,5 @@ MESSAGES: dict[str, str] = {
     "cli.help.ledger_as": "导出或导入台账的主管或管理员（登录名），会要求输入密码；台账含完整身份证号，记下是谁",
     "cli.export.needs_as": "导出台账要写明是谁导出（主管或管理员）：请用 --as 姓名",
     "cli.import.needs_as": "导入台账要写明是谁导入（主管或管理员）：请用 --as 姓名",
+    "err.ledger.referral_after_close": "事项已于 {day} 办结，之后的来访不能再分流（来访本身可以导入，请清空这一行的分流去向）",
 }

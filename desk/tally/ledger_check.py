@@ -287,7 +287,9 @@ def _group(rows: list[Row]) -> Group:
 
 def group_problems(group: Group) -> list[Problem]:
     """What cannot be true of one matter: dates before the first visit or the step before,
-    an evaluation with no reply, a visit after the closing, rows naming another person."""
+    an evaluation with no reply, a referral after the closing, rows naming another person.
+    A visit after the closing is not one of them: the desk records such repeat visits too
+    (a re-examined matter visited again), and the import records it on the closed matter."""
     problems: list[Problem] = []
     first = group.first.at.date()
 
@@ -306,9 +308,9 @@ def group_problems(group: Group) -> list[Problem]:
     if group.evaluation is not None and group.replied is None:
         problems.append(Problem(group.evaluation[1], "评价", "err.ledger.evaluation_unreplied"))
     problems += _person_problems(group)
-    if group.closed is not None:
-        problems += [Problem(r.row, "登记日期", "err.ledger.visit_after_close", {"day": group.closed.day.isoformat()})
-                     for r in group.rows[1:] if r.at.date() > group.closed.day]
+    if group.closed is not None:  # a later visit is a repeat visit on the closed matter; a referral needs it open
+        problems += [Problem(r.row, "分流去向", "err.ledger.referral_after_close", {"day": group.closed.day.isoformat()})
+                     for r in group.rows[1:] if r.at.date() > group.closed.day and r.referral is not None]
     return problems
 
 
