@@ -33,6 +33,25 @@ def problem_line(t: Catalog, problem: Problem) -> str:
     return t("cli.import.problem_row", row=problem.row, reason=reason)
 
 
+def problem_lines(t: Catalog, problems: list[Problem]) -> list[str]:
+    """One line a problem; but the rows a matter's bad row took down with it, one line for
+    the matter: a period's export may have many rows of each matter (the rejects file still
+    gives every row its reason)."""
+    taken_down: dict[tuple, list[int]] = {}
+    for p in problems:
+        if p.code == "err.ledger.matter_rejected":
+            taken_down.setdefault((p.params["number"], p.params["row"]), []).append(p.row)
+    lines = []
+    for p in problems:
+        if p.code != "err.ledger.matter_rejected":
+            lines.append(problem_line(t, p))
+        elif (rows := taken_down.pop((p.params["number"], p.params["row"]), None)) is not None:
+            reason = t(p.code, **p.params)
+            lines.append(t("cli.import.problem_rows", rows="、".join(map(str, rows)), reason=reason)
+                         if len(rows) > 1 else problem_line(t, p))
+    return lines
+
+
 def summary(t: Catalog, path: Path, done: Imported) -> list[str]:
     checked = done.checked
     lines = [t("cli.import.read", file=path.name, rows=checked.rows_read)]
@@ -65,8 +84,8 @@ def run(cmd: _Commands) -> int:
         done = desk.ledger_import.run(path, cmd.signer(desk, "cli.import.needs_as"), skip_bad=cmd.args.skip_bad)
     finally:
         desk.store.close()
-    for problem in done.checked.problems:
-        print(problem_line(cmd.t, problem), file=cmd.out)
+    for line in problem_lines(cmd.t, done.checked.problems):
+        print(line, file=cmd.out)
     for line in summary(cmd.t, path, done):
         print(line, file=cmd.out)
     if not done.written:

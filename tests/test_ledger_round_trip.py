@@ -71,3 +71,29 @@ def test_a_demo_hall_exported_and_imported_into_an_empty_one_tallies_the_same(tm
     finally:
         before.close()
         after.close()
+
+
+def test_a_periods_export_whose_matters_began_before_it_says_the_first_visit_is_missing(tmp_path):
+    """Once per matter, in words a clerk can act on; the rows it takes down, one line too."""
+    run = Run(tmp_path)
+    hall, empty = str(tmp_path / "hall"), str(tmp_path / "empty")
+    assert run("demo", "--data", hall, "--visits", "200", "--seed", "3")[0] == 0
+    ledger_file = tmp_path / "十月.csv"
+    assert run("export", "--data", hall, "--from", "2026-10-01", "--to", "2026-11-22", "--out", str(ledger_file),
+               "--as", "supervisor", "--password-stdin", stdin="demo1234\n")[0] == 0
+    assert run("user", "add", "管理员", "--role", "admin", "--password-stdin", "--data", empty,
+               stdin="admin-pass\n")[0] == 0
+    code, out, err = run("import", str(ledger_file), "--data", empty, "--as", "管理员", "--password-stdin",
+                         stdin="admin-pass\n")
+    rows = list(csv.DictReader(ledger_file.read_text(encoding="utf-8-sig").splitlines()))
+    by_matter: dict[str, list[dict]] = {}
+    for r in rows:
+        by_matter.setdefault(r["事项编号"], []).append(r)
+    began_before = {n for n, rs in by_matter.items()
+                    if min((r[c] for r in rs for c in ("受理日期", "答复日期", "办结日期") if r[c]), default="9999") <
+                    min(r["登记日期"] for r in rs)}
+    missing = [line for line in out.splitlines() if "台账里没有它的首次来访" in line]
+    assert code == 1 and began_before and len(missing) == len(began_before), out
+    assert "请从它首次来访那天起导出台账，或导出全部历史再导入" in missing[0] and "早于首次来访" not in out
+    taken_down = [line for line in out.splitlines() if "整个事项都没有导入" in line]
+    assert len(taken_down) <= len(began_before)  # one line a matter, however many rows it has

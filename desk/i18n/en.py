@@ -1576,10 +1576,7 @@ MESSAGES: dict[str, str] = {
     "err.ledger.phone": "'{value}' is not a mobile or landline number",
     "err.ledger.persons": "'{value}' is not a head count: a whole number from 1 to {max}",
     "err.ledger.word": "'{value}' is not one of the words used: {words}",
-    "err.ledger.accept_before_visit": "accepted on {day}, before the first visit ({before})",
-    "err.ledger.reply_before_visit": "replied on {day}, before the first visit ({before})",
     "err.ledger.reply_before_accept": "replied on {day}, before the acceptance ({before})",
-    "err.ledger.close_before_visit": "closed on {day}, before the first visit ({before})",
     "err.ledger.close_before_reply": "closed on {day}, before the reply ({before})",
     "err.ledger.reply_unaccepted": "a reply date without an acceptance date: a matter not accepted is not replied to",
     "err.ledger.evaluation_unreplied": "an evaluation without a reply date: it is recorded on the day of the reply",
@@ -1607,4 +1604,6 @@ MESSAGES: dict[str, str] = {
     "cli.export.needs_as": "A ledger is exported by a named supervisor or administrator: give --as NAME",
     "cli.import.needs_as": "A ledger is imported by a named supervisor or administrator: give --as NAME",
     "err.ledger.referral_after_close": "the matter was closed on {day}: a later visit cannot be referred (the visit itself can be imported; clear this row's referral)",
+    "err.ledger.first_visit_missing": "this matter's {column} ({day}) is before its earliest visit in the ledger ({first}): the ledger does not hold its first visit. Export from the day of its first visit, or export the whole history and import that; if the date is a typo, correct it",
+    "cli.import.problem_rows": "rows {rows}: {reason}",
 }

@@ -1566,10 +1566,7 @@ MESSAGES: dict[str, str] = {
     "err.ledger.phone": "「{value}」不是手机号或固定电话",
     "err.ledger.persons": "「{value}」不是人数：应为 1 到 {max} 的整数",
     "err.ledger.word": "「{value}」不是可用的写法，应为 {words}",
-    "err.ledger.accept_before_visit": "受理日期 {day} 早于首次来访（{before}）",
-    "err.ledger.reply_before_visit": "答复日期 {day} 早于首次来访（{before}）",
     "err.ledger.reply_before_accept": "答复日期 {day} 早于受理日期（{before}）",
-    "err.ledger.close_before_visit": "办结日期 {day} 早于首次来访（{before}）",
     "err.ledger.close_before_reply": "办结日期 {day} 早于答复日期（{before}）",
     "err.ledger.reply_unaccepted": "有答复日期却没有受理日期：没有受理的事项不能答复",
     "err.ledger.evaluation_unreplied": "有评价却没有答复日期：评价记在答复那天",
@@ -1597,4 +1594,6 @@ MESSAGES: dict[str, str] = {
     "cli.export.needs_as": "导出台账要写明是谁导出（主管或管理员）：请用 --as 姓名",
     "cli.import.needs_as": "导入台账要写明是谁导入（主管或管理员）：请用 --as 姓名",
     "err.ledger.referral_after_close": "事项已于 {day} 办结，之后的来访不能再分流（来访本身可以导入，请清空这一行的分流去向）",
+    "err.ledger.first_visit_missing": "这个事项的{column} {day} 早于它在台账里最早的来访（{first}）：台账里没有它的首次来访。请从它首次来访那天起导出台账，或导出全部历史再导入；若是日期填错了，请改正",
+    "cli.import.problem_rows": "第 {rows} 行：{reason}",
 }
