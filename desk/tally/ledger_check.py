@@ -1,4 +1,4 @@
-"""Judging a ledger before anything is written (../shared/LEDGER.md): each row's cells, the
+"""Judging a ledger before anything is written (docs/LEDGER.md): each row's cells, the
 rows of one matter together, who each row names, and whether the matter's life as the row
 dates tell it is one the desk's own lifecycle allows. Every problem is named with its row
 and column; a bad row takes its matter's other rows with it, so no matter is half imported.

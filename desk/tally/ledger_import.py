@@ -1,4 +1,4 @@
-"""`desk import`: a hall's spreadsheet ledger moved in (../shared/LEDGER.md).
+"""`desk import`: a hall's spreadsheet ledger moved in (docs/LEDGER.md).
 
 The whole file is judged first (`ledger_check`), including a dry run of each matter's life
 through the lifecycle's own `apply`; nothing is written while a single problem stands,
