@@ -298,6 +298,21 @@ class _Commands:
     def me(self) -> Operator:
         return command_line_operator(getpass.getuser())
 
+    def signer(self, desk: Desk, needs_as: str) -> Operator:
+        """The operator named with --as, after their password: what a close-out signs, an
+        export writes out or an import adds is done by a person whose role allows it, never
+        by the command line's administrator. `needs_as` is the catalog key said without --as."""
+        name = self.args.signer
+        if not name:
+            raise UsageError(self.t(needs_as))
+        if self.args.password_stdin:
+            password = self.stdin.readline().rstrip("\r\n")
+        elif self.stdin.isatty():
+            password = getpass.getpass(self.t("cli.closeout.password", name=name))
+        else:
+            raise UsageError(self.t("cli.password.no_tty"))
+        return desk.authenticate(name, password)
+
     def app(self) -> int:
         desk = self._open()
         try:

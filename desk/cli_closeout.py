@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 from typing import TYPE_CHECKING, Any
 
 from desk.cli_tally import _date, _trailer
@@ -17,8 +16,6 @@ from desk.tally import formats
 
 if TYPE_CHECKING:
     from desk.cli import _Commands
-    from desk.models import Operator
-    from desk.services import Desk
 
 COMMANDS = ("closeout",)
 VERBS = ("show", "list", "print", "verify")
@@ -48,25 +45,10 @@ def run(cmd: _Commands) -> int:
     return _close(cmd, _date(cmd, what))
 
 
-def _signer(cmd: _Commands, desk: Desk) -> Operator:
-    """The supervisor or leader named with --as, after their password: a close-out is
-    signed by a person, never by the command line's administrator."""
-    name = cmd.args.signer
-    if not name:
-        raise cmd.usage_error(cmd.t("cli.closeout.needs_as"))
-    if cmd.args.password_stdin:
-        password = cmd.stdin.readline().rstrip("\r\n")
-    elif cmd.stdin.isatty():
-        password = getpass.getpass(cmd.t("cli.closeout.password", name=name))
-    else:
-        raise cmd.usage_error(cmd.t("cli.password.no_tty"))
-    return desk.authenticate(name, password)
-
-
 def _close(cmd: _Commands, day: dt.date) -> int:
     desk = cmd.open_desk(cmd.existing_data_dir())
     try:
-        record = desk.tally.close_day(day, _signer(cmd, desk))
+        record = desk.tally.close_day(day, cmd.signer(desk, "cli.closeout.needs_as"))
     finally:
         desk.store.close()
     print(cmd.t("cli.closeout.done", day=day.isoformat(), by=record.closed_by,

@@ -1,4 +1,5 @@
-"""`desk import FILE [--skip-bad]`: a hall's visit ledger moved in (../shared/LEDGER.md).
+"""`desk import FILE --as NAME [--skip-bad]`: a hall's visit ledger moved in (docs/LEDGER.md)
+by the supervisor or administrator named, after their password.
 Every problem is printed with its row and column; the summary says what was done."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desk.cli_tally import signer_options
 from desk.i18n import Catalog, labelled
 from desk.tally.ledger_check import Problem
 from desk.tally.ledger_import import Imported
@@ -21,6 +23,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, t: Catalog) -> None:
     imp = sub.add_parser("import", parents=[common], help=t("cli.help.import"), description=t("cli.help.import"))
     imp.add_argument("file", metavar=t("cli.metavar.file"), help=t("cli.help.import_file"))
     imp.add_argument("--skip-bad", action="store_true", help=t("cli.help.import_skip_bad"))
+    signer_options(imp, t)
 
 
 def problem_line(t: Catalog, problem: Problem) -> str:
@@ -28,6 +31,25 @@ def problem_line(t: Catalog, problem: Problem) -> str:
     if problem.column:
         return t("cli.import.problem", row=problem.row, column=problem.column, reason=reason)
     return t("cli.import.problem_row", row=problem.row, reason=reason)
+
+
+def problem_lines(t: Catalog, problems: list[Problem]) -> list[str]:
+    """One line a problem; but the rows a matter's bad row took down with it, one line for
+    the matter: a period's export may have many rows of each matter (the rejects file still
+    gives every row its reason)."""
+    taken_down: dict[tuple, list[int]] = {}
+    for p in problems:
+        if p.code == "err.ledger.matter_rejected":
+            taken_down.setdefault((p.params["number"], p.params["row"]), []).append(p.row)
+    lines = []
+    for p in problems:
+        if p.code != "err.ledger.matter_rejected":
+            lines.append(problem_line(t, p))
+        elif (rows := taken_down.pop((p.params["number"], p.params["row"]), None)) is not None:
+            reason = t(p.code, **p.params)
+            lines.append(t("cli.import.problem_rows", rows="、".join(map(str, rows)), reason=reason)
+                         if len(rows) > 1 else problem_line(t, p))
+    return lines
 
 
 def summary(t: Catalog, path: Path, done: Imported) -> list[str]:
@@ -55,13 +77,15 @@ def run(cmd: _Commands) -> int:
     path = Path(cmd.args.file)
     if not path.is_file():
         raise cmd.usage_error(cmd.t("err.file", path=str(path), detail="-"))
+    if not cmd.args.signer:  # said before the hall is opened
+        raise cmd.usage_error(cmd.t("cli.import.needs_as"))
     desk = cmd.open_desk(cmd.existing_data_dir())
     try:
-        done = desk.ledger_import.run(path, cmd.me, skip_bad=cmd.args.skip_bad)
+        done = desk.ledger_import.run(path, cmd.signer(desk, "cli.import.needs_as"), skip_bad=cmd.args.skip_bad)
     finally:
         desk.store.close()
-    for problem in done.checked.problems:
-        print(problem_line(cmd.t, problem), file=cmd.out)
+    for line in problem_lines(cmd.t, done.checked.problems):
+        print(line, file=cmd.out)
     for line in summary(cmd.t, path, done):
         print(line, file=cmd.out)
     if not done.written:

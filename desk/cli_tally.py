@@ -1,6 +1,7 @@
 """`desk report --from D1 [--to D2] --format json|table|csv|xlsx [--out FILE]`: the tally of
-TALLY.md for any period, printed or written to a new file; and `desk export --from D1
-[--to D2] --format csv|xlsx --out FILE`: the visit ledger of LEDGER.md.
+docs/TALLY.md for any period, printed or written to a new file; and `desk export --from D1
+[--to D2] --format csv|xlsx --out FILE --as NAME`: the visit ledger of docs/LEDGER.md,
+written out by the supervisor or administrator named, after their password.
 
 A closed day (日结, `desk/cli_closeout.py`) reports its signed numbers; the table and CSV
 end with a section saying who closed it and what changed since; JSON, which is exactly
@@ -43,6 +44,14 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, t: Catalog) -> None:
     _period_options(export, t, "export")
     export.add_argument("--format", choices=tuple(LEDGER_FORMATS), help=t("cli.help.export_format"))
     export.add_argument("--out", required=True, metavar=t("cli.metavar.file"), help=t("cli.help.export_out"))
+    signer_options(export, t)
+
+
+def signer_options(parser: argparse.ArgumentParser, t: Catalog) -> None:
+    """`--as NAME [--password-stdin]` of `desk export` and `desk import`: the ledger carries
+    full ID numbers, so it leaves and enters the hall by a named supervisor or administrator."""
+    parser.add_argument("--as", dest="signer", metavar=t("cli.metavar.name"), help=t("cli.help.ledger_as"))
+    parser.add_argument("--password-stdin", action="store_true", help=t("cli.help.password_stdin"))
 
 
 def _date(cmd: _Commands, value: str) -> dt.date:
@@ -106,9 +115,11 @@ def export(cmd: _Commands) -> int:
     if form not in LEDGER_FORMATS:
         raise cmd.usage_error(cmd.t("err.export.format", format=target.name))
     start, end = _period(cmd)
-    desk = cmd.open_existing()
+    if not args.signer:  # said before the hall is opened
+        raise cmd.usage_error(cmd.t("cli.export.needs_as"))
+    desk = cmd.open_desk(cmd.existing_data_dir())  # the password's check counts the attempt
     try:
-        rows = desk.tally.export(start, end, form, target, cmd.me)
+        rows = desk.tally.export(start, end, form, target, cmd.signer(desk, "cli.export.needs_as"))
     finally:
         desk.store.close()
     print(cmd.t("cli.export.written", rows=rows, path=str(target)), file=cmd.out)

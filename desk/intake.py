@@ -247,11 +247,12 @@ def open_matter(reader: Reader, matter_id: int, closed: str = "err.matter.closed
     return matter
 
 
-def _attached(reader: Reader, matter_id: int) -> Matter:
+def _attached(reader: Reader, matter_id: int, recorded_afterwards: bool = False) -> Matter:
     """The matter a repeat visit is about: an open one, or a re-examined one even when
-    closed (不再受理: the visit is recorded on it, no new matter is opened)."""
+    closed (不再受理: the visit is recorded on it, no new matter is opened). A visit recorded
+    afterwards may be on any closed matter: it happened, and the matter stays closed."""
     doc = reader.get("matters", matter_id)
-    if doc is not None and Matter.from_doc(doc).not_accepted_again:
+    if doc is not None and (recorded_afterwards or Matter.from_doc(doc).not_accepted_again):
         return Matter.from_doc(doc)
     return open_matter(reader, matter_id)
 
@@ -289,11 +290,16 @@ def add_event(txn: Transaction, matter: Matter, kind: str, operator: str, now: d
 
 def register(
     txn: Transaction, reg: Registration, operator: str, now: dt.datetime,
-    rules: Rules, rng: random.Random,
+    rules: Rules, rng: random.Random, *, recorded_afterwards: bool = False,
 ) -> Receipt:
+    """`recorded_afterwards`: a visit that happened, recorded afterwards (an imported
+    ledger, `desk.tally.ledger_import`), never one at the counter. Such a repeat visit may
+    be on a matter closed since, as a visit to a closed matter was recorded by the hall
+    that kept the ledger; the matter stays closed. The counter passes nothing: there, a
+    closed matter takes a repeat visit only when re-examined (不再受理)."""
     _refuse_a_second_save(txn, reg.form_id, now)
     repeat = reg.matter_id is not None
-    attached = _attached(txn, reg.matter_id) if reg.matter_id is not None else None
+    attached = _attached(txn, reg.matter_id, recorded_afterwards) if reg.matter_id is not None else None
     visitor, fixes = save_visitor(txn, reg, operator, now, attached)
     matter = attached or _new_matter(txn, reg, visitor, operator, now, rules, rng)
     visit = Visit(

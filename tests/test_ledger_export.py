@@ -10,6 +10,7 @@ import json
 import openpyxl
 import pytest
 
+from desk.audit import read_entries
 from desk.errors import DeskError
 from desk.i18n import catalog
 from desk.lifecycle.departments import DepartmentForm
@@ -18,6 +19,7 @@ from desk.lifecycle.table import Act, Inputs
 from desk.referral import ReferralForm, StationKind
 from desk.tally import formats, ledger
 from desk.tally.sheets import width
+from storage import FileAuditLog
 from tests.conftest import VALID_ID, VALID_ID_MALE, at, form
 from tests.test_cli import Run
 
@@ -197,20 +199,62 @@ def test_audited_once_with_who_the_period_the_format_and_the_rows(desk, hall, bo
         "start": "2026-11-21", "end": "2026-11-22", "format": "xlsx", "rows": 4, "path": str(target)}
 
 
+SUPERVISOR = ("--as", "supervisor", "--password-stdin")  # a demo hall's supervisor
+DEMO_PASSWORD = "demo1234\n"
+
+
 def test_desk_export_on_the_command_line(tmp_path):
     run = Run(tmp_path)
     data = str(run.data)
     assert run("demo", "--data", data, "--visits", "60", "--seed", "5")[0] == 0
     code, out, err = run("export", "--data", data, "--from", "2026-01-01", "--to", "2026-11-22",
-                         "--out", str(tmp_path / "台账.xlsx"))  # the format from the name
+                         "--out", str(tmp_path / "台账.xlsx"), *SUPERVISOR, stdin=DEMO_PASSWORD)  # the format from the name
     assert (code, err) == (0, "") and "已导出 60 行" in out
     code, out, err = run("export", "--data", data, "--from", "2026-01-01", "--to", "2026-11-22",
-                         "--format", "csv", "--out", str(tmp_path / "台账.txt"))
+                         "--format", "csv", "--out", str(tmp_path / "台账.txt"), *SUPERVISOR, stdin=DEMO_PASSWORD)
     assert code == 0 and len(csv_rows(tmp_path / "台账.txt")) == 61
-    code, _, err = run("export", "--data", data, "--from", "2026-11-01", "--out", str(tmp_path / "台账"))
+    code, _, err = run("export", "--data", data, "--from", "2026-11-01", "--out", str(tmp_path / "台账"),
+                       *SUPERVISOR, stdin=DEMO_PASSWORD)
     assert code != 0 and "--format csv" in err
-    code, _, err = run("export", "--data", data, "--from", "2026-11-01", "--out", str(tmp_path / "台账.xlsx"))
+    code, _, err = run("export", "--data", data, "--from", "2026-11-01", "--out", str(tmp_path / "台账.xlsx"),
+                       *SUPERVISOR, stdin=DEMO_PASSWORD)
     assert code != 0 and "已经存在" in err
+
+
+def _exports(data) -> list:
+    return [e for e in read_entries(FileAuditLog(data).lines()) if e.action == "ledger_export"]
+
+
+def test_desk_export_names_the_supervisor_in_the_file_and_the_audit(tmp_path):
+    run = Run(tmp_path)
+    assert run("demo", "--data", str(run.data), "--visits", "30", "--seed", "2")[0] == 0
+    period = ("--data", str(run.data), "--from", "2026-01-01", "--to", "2026-11-22")
+    assert run("export", *period, "--out", str(tmp_path / "a.csv"), *SUPERVISOR, stdin=DEMO_PASSWORD)[0] == 0
+    assert run("export", *period, "--out", str(tmp_path / "a.xlsx"), *SUPERVISOR, stdin=DEMO_PASSWORD)[0] == 0
+    header, first = csv_rows(tmp_path / "a.csv")[:2]
+    assert first[header.index("导出人")] == "supervisor"
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    note = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True) if r[1] is not None}
+    assert note["导出人"] == "supervisor" and book.properties.creator == "supervisor"
+    assert [(e.operator, e.role) for e in _exports(run.data)] == [("supervisor", "supervisor")] * 2
+    assert "cli:" not in (tmp_path / "a.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(("who", "password", "said"), [
+    ((), "", "--as"),  # nobody named: refused before the hall is read
+    (("--as", "demo", "--password-stdin"), DEMO_PASSWORD, "err.permission"),  # a receptionist
+    (("--as", "supervisor", "--password-stdin"), "wrong\n", "login"),  # the wrong password
+])
+def test_desk_export_is_refused_without_a_supervisor_or_administrator(tmp_path, who, password, said):
+    run = Run(tmp_path)
+    assert run("demo", "--data", str(run.data), "--visits", "20", "--seed", "2")[0] == 0
+    target = tmp_path / "a.csv"
+    code, out, err = run("export", "--data", str(run.data), "--from", "2026-01-01", "--to", "2026-11-22",
+                         "--out", str(target), *who, stdin=password)
+    assert code == 1 and not target.exists() and not _exports(run.data) and out == ""
+    refusal = {"--as": catalog("zh")("cli.export.needs_as"), "err.permission": "接待员没有这项权限：导出",
+               "login": catalog("zh")("err.login.failed")}[said]
+    assert refusal in err, err
 
 
 def test_report_xlsx_needs_out(tmp_path):

@@ -98,8 +98,8 @@ EXPECTED = {
     (2, "登记日期", "err.ledger.date"), (3, "身份证号", "err.id.check"), (4, "联系电话", "err.ledger.phone"),
     (5, "诉求内容", "err.ledger.required"), (6, "人数", "err.ledger.persons"), (7, "处理方式", "err.ledger.word"),
     (7, "分流去向", "err.ledger.word"), (7, "评价", "err.ledger.word"), (7, "越级", "err.ledger.word"),
-    (8, "受理日期", "err.ledger.accept_before_visit"), (9, "答复日期", "err.ledger.reply_before_visit"),
-    (9, "答复日期", "err.ledger.reply_before_accept"), (10, "办结日期", "err.ledger.close_before_visit"),
+    (8, "受理日期", "err.ledger.first_visit_missing"), (9, "答复日期", "err.ledger.first_visit_missing"),
+    (9, "答复日期", "err.ledger.reply_before_accept"), (10, "办结日期", "err.ledger.first_visit_missing"),
     (10, "办结日期", "err.ledger.close_before_reply"), (11, "评价", "err.ledger.evaluation_unreplied"),
     (12, "受理日期", "err.ledger.reply_unaccepted"), (13, "办结日期", "err.life.close_not_simple"),
     (14, "办结日期", "err.life.close_unevaluated"), (15, "登记时间", "err.ledger.time"),
@@ -239,6 +239,31 @@ def test_rows_sharing_a_matter_number_are_one_matter_whose_later_rows_update_it(
     assert matter.number.startswith("2024-")
 
 
+def test_a_visit_after_the_closing_is_a_repeat_visit_on_the_closed_matter(desk, admin, tmp_path):
+    """The desk records such visits itself (a re-examined matter visited again), so its own
+    export has them: the row reads back as a repeat visit of its day; the matter stays closed."""
+    closed = dict(受理日期="2024-03-02", 答复日期="2024-03-05", 评价="满意", 办结日期="2024-03-08")
+    rows = [row(事项编号="A1", **closed), row(事项编号="A1", 登记日期="2024-03-12", 登记时间="10:00", 人数="2", **closed)]
+    result = desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)
+    assert (result.visits, result.matters, result.checked.problems) == (2, 1, [])
+    first, later = sorted(visits(desk), key=lambda v: v.at)
+    assert (later.kind.value, later.matter_id) == ("repeat", first.matter_id)
+    matter = Matter.from_doc(desk.store.get("matters", first.matter_id))
+    assert matter.status.value == "closed" and matter.closed_at.date() == dt.date(2024, 3, 8)
+    day = tally(desk.store, Period(dt.date(2024, 3, 12), dt.date(2024, 3, 12)), desk.rules(), desk.clock.today())
+    assert (day["batches"], day["persons"], day["repeat_visits"], day["first_visits"], day["new_matters"]) == (
+        1, 2, 1, 0, 0)
+    assert tally(desk.store, Period(dt.date(2024, 3, 8), dt.date(2024, 3, 8)), desk.rules(),
+                 desk.clock.today())["closed"] == 1  # closed once, on its day
+
+
+def test_a_referral_after_the_closing_is_refused(desk, admin, tmp_path):
+    closed = dict(受理日期="2024-03-02", 答复日期="2024-03-05", 评价="满意", 办结日期="2024-03-08")
+    rows = [row(事项编号="A1", **closed), row(事项编号="A1", 登记日期="2024-03-12", 分流去向="调解", **closed)]
+    result = desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)
+    assert not result.written and (3, "分流去向", "err.ledger.referral_after_close") in problems(result)
+
+
 def test_rows_of_one_matter_name_one_person(desk, admin, tmp_path):
     rows = [row(事项编号="A1"), row(事项编号="A1", 姓名="李四", 登记日期="2024-03-02")]
     result = desk.ledger_import.run(write_csv(tmp_path / "ledger.csv", rows), admin)
@@ -316,6 +341,9 @@ def test_a_2024_ledger_lands_in_2024_and_is_found_there(desk, admin, tmp_path):
                  desk.clock.today())["batches"] == 2
 
 
+ADMIN = ("--as", "管理员", "--password-stdin")
+
+
 def test_desk_import_and_report_on_the_command_line(tmp_path):
     from tests.test_cli import Run
 
@@ -323,19 +351,59 @@ def test_desk_import_and_report_on_the_command_line(tmp_path):
     data = str(run.data)
     assert run("user", "add", "管理员", "--role", "admin", "--password-stdin", "--data", data, stdin="admin-pass\n")[0] == 0
     path = write_csv(tmp_path / "ledger.csv", LEDGER)
-    code, out, err = run("import", str(path), "--data", data)
+    code, out, err = run("import", str(path), "--data", data, *ADMIN, stdin="admin-pass\n")
     assert (code, err) == (0, "")
     assert "导入 3 次来访，新建 2 个事项" in out and "新增问题类别：物业费" in out and "王芳" in out
-    code, out, _ = run("import", str(path), "--data", data)
+    code, out, _ = run("import", str(path), "--data", data, *ADMIN, stdin="admin-pass\n")
     assert code == 0 and "3 行以前已经导入过" in out
     code, out, _ = run("report", "--data", data, "--from", "2024-03-01", "--format", "json")
     report = json.loads(out)
     assert (report["batches"], report["persons"], report["accepted"]) == (2, 7, 0)
     bad = write_csv(tmp_path / "bad.csv", [row(人数="0")])
-    code, out, err = run("import", str(bad), "--data", data)
+    code, out, err = run("import", str(bad), "--data", data, *ADMIN, stdin="admin-pass\n")
     assert code == 1 and "第 2 行 人数：" in out and "什么都没有导入" in err
-    code, out, _ = run("import", str(bad), "--data", data, "--skip-bad")
+    code, out, _ = run("import", str(bad), "--data", data, "--skip-bad", *ADMIN, stdin="admin-pass\n")
     assert code == 0 and "bad.rejects.csv" in out
+
+
+def _imports(data) -> list:
+    from desk.audit import read_entries
+    from storage import FileAuditLog
+
+    return [e for e in read_entries(FileAuditLog(data).lines()) if e.action.startswith("ledger_import")]
+
+
+def test_desk_import_names_the_supervisor_in_the_audit(tmp_path):
+    from tests.test_cli import Run
+
+    run = Run(tmp_path)
+    assert run("user", "add", "钱主任", "--role", "supervisor", "--password-stdin", "--data", str(run.data),
+               stdin="boss-pass\n")[0] == 0
+    path = write_csv(tmp_path / "ledger.csv", LEDGER)
+    code, out, err = run("import", str(path), "--data", str(run.data), "--as", "钱主任", "--password-stdin",
+                         stdin="boss-pass\n")
+    assert (code, err) == (0, "") and "导入 3 次来访" in out
+    assert [(e.operator, e.role, e.detail["imported"]) for e in _imports(run.data)] == [("钱主任", "supervisor", 3)]
+
+
+@pytest.mark.parametrize(("who", "password", "said"), [
+    ((), "", "导入台账要写明是谁导入（主管或管理员）：请用 --as 姓名"),
+    (("--as", "小李", "--password-stdin"), "desk-pass\n", "接待员没有这项权限：导入"),
+    (("--as", "钱主任", "--password-stdin"), "wrong-pass\n", "操作员或密码不对"),
+])
+def test_desk_import_is_refused_without_a_supervisor_or_administrator(tmp_path, who, password, said):
+    from tests.test_cli import Run
+
+    run = Run(tmp_path)
+    data = str(run.data)
+    assert run("user", "add", "钱主任", "--role", "supervisor", "--password-stdin", "--data", data,
+               stdin="boss-pass\n")[0] == 0
+    assert run("user", "add", "小李", "--role", "receptionist", "--password-stdin", "--data", data,
+               stdin="desk-pass\n")[0] == 0
+    code, out, err = run("import", str(write_csv(tmp_path / "ledger.csv", LEDGER)), "--data", data, *who,
+                         stdin=password)
+    assert (code, out) == (1, "") and said in err and not _imports(run.data)
+    assert json.loads(run("report", "--data", data, "--from", "2024-03-01", "--format", "json")[1])["batches"] == 0
 
 
 # -- the tally ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The visit ledger of ../shared/LEDGER.md (来访登记台账): its columns and the words its cells
+"""The visit ledger of docs/LEDGER.md (来访登记台账): its columns and the words its cells
 use. `desk export` writes them and `desk import` reads them; both take the names from here,
 so a ledger written by one desk is read back by another word for word.
 

@@ -1,4 +1,4 @@
-"""Judging a ledger before anything is written (../shared/LEDGER.md): each row's cells, the
+"""Judging a ledger before anything is written (docs/LEDGER.md): each row's cells, the
 rows of one matter together, who each row names, and whether the matter's life as the row
 dates tell it is one the desk's own lifecycle allows. Every problem is named with its row
 and column; a bad row takes its matter's other rows with it, so no matter is half imported.
@@ -293,30 +293,47 @@ def _group(rows: list[Row]) -> Group:
 
 
 def group_problems(group: Group) -> list[Problem]:
-    """What cannot be true of one matter: dates before the first visit or the step before,
-    an evaluation with no reply, a visit after the closing, rows naming another person."""
+    """What cannot be true of one matter: dates before its earliest row (its first visit is
+    not in the ledger) or before the step before, an evaluation with no reply, a referral
+    after the closing, rows naming another person.
+    A visit after the closing is not one of them: the desk records such repeat visits too
+    (a re-examined matter visited again), and the import records it on the closed matter."""
     problems: list[Problem] = []
-    first = group.first.at.date()
 
     def before(dated: Dated | None, column: str, earlier: dt.date | None, code: str) -> None:
         if dated is not None and earlier is not None and dated.day < earlier:
             problems.append(Problem(dated.row, column, code, {"day": dated.day.isoformat(),
                                                                  "before": earlier.isoformat()}))
 
-    before(group.accepted, "受理日期", first, "err.ledger.accept_before_visit")
-    before(group.replied, "答复日期", first, "err.ledger.reply_before_visit")
+    problems += _first_visit_missing(group)
     before(group.replied, "答复日期", group.accepted.day if group.accepted else None, "err.ledger.reply_before_accept")
-    before(group.closed, "办结日期", first, "err.ledger.close_before_visit")
     before(group.closed, "办结日期", group.replied.day if group.replied else None, "err.ledger.close_before_reply")
     if group.replied is not None and group.accepted is None:
         problems.append(Problem(group.replied.row, "受理日期", "err.ledger.reply_unaccepted"))
     if group.evaluation is not None and group.replied is None:
         problems.append(Problem(group.evaluation[1], "评价", "err.ledger.evaluation_unreplied"))
     problems += _person_problems(group)
-    if group.closed is not None:
-        problems += [Problem(r.row, "登记日期", "err.ledger.visit_after_close", {"day": group.closed.day.isoformat()})
-                     for r in group.rows[1:] if r.at.date() > group.closed.day]
+    if group.closed is not None:  # a later visit is a repeat visit on the closed matter; a referral needs it open
+        problems += [Problem(r.row, "分流去向", "err.ledger.referral_after_close", {"day": group.closed.day.isoformat()})
+                     for r in group.rows[1:] if r.at.date() > group.closed.day and r.referral is not None]
     return problems
+
+
+def _first_visit_missing(group: Group) -> list[Problem]:
+    """A matter whose acceptance, reply or closing is dated before its earliest row: most
+    often a period's export of a matter that began before the period, so the ledger lacks
+    its first visit. Said once for the matter, at its earliest such date, in those words."""
+    first = group.first.at.date()
+    early = [(d.day, column, attr, d.row) for d, column, attr in (
+        (group.accepted, "受理日期", "accepted_on"), (group.replied, "答复日期", "replied_on"),
+        (group.closed, "办结日期", "closed_on")) if d is not None and d.day < first]
+    if not early:
+        return []
+    day, column, attr, row = min(early)
+    if getattr(group.first, attr) is not None:  # an export repeats the dates on every row: told at the first
+        row = group.first.row
+    return [Problem(row, column, "err.ledger.first_visit_missing", {"column": column, "day": day.isoformat(),
+                                                                     "first": first.isoformat()})]
 
 
 def _person_problems(group: Group) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""`desk import`: a hall's spreadsheet ledger moved in (../shared/LEDGER.md).
+"""`desk import`: a hall's spreadsheet ledger moved in (docs/LEDGER.md).
 
 The whole file is judged first (`ledger_check`), including a dry run of each matter's life
 through the lifecycle's own `apply`; nothing is written while a single problem stands,
@@ -305,7 +305,8 @@ class Writer:
 
     def _visit(self, txn: Transaction, group: Group, row: Row, matter: Matter | None) -> Matter:
         reg = self._registration(txn, group, row, matter)
-        receipt = register(txn, reg, row.first_responder, row.at, self.rules, self.ctx.rng)  # type: ignore[arg-type]
+        receipt = register(txn, reg, row.first_responder, row.at, self.rules, self.ctx.rng,  # type: ignore[arg-type]
+                           recorded_afterwards=True)  # a row after the closing: a visit on the closed matter
         saved = receipt.matter
         if matter is None and saved.track is Track.COMPLEX:
             # a ledger holds no meetings: the matter says why it may close without them

@@ -1,4 +1,4 @@
-"""The visit ledger's rows (../shared/LEDGER.md), read from the records: one row per visit
+"""The visit ledger's rows (docs/LEDGER.md), read from the records: one row per visit
 of a period, in time order, its cells in `ledger.COLUMNS`' order.
 
 Rows are made one day at a time and handed on as they are made, so that an export of a

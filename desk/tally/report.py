@@ -1,4 +1,4 @@
-"""The tally object of ../shared/TALLY.md, counted from the records.
+"""The tally object of docs/TALLY.md, counted from the records.
 
 The tally first gathers what each number counts (`members`: the visits, matters, events,
 referrals, meetings or supervision entries behind it), and the numbers are the sizes of
