@@ -68,6 +68,9 @@ def summary(t: Catalog, path: Path, done: Imported) -> list[str]:
         lines.append(t("cli.import.categories", names="、".join(checked.new_categories)))
     if checked.unknown_responders:
         lines.append(t("cli.import.responders", names="、".join(checked.unknown_responders)))
+    if done.closed_days:
+        shown = [d.isoformat() for d in done.closed_days[:10]]
+        lines.append(t("cli.import.closed_days", days="、".join(shown), count=len(done.closed_days)))
     return lines
 
 

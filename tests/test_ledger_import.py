@@ -542,3 +542,16 @@ def test_a_date_before_any_halls_records_is_a_problem(tmp_path, desk, admin):
     """1900-01-01 is what a blank date cell often shows: it would open a year 1900 for good."""
     path = write_csv(tmp_path / "ledger.csv", [row(登记日期="1900-01-01")])
     assert problems(desk.ledger_import.run(path, admin)) == {(2, "登记日期", "err.ledger.too_early")}
+
+
+def test_rows_landing_in_a_closed_day_are_told_and_show_as_changes_since(tmp_path, desk, admin):
+    """A day already closed out keeps its signed numbers; the import says which days it
+    reached, and the close-out lists what it added."""
+    boss = desk.add_operator("钱主任", "supervisor", "secret123", by=admin)
+    path = write_csv(tmp_path / "ledger.csv", [row()])
+    day = parse_date(row()["登记日期"])[0]
+    desk.tally.close_day(day, boss)
+    done = desk.ledger_import.run(path, admin)
+    assert done.visits == 1 and done.closed_days == (day,)
+    assert desk.tally.report(day, None, boss)["batches"] == 0
+    assert any(c.key == "batches" and c.now == 1 for c in desk.tally.changes_since(day, boss))

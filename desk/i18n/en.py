@@ -1618,4 +1618,5 @@ MESSAGES: dict[str, str] = {
     "err.ledger.referral_after_close": "the matter was closed on {day}: a later visit cannot be referred (the visit itself can be imported; clear this row's referral)",
     "err.ledger.first_visit_missing": "this matter's {column} ({day}) is before its earliest visit in the ledger ({first}): the ledger does not hold its first visit. Export from the day of its first visit, or export the whole history and import that; if the date is a typo, correct it",
     "cli.import.problem_rows": "rows {rows}: {reason}",
+    "cli.import.closed_days": "{count} days were already closed out ({days}): their signed numbers stay, and what was imported shows as changes since the close-out; a supervisor should check them on the close-out screen or with desk closeout show",
 }

@@ -1608,4 +1608,5 @@ MESSAGES: dict[str, str] = {
     "err.ledger.referral_after_close": "事项已于 {day} 办结，之后的来访不能再分流（来访本身可以导入，请清空这一行的分流去向）",
     "err.ledger.first_visit_missing": "这个事项的{column} {day} 早于它在台账里最早的来访（{first}）：台账里没有它的首次来访。请从它首次来访那天起导出台账，或导出全部历史再导入；若是日期填错了，请改正",
     "cli.import.problem_rows": "第 {rows} 行：{reason}",
+    "cli.import.closed_days": "有 {count} 天已经日结（{days}）：那几天签署的数字不变，导入的记录列为日结后的变动，请主管在日结屏幕或 desk closeout show 核对",
 }

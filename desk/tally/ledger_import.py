@@ -367,6 +367,7 @@ class Imported:
     visits: int = 0
     rejects_file: Path | None = None
     written: bool = False
+    closed_days: tuple[dt.date, ...] = ()  # days already closed out (日结) that these rows land in
 
 
 def rejects_path(source: Path) -> Path:
@@ -415,12 +416,21 @@ class LedgerImport:
             return Imported(checked)
         rejects = self._write_rejects(path, checked) if checked.rejected else None
         matters = visits = 0
+        closed = self._closed_days(checked.groups)
         if checked.groups:
             matters, visits = self._write(checked, operator, path)
         self.ctx.log(operator, "ledger_import", path.name, rows=checked.rows_read, imported=visits,
                      matters=matters, already=checked.already, rejected=len(checked.rejected),
-                     categories=checked.new_categories, rejects=rejects.name if rejects else "")
-        return Imported(checked, matters, visits, rejects, True)
+                     categories=checked.new_categories, rejects=rejects.name if rejects else "",
+                     closed_days=[d.isoformat() for d in closed])
+        return Imported(checked, matters, visits, rejects, True, closed)
+
+    def _closed_days(self, groups: list[Group]) -> tuple[dt.date, ...]:
+        """The days already closed out that the rows' visits and acts land in: their signed
+        numbers stay, and what the import adds shows as changes since the close-out."""
+        days = {d for g in groups for r in g.rows for d in (r.at.date(), r.accepted_on, r.replied_on, r.closed_on)
+                if d is not None}
+        return tuple(sorted(d for d in days if self.ctx.store.find("closeouts", "day", d.isoformat())))
 
     def _write_rejects(self, path: Path, checked: Checked) -> Path:
         from desk.documents.render import write_new
