@@ -26,6 +26,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, t: Catalog) -> None:
     signer_options(imp, t)
 
 
+LISTED = 20  # unknown columns named one by one; past that, how many
+
 def problem_line(t: Catalog, problem: Problem) -> str:
     reason = t(problem.code, **labelled(t, problem.params))  # a refused act's state in words, not codes
     if problem.column:
@@ -56,7 +58,10 @@ def summary(t: Catalog, path: Path, done: Imported) -> list[str]:
     checked = done.checked
     lines = [t("cli.import.read", file=path.name, rows=checked.rows_read)]
     if checked.unknown_columns:
-        lines.append(t("cli.import.unknown_columns", names="、".join(checked.unknown_columns)))
+        names = "、".join(checked.unknown_columns[:LISTED])
+        if len(checked.unknown_columns) > LISTED:
+            names = t("cli.import.and_more", names=names, count=len(checked.unknown_columns))
+        lines.append(t("cli.import.unknown_columns", names=names))
     if not done.written:
         return lines
     lines.append(t("cli.import.added", visits=done.visits, matters=done.matters))
@@ -95,4 +100,8 @@ def run(cmd: _Commands) -> int:
         print(cmd.t("cli.error", message=cmd.t("cli.import.refused", count=len(done.checked.rejected))), file=cmd.err)
         return 1
     cmd.told_audit_failures(desk)
+    if not done.visits and done.checked.rejected:  # --skip-bad, and every new row was bad
+        print(cmd.t("cli.error", message=cmd.t("cli.import.none_good", count=len(done.checked.rejected))),
+              file=cmd.err)
+        return 1
     return 0

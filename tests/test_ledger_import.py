@@ -362,8 +362,8 @@ def test_desk_import_and_report_on_the_command_line(tmp_path):
     bad = write_csv(tmp_path / "bad.csv", [row(人数="0")])
     code, out, err = run("import", str(bad), "--data", data, *ADMIN, stdin="admin-pass\n")
     assert code == 1 and "第 2 行 人数：" in out and "什么都没有导入" in err
-    code, out, _ = run("import", str(bad), "--data", data, "--skip-bad", *ADMIN, stdin="admin-pass\n")
-    assert code == 0 and "bad.rejects.csv" in out
+    code, out, err = run("import", str(bad), "--data", data, "--skip-bad", *ADMIN, stdin="admin-pass\n")
+    assert code == 1 and "bad.rejects.csv" in out and "没有一行可以导入" in err  # every row bad: no success
 
 
 def _imports(data) -> list:

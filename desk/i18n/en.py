@@ -1619,4 +1619,6 @@ MESSAGES: dict[str, str] = {
     "err.ledger.first_visit_missing": "this matter's {column} ({day}) is before its earliest visit in the ledger ({first}): the ledger does not hold its first visit. Export from the day of its first visit, or export the whole history and import that; if the date is a typo, correct it",
     "cli.import.problem_rows": "rows {rows}: {reason}",
     "cli.import.closed_days": "{count} days were already closed out ({days}): their signed numbers stay, and what was imported shows as changes since the close-out; a supervisor should check them on the close-out screen or with desk closeout show",
+    "cli.import.and_more": "{names} and others, {count} columns in all",
+    "cli.import.none_good": "no row could be imported: all {count} rows have problems and went to the rejects file",
 }

@@ -1609,4 +1609,6 @@ MESSAGES: dict[str, str] = {
     "err.ledger.first_visit_missing": "这个事项的{column} {day} 早于它在台账里最早的来访（{first}）：台账里没有它的首次来访。请从它首次来访那天起导出台账，或导出全部历史再导入；若是日期填错了，请改正",
     "cli.import.problem_rows": "第 {rows} 行：{reason}",
     "cli.import.closed_days": "有 {count} 天已经日结（{days}）：那几天签署的数字不变，导入的记录列为日结后的变动，请主管在日结屏幕或 desk closeout show 核对",
+    "cli.import.and_more": "{names} 等 {count} 列",
+    "cli.import.none_good": "没有一行可以导入：{count} 行都有问题，已写入不导入的行的文件",
 }
