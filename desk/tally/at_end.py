@@ -71,6 +71,9 @@ def _open_at_end(reading: Reading) -> Iterator[tuple[int, Mapping[str, Any]]]:
     then: as it is now unless an act came after the end, else as the first act after the
     end found it (its `was`), else (an entry from before acts kept it) from its timeline."""
     end = reading.period.end.isoformat()
+    if reading.period.end < reading.today and not _any_registered_by(reading, end):
+        return  # a past period before the hall's first matter (last year's, compared): nothing to rebuild
+        return
     after = _first_acts_after(reading)
     found = _candidates(reading, after.keys())
     for n, matter_id in enumerate(found["id"]):
@@ -122,6 +125,12 @@ def _candidates(reading: Reading, changed: Collection[int]) -> dict[str, list[An
             for field in WARNING_FIELDS:
                 found[field].append(doc.get(field))
     return found
+
+
+def _any_registered_by(reading: Reading, end: str) -> bool:
+    years = range(reading.period.years(reading.today).start, reading.period.end.year + 1)
+    registered = reading.reader.lists("matters", years, fields=("registered_at",))["registered_at"]
+    return any(str(day)[:10] <= end for day in registered)
 
 
 def _first_acts_after(reading: Reading) -> dict[int, dict[str, Any]]:
