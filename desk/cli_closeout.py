@@ -81,9 +81,10 @@ def _list(cmd: _Commands) -> int:
         desk.store.close()
     if records:
         print(cmd.t("cli.closeout.list_header"), file=cmd.out)
-    for r in records:
+    for r, holds in records:  # a record that does not hold shows no number as signed
+        batches = str(r.numbers["batches"]) if holds else cmd.t("cli.closeout.damaged_mark")
         print("\t".join((r.day.isoformat(), r.closed_by, f"{r.closed_at:%Y-%m-%d %H:%M}", r.audit_head,
-                         str(r.numbers["batches"]))), file=cmd.out)
+                         batches)), file=cmd.out)
     if not records:
         print(cmd.t("cli.closeout.list_none"), file=cmd.err)
     return 0

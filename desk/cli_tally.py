@@ -13,6 +13,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,8 @@ def signer_options(parser: argparse.ArgumentParser, t: Catalog) -> None:
 
 def _date(cmd: _Commands, value: str) -> dt.date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):  # 20261124, 2026-W48-1: not what is asked
+            raise ValueError(value)
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise cmd.usage_error(cmd.t("err.date.value", value=value)) from None

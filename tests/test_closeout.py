@@ -141,6 +141,14 @@ def test_tampering_with_the_stored_record_is_noticed(desk, boss, day):
     with pytest.raises(DeskError) as damaged:  # read as signed nowhere: not by report, nor the screens
         desk.tally.report(D22, None, boss)
     assert damaged.value.code == "err.closeout.damaged"
+    [(listed, holds)] = desk.tally.closeouts(None, None, boss)  # nor by the list
+    assert listed.numbers["batches"] == 1 and not holds
+
+
+def test_a_day_before_any_halls_records_is_not_closed(desk, boss):
+    with pytest.raises(DeskError) as refused:
+        desk.tally.close_day(dt.date(1, 1, 1), boss)
+    assert refused.value.code == "err.report.too_early"
 
 
 def test_a_close_out_moved_away_from_its_day_is_noticed(desk, boss, day):

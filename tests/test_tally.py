@@ -147,6 +147,8 @@ def test_desk_report_prints_json_table_and_csv_that_agree(tmp_path):
     assert cells["来访人次"] == str(report["persons"]) and cells["期末在办事项预警：红"] == str(report["warnings"]["red"])
     code, _, err = run("report", "--data", data, "--from", "2026-11-01", "--format", "csv", "--out", str(target))
     assert code != 0 and "已经存在" in err and target.read_bytes() == raw  # never overwritten
+    for odd in ("20261122", "2026-W47-7"):  # read by fromisoformat, not the YYYY-MM-DD asked for
+        assert run("report", "--data", data, "--from", odd)[0] == 1
     code, _, err = run("report", "--data", data, "--from", "2026-11-22", "--to", "2026-11-01")
     assert code != 0 and "早于" in err
 

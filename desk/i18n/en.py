@@ -1621,4 +1621,5 @@ MESSAGES: dict[str, str] = {
     "cli.import.closed_days": "{count} days were already closed out ({days}): their signed numbers stay, and what was imported shows as changes since the close-out; a supervisor should check them on the close-out screen or with desk closeout show",
     "cli.import.and_more": "{names} and others, {count} columns in all",
     "cli.import.none_good": "no row could be imported: all {count} rows have problems and went to the rejects file",
+    "cli.closeout.damaged_mark": "(record damaged, not the signed numbers: run desk closeout verify)",
 }

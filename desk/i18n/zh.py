@@ -1611,4 +1611,5 @@ MESSAGES: dict[str, str] = {
     "cli.import.closed_days": "有 {count} 天已经日结（{days}）：那几天签署的数字不变，导入的记录列为日结后的变动，请主管在日结屏幕或 desk closeout show 核对",
     "cli.import.and_more": "{names} 等 {count} 列",
     "cli.import.none_good": "没有一行可以导入：{count} 行都有问题，已写入不导入的行的文件",
+    "cli.closeout.damaged_mark": "（记录已损坏，不是签署的数字：请运行 desk closeout verify）",
 }

@@ -109,6 +109,8 @@ class Tally:
         the numbers the signer was shown; refused when the count differs (a save came since)."""
         require(operator, Action.CLOSE_DAY)
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
+        if day < EARLIEST:  # signed for good: a slip (0001-01-01) would stay in the list for ever
+            raise DeskError("err.report.too_early", start=day.isoformat(), earliest=EARLIEST.isoformat())
         head = self.ctx.audit.head() if self.ctx.audit else None
         code = head_code(*head) if head else co.NO_TRAIL
         period, rules = Period(day, day), self.ctx.rules()
@@ -148,12 +150,15 @@ class Tally:
             return True
         return False
 
-    def closeouts(self, start: dt.date | None, end: dt.date | None, operator: Operator) -> list[CloseOut]:
-        """Closed days from `start` to `end` (either open-ended), oldest first."""
+    def closeouts(self, start: dt.date | None, end: dt.date | None,
+                  operator: Operator) -> list[tuple[CloseOut, bool]]:
+        """Closed days from `start` to `end` (either open-ended), oldest first, each with
+        whether it holds as signed (its seal, and its audit entry naming that seal)."""
         require(operator, Action.REPORT)
         found = (CloseOut.from_doc(d) for d in self.ctx.store.scan(co.TABLE))
-        return sorted((r for r in found if (start is None or r.day >= start) and (end is None or r.day <= end)),
-                      key=lambda r: r.day)
+        chosen = sorted((r for r in found if (start is None or r.day >= start) and (end is None or r.day <= end)),
+                        key=lambda r: r.day)
+        return [(r, r.intact and self._in_trail(r)) for r in chosen]
 
     def changes_since(self, day: dt.date, operator: Operator) -> list[Change]:
         """The numbers of a closed day a recount gives differently, with the records that
