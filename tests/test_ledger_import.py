@@ -555,3 +555,17 @@ def test_rows_landing_in_a_closed_day_are_told_and_show_as_changes_since(tmp_pat
     assert done.visits == 1 and done.closed_days == (day,)
     assert desk.tally.report(day, None, boss)["batches"] == 0
     assert any(c.key == "batches" and c.now == 1 for c in desk.tally.changes_since(day, boss))
+
+
+def test_a_sheet_wider_than_any_ledger_is_refused_before_its_rows_are_walked(tmp_path, desk, admin):
+    """A sheet can declare a million rows of 16,384 columns in a few kilobytes."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(list(HEAD))
+    book.active.cell(row=3, column=300, value="x")
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    with pytest.raises(DeskError) as refused:
+        desk.ledger_import.run(path, admin)
+    assert refused.value.code == "err.ledger.too_many" and visits(desk) == []

@@ -1622,4 +1622,5 @@ MESSAGES: dict[str, str] = {
     "cli.import.and_more": "{names} and others, {count} columns in all",
     "cli.import.none_good": "no row could be imported: all {count} rows have problems and went to the rejects file",
     "cli.closeout.damaged_mark": "(record damaged, not the signed numbers: run desk closeout verify)",
+    "err.ledger.too_many": "{path} has {rows} rows and {columns} columns, more than a ledger can be (at most {most_rows} rows, {most_columns} columns): not a ledger, or delete the extra rows and columns and import it again",
 }

@@ -17,8 +17,12 @@ from desk.errors import DeskError
 # Encodings tried in order, strictly: UTF-8 (a BOM is dropped), then what WPS and older
 # Excel write on a Chinese Windows. GB18030 decodes almost any bytes, so it comes last.
 ENCODINGS = ("utf-8-sig", "gb18030")
-# A 50,000-row ledger unpacks to ~40 MiB of sheet XML; ten times that is no ledger.
+# A 50,000-row ledger unpacks to ~40 MiB of sheet XML; ten times that is no ledger. Nor is
+# a sheet of more rows or columns than these (a sheet can declare a million rows in 8 KB),
+# nor a CSV file larger than this.
 MAX_UNPACKED = 400 * 2**20
+MAX_ROWS, MAX_COLUMNS = 500_000, 200
+MAX_CSV_BYTES = 400 * 2**20
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class Sheet:
 def read_sheet(path: Path) -> Sheet:
     suffix = path.suffix.lower()
     if suffix == ".csv":
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise DeskError("err.ledger.too_big", path=str(path), size=path.stat().st_size // 2**20,
+                            most=MAX_CSV_BYTES // 2**20)
         return _csv_sheet(path.read_bytes())
     if suffix == ".xlsx":
         return _xlsx_sheet(path)
@@ -118,9 +125,18 @@ def _xlsx_sheet(path: Path) -> Sheet:
     except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise DeskError("err.ledger.xlsx", path=str(path), detail=str(exc)) from None
 
+    sheet = book.worksheets[0]
+    if (sheet.max_row or 0) > MAX_ROWS or (sheet.max_column or 0) > MAX_COLUMNS:
+        book.close()
+        raise DeskError("err.ledger.too_many", path=str(path), rows=sheet.max_row, columns=sheet.max_column,
+                        most_rows=MAX_ROWS, most_columns=MAX_COLUMNS)
+
     def rows() -> Iterator[list[str]]:
-        try:
-            for row in book.worksheets[0].iter_rows(values_only=True):
+        try:  # bounded even when the sheet's own dimension does not tell the truth
+            for n, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS + 1)):
+                if n >= MAX_ROWS:
+                    raise DeskError("err.ledger.too_many", path=str(path), rows=f"{MAX_ROWS}+", columns="-",
+                                    most_rows=MAX_ROWS, most_columns=MAX_COLUMNS)
                 yield [cell_text(v) for v in row]
         finally:
             book.close()
