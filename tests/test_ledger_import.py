@@ -569,3 +569,17 @@ def test_a_sheet_wider_than_any_ledger_is_refused_before_its_rows_are_walked(tmp
     with pytest.raises(DeskError) as refused:
         desk.ledger_import.run(path, admin)
     assert refused.value.code == "err.ledger.too_many" and visits(desk) == []
+
+
+def test_a_halls_own_export_with_its_numbers_blanked_is_not_imported_again(tmp_path, desk, operator, admin):
+    """The same name at the same minute is a visit on file, numbered or not."""
+    matter = desk.register(form(), operator).matter
+    target = tmp_path / "own.csv"
+    desk.tally.export(desk.clock.today(), None, "csv", target, admin)
+    lines = target.read_text("utf-8-sig").splitlines()
+    head = lines[0].split(",")
+    blanked = [",".join("" if head[i] == "事项编号" else c for i, c in enumerate(line.split(","))) for line in lines[1:]]
+    target.write_text("\ufeff" + "\n".join([lines[0], *blanked]) + "\n", encoding="utf-8")
+    result = desk.ledger_import.run(target, admin)
+    assert problems(result) == {(2, "登记时间", "err.ledger.visit_on_file")} and not result.written
+    assert result.checked.problems[0].params == {"number": matter.number} and len(visits(desk)) == 1

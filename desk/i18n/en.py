@@ -1623,4 +1623,5 @@ MESSAGES: dict[str, str] = {
     "cli.import.none_good": "no row could be imported: all {count} rows have problems and went to the rejects file",
     "cli.closeout.damaged_mark": "(record damaged, not the signed numbers: run desk closeout verify)",
     "err.ledger.too_many": "{path} has {rows} rows and {columns} columns, more than a ledger can be (at most {most_rows} rows, {most_columns} columns): not a ledger, or delete the extra rows and columns and import it again",
+    "err.ledger.visit_on_file": "this hall already has this visit (the same name at the same time, matter {number}): a ledger exported from this hall, even with its case numbers removed, cannot be imported into it again",
 }

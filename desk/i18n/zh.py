@@ -1613,4 +1613,5 @@ MESSAGES: dict[str, str] = {
     "cli.import.none_good": "没有一行可以导入：{count} 行都有问题，已写入不导入的行的文件",
     "cli.closeout.damaged_mark": "（记录已损坏，不是签署的数字：请运行 desk closeout verify）",
     "err.ledger.too_many": "{path} 有 {rows} 行、{columns} 列，超过台账可能的大小（最多 {most_rows} 行、{most_columns} 列）：不是台账，或请删去多余的行列后再导入",
+    "err.ledger.visit_on_file": "本大厅已有这次来访（同一姓名、同一时间，事项 {number}）：本大厅导出的台账（即使去掉了事项编号）不能再导入本大厅",
 }

@@ -154,6 +154,7 @@ class _Judge:
     def __init__(self, reader: Reader, rules: Rules, today: dt.date, importer: str) -> None:
         self.reader, self.rules, self.today, self.importer = reader, rules, today, importer
         self.names: dict[str, str] = {}  # ID number -> the name it goes with
+        self.on_file: dict[dt.date, dict[tuple[str, str], int]] = {}  # the hall's visits, by day
         stations = list_stations(reader)
         self.kinds = {s.kind for s in stations if s.active} if stations else {k for k, *_ in DEFAULT_STATIONS}
 
@@ -184,11 +185,28 @@ class _Judge:
         return False, []
 
     def own(self, group: Group) -> list[Problem]:
-        """A 事项编号 that is already one of this hall's matters: its own ledger read back
-        would add every visit and matter a second time."""
-        if not group.first.matter_number or not self.reader.find("matters", "number", group.first.matter_number):
-            return []
-        return [Problem(group.first.row, "事项编号", "err.ledger.own_matter", {"number": group.first.matter_number})]
+        """A 事项编号 that is already one of this hall's matters, or a visit the hall has on
+        file (the same name at the same minute): its own ledger read back, even with the
+        numbers blanked, would add every visit and matter a second time."""
+        if group.first.matter_number and self.reader.find("matters", "number", group.first.matter_number):
+            return [Problem(group.first.row, "事项编号", "err.ledger.own_matter",
+                            {"number": group.first.matter_number})]
+        for row in group.rows:
+            matter_id = self._visits_on(row.at.date()).get((row.at.isoformat()[:16], row.name))
+            if matter_id is not None:
+                number = (self.reader.get("matters", matter_id) or {}).get("number", "")
+                return [Problem(row.row, "登记时间", "err.ledger.visit_on_file", {"number": number})]
+        return []
+
+    def _visits_on(self, day: dt.date) -> dict[tuple[str, str], int]:
+        """(minute, visitor's name) -> matter of the hall's visits that day, read once a day."""
+        if day not in self.on_file:
+            found = {}
+            for doc in self.reader.find("visits", "at[:10]", day.isoformat()):
+                visitor = self.reader.get("visitors", doc["visitor_id"]) or {}
+                found[(str(doc["at"])[:16], visitor.get("name", ""))] = doc["matter_id"]
+            self.on_file[day] = found
+        return self.on_file[day]
 
     def problems(self, group: Group) -> list[Problem]:
         found = group_problems(group) + self.person(group) + self.stations(group)
