@@ -118,7 +118,11 @@ def _candidates(reading: Reading, changed: Collection[int]) -> dict[str, list[An
     if len(changed) > BULK:
         return reading.reader.lists("matters", years, fields=WARNING_FIELDS)
     found = reading.reader.lists("matters", years, where={"status": OPEN}, fields=WARNING_FIELDS)
-    for matter_id in set(changed) - set(found["id"]):
+    missing = set(changed) - set(found["id"])  # closed since: read where they lie, by id
+    more = reading.reader.lists("matters", years, where={"id": missing}, fields=WARNING_FIELDS) if missing else {}
+    for field, values in more.items():
+        found[field].extend(values)
+    for matter_id in missing - set(more.get("id", ())):  # registered before the years read
         doc = reading.reader.get("matters", matter_id)
         if doc is not None:
             found["id"].append(matter_id)
