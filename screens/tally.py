@@ -28,8 +28,7 @@ from desk.permissions import Action
 from desk.tally.closeout import CloseOut
 from desk.tally.glance import Charts, Member
 from desk.tally.periods import Span, Unit, counted, last_year, previous, shifted, span
-from desk.tally.report import Period
-from desk.tally.service import EARLIEST
+from desk.tally.report import EARLIEST, Period
 from screens.base import DeskScreen, own_key, plain, tells_store_errors
 from screens.charts import bars, columns, fit
 

@@ -29,6 +29,7 @@ from desk.referral.records import StationKind
 from desk.registration import MAX_PERSONS
 from desk.tally import ledger
 from desk.tally.ledger_read import Sheet
+from desk.tally.report import EARLIEST
 from desk.text import check_name, check_text
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?$")
@@ -102,9 +103,6 @@ class Group:
 
 
 # -- cells ---------------------------------------------------------------------------------
-
-
-EARLIEST = dt.date(1990, 1, 1)  # as the tally's: no hall's records go back further
 
 
 def parse_date(text: str) -> tuple[dt.date, dt.time | None]:

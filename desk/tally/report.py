@@ -38,6 +38,11 @@ HELD = "held_at[:10]"
 MEETING_FIELDS = ("day", "state", "kind", HELD, "cancelled_at[:10]")
 
 
+# No hall's records go back further: an earlier date is a slip (0001-01-01, or the
+# 1900-01-01 a blank spreadsheet date cell shows), refused by reports, close-outs, imports.
+EARLIEST = dt.date(1990, 1, 1)
+
+
 @dataclass(frozen=True)
 class Period:
     start: dt.date

@@ -23,10 +23,8 @@ from desk.tally import closeout as co
 from desk.tally import glance, sheets
 from desk.tally.closeout import Change, CloseOut, Member
 from desk.tally.ledger_rows import ledger_rows
-from desk.tally.report import Counted, Period, counted, members, tally
+from desk.tally.report import EARLIEST, Counted, Period, counted, members, tally
 
-# No hall's records go back further; a date before it is a typing slip (0001-01-01).
-EARLIEST = dt.date(1990, 1, 1)
 LEDGER_FORMATS = {"csv": sheets.ledger_csv, "xlsx": sheets.ledger_xlsx}
 
 
@@ -53,10 +51,8 @@ class Tally:
         """TALLY.md's object for `start`..`end` (one day when `end` is None). A closed day
         gives its signed numbers, the same every time; `recount` gives them as the records
         stand now, and `changes_since` what differs."""
-        period = self.period(start, end)
-        if period.start == period.end and (record := self.closeout(period.start, operator)) is not None:
-            return _signed(record)
-        return self.recount(start, end, operator)
+        record = self._closed(self.period(start, end), operator)
+        return _signed(record) if record is not None else self.recount(start, end, operator)
 
     def recount(self, start: dt.date, end: dt.date | None, operator: Operator) -> dict[str, Any]:
         """TALLY.md's object counted from the records as they stand, closed day or not."""
@@ -67,10 +63,14 @@ class Tally:
         """What each number of `report` counts, by its dotted key (`warnings.red`): of a
         closed day, what its signed numbers counted, so a number and its list agree."""
         period = self.period(start, end)
-        if period.start == period.end and (record := self.closeout(period.start, operator)) is not None:
+        if (record := self._closed(period, operator)) is not None:
             return dict(record.members)
         require(operator, Action.REPORT)
         return members(self.ctx.store, period, self.ctx.rules(), self.ctx.clock.today())
+
+    def _closed(self, period: Period, operator: Operator) -> CloseOut | None:
+        """A one-day period's close-out, whose signed numbers stand for the day."""
+        return self.closeout(period.start, operator) if period.start == period.end else None
 
     def export(self, start: dt.date, end: dt.date | None, form: str, target: Path, operator: Operator) -> int:
         """Write the ledger of `start`..`end` to the new file `target` as `form` (csv or
@@ -144,11 +144,11 @@ class Tally:
             return True
         day = record.day.isoformat()
         lines = (line for line in self.ctx.audit.log.lines() if record.seal in line and day in line)
-        if any(e.action == co.ACTION and e.target == day and e.detail.get("seal") == record.seal
-               and digest(e.body()) == e.hash for e in read_entries(lines)):
-            self._witnessed.add((record.day, record.seal))
-            return True
-        return False
+        entries = [e for e in read_entries(lines) if digest(e.body()) == e.hash]
+        if co.problems(record, entries, head_in_trail=True):  # the rule `verify` applies, on its entry
+            return False
+        self._witnessed.add((record.day, record.seal))
+        return True
 
     def closeouts(self, start: dt.date | None, end: dt.date | None,
                   operator: Operator) -> list[tuple[CloseOut, bool]]:
