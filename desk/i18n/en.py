@@ -1600,7 +1600,7 @@ MESSAGES: dict[str, str] = {
     "cli.import.responders": "First responders who are not operators of this hall, recorded as given: {names}",
     "cli.import.unknown_columns": "Unknown columns, ignored: {names}",
     "err.ledger.interrupted": "The import stopped partway: {visits} visits in {matters} matters were imported (saved); the rest were not. Once the cause is dealt with, import the same ledger again: only the rows not yet imported are added",
-    "tally_screen.closed": "closed ({who} {at}: the signed numbers; x for changes since)",
+    "tally_screen.closed": "closed: {who} {at}, signed numbers (x: changes)",
     "tally.resolved_at_once": "Resolved at once",
     "cli.closeout.list_header": "Day\tClosed by\tClosed at\tAudit head\tVisits",
     "tally_screen.err.no_day": "{field}: there is no day {value}",

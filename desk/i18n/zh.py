@@ -1590,7 +1590,7 @@ MESSAGES: dict[str, str] = {
     "cli.import.responders": "首问责任人不是本厅的操作员，按原样记录：{names}",
     "cli.import.unknown_columns": "不认识的列，已忽略：{names}",
     "err.ledger.interrupted": "导入中途出错：已导入 {visits} 次来访、{matters} 个事项（已保存）；其余没有导入。排除问题后再导入同一台账，只会补上没导入的行",
-    "tally_screen.closed": "已日结（{who} {at}，签署的数字；日结后的变动按 x 查看）",
+    "tally_screen.closed": "已日结：{who} {at}，签署的数字（x 看变动）",
     "tally.resolved_at_once": "一次性化解事项",
     "cli.closeout.list_header": "日期\t日结人\t日结时间\t留痕头码\t来访批次",
     "tally_screen.err.no_day": "{field}：没有 {value} 这一天",
